@@ -1,0 +1,51 @@
+# Verity — `make run` starts the product on embedded defaults; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SHARED_DATA ?= $(abspath ../shared/data)
+SNAPSHOT := .verity/snapshot
+
+.PHONY: run test lint typecheck unit bench install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# With the shared real data beside the repo, `make run` serves a snapshot built from it (no
+# network needed); otherwise it uses live yfinance.
+run: install
+	@if [ -z "$$VERITY_MARKET_DATA" ] && [ -d "$(SHARED_DATA)/prices" ]; then \
+		[ -f $(SNAPSHOT)/manifest.json ] || $(BIN)/verity data import $(SHARED_DATA)/prices $(SHARED_DATA)/fundamentals --dest $(SNAPSHOT); \
+		VERITY_MARKET_DATA=snapshot:$(SNAPSHOT) $(BIN)/verity serve; \
+	else \
+		$(BIN)/verity serve; \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff check copilot tools web prompts tests bench
+	$(BIN)/ruff format --check copilot tools web prompts tests bench
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+unit: install-dev
+	$(BIN)/pytest -q
+
+test: lint typecheck unit
+
+bench: install-dev
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .verity .pytest_cache .mypy_cache .ruff_cache

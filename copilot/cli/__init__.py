@@ -1,0 +1,39 @@
+"""The ``verity`` command line: ``verity data ...``, ``verity kb ...``, ``verity ask``, ``verity chat``."""
+
+from __future__ import annotations
+
+import typer
+
+from copilot.cli.common import console
+from copilot.config import get_settings
+from copilot.logging import configure_logging
+
+app = typer.Typer(help="Verity: a financial research copilot whose every figure is cited and verified.")
+
+
+@app.callback()
+def _root() -> None:
+    configure_logging(get_settings().log_level)
+
+
+@app.command()
+def serve(
+    host: str | None = typer.Option(None, help="bind address (default VERITY_HOST)"),
+    port: int | None = typer.Option(None, help="port (default VERITY_PORT)"),
+) -> None:
+    """Start the web app."""
+    import uvicorn
+
+    settings = get_settings()
+    console.print(f"Verity on http://{host or settings.host}:{port or settings.port}")
+    uvicorn.run("web.app:create_app", factory=True, host=host or settings.host, port=port or settings.port)
+
+
+def _register_subcommands() -> None:
+    """Sub-apps live in their own modules; import them here so `verity --help` lists them."""
+    from copilot.cli import data as data_cli
+
+    app.add_typer(data_cli.app, name="data", help="Verified market data.")
+
+
+_register_subcommands()

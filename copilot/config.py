@@ -1,0 +1,87 @@
+"""Settings, read once from the environment (prefix ``VERITY_``) and passed in from there.
+
+Constructors never read the environment: they take a ``Settings`` (or the values they need).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from copilot.errors import ConfigError
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of Verity; see the README's settings table."""
+
+    model_config = SettingsConfigDict(env_prefix="VERITY_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(default=_REPO_ROOT / ".verity", description="caches, stores, indexes")
+    shared_data: Path = Field(
+        default=_REPO_ROOT.parent / "shared" / "data",
+        description="read-only real data used by tests, evals and `make run`",
+    )
+    market_data: str = Field(default="yfinance", description="`yfinance` or `snapshot:DIR`")
+    as_of: date | None = Field(default=None, description="pin the analysis date")
+    log_level: str = "INFO"
+
+    # market-data cache time-to-live per kind, in seconds
+    ttl_quote: int = 300
+    ttl_daily_bars: int = 12 * 3600
+    ttl_finished_bars: int = 30 * 24 * 3600
+    ttl_fundamentals: int = 24 * 3600
+    provider_timeout: float = 20.0
+
+    # knowledge base
+    chroma_url: str | None = None
+    embeddings: str = Field(
+        default="default", description="default | minilm | wordllama | openai:MODEL | st:MODEL"
+    )
+    max_document_bytes: int = 50 * 1024 * 1024
+
+    # language model
+    llm: Literal["auto", "openai", "offline"] = "auto"
+    model: str = "gpt-4o-mini"
+    openai_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "VERITY_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("OPENAI_BASE_URL", "VERITY_OPENAI_BASE_URL")
+    )
+    llm_timeout: float = 60.0
+    agent_max_steps: int = 12
+    tool_timeout: float = 30.0
+    turn_timeout: float = 180.0
+    verify_policy: Literal["annotate", "repair"] = "repair"
+    max_question_chars: int = 8000
+
+    # web
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @field_validator("market_data")
+    @classmethod
+    def _check_market_data(cls, value: str) -> str:
+        if value != "yfinance" and not value.startswith("snapshot:"):
+            raise ConfigError(f"VERITY_MARKET_DATA must be 'yfinance' or 'snapshot:DIR', not {value!r}")
+        return value
+
+    @property
+    def llm_backend(self) -> Literal["openai", "offline"]:
+        """`openai` whenever a key or base URL is set (or forced); otherwise the offline analyst."""
+        if self.llm != "auto":
+            return self.llm
+        return "openai" if (self.openai_api_key or self.openai_base_url) else "offline"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings()

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from copilot.config import Settings
+from copilot.errors import AmbiguousSymbolError, ConfigError, UnknownSymbolError, VerityError
+from copilot.schemas import Fact, Source
+from web.app import create_app
+
+
+def test_settings_pick_offline_without_key_and_openai_with_base_url() -> None:
+    assert Settings(llm="auto", openai_api_key=None, openai_base_url=None).llm_backend == "offline"
+    assert Settings(llm="auto", openai_base_url="http://127.0.0.1:9/v1").llm_backend == "openai"
+
+
+def test_market_data_setting_is_validated() -> None:
+    try:
+        Settings(market_data="bloomberg")
+    except Exception as exc:  # pydantic wraps the validator's error
+        assert "snapshot:DIR" in str(exc)
+    else:
+        raise AssertionError("an unknown market-data provider must be refused")
+    assert issubclass(ConfigError, VerityError)
+
+
+def test_errors_carry_symbol_and_candidates() -> None:
+    err = AmbiguousSymbolError("small caps", ["IWM", "^RUT"])
+    assert err.to_dict()["candidates"] == ["IWM", "^RUT"]
+    assert err.http_status == 400
+    unknown = UnknownSymbolError("ZZZZ", "not listed")
+    assert unknown.symbol == "ZZZZ" and "not listed" in unknown.message and unknown.http_status == 404
+
+
+def test_source_id_is_a_content_hash_independent_of_retrieval_time() -> None:
+    fact = Fact(key="ytd_return", label="^RUT YTD", value=5.73, unit="%", symbol="^RUT")
+    a = Source(kind="market_data", title="^RUT performance", provider="snapshot", facts=[fact])
+    b = Source(kind="market_data", title="^RUT performance", provider="snapshot", facts=[fact])
+    c = Source(kind="market_data", title="^RUT performance", provider="yfinance", facts=[fact])
+    assert a.id == b.id and len(a.id) == 16
+    assert a.id != c.id
+    assert fact.display() == "5.73%"
+
+
+def test_health_page(settings: Settings) -> None:
+    client = TestClient(create_app(settings))
+    body = client.get("/health").json()
+    assert body["status"] == "ok" and body["llm"] == "offline"
+    assert "Verity" in client.get("/").text

@@ -1,0 +1,1 @@
+"""Verity's FastAPI web app."""
