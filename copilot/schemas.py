@@ -64,6 +64,7 @@ class Source(BaseModel):
     arguments: dict[str, Any] = Field(default_factory=dict)
     facts: list[Fact] = Field(default_factory=list)
     snippet: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)  # qualitative results: states, rankings, gaps
     # documents
     published: date | None = None
     page: int | None = None
@@ -90,6 +91,7 @@ class Source(BaseModel):
             "arguments": self.arguments,
             "facts": [f.model_dump(mode="json") for f in self.facts],
             "snippet": self.snippet,
+            "details": self.details,
             "document_id": self.document_id,
             "page": self.page,
             "section": self.section,
