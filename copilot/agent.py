@@ -1,0 +1,109 @@
+"""The agent: LangChain ``create_agent`` over Verity's tools, built once per service.
+
+Per-turn state (the ``SourceLedger`` and the analysis date) travels in the runtime context
+(``TurnContext``), so a turn only starts a run of the compiled graph; building the graph per turn
+would cost more than the whole latency budget of a scripted turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from langchain.agents import create_agent
+from langchain.agents.middleware import ModelRequest, dynamic_prompt
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
+from langchain_core.tools import BaseTool
+from langgraph.graph.state import CompiledStateGraph
+
+from copilot.config import Settings
+from copilot.events import ChatEvent, CitedSource, TokenEvent, ToolCallEvent, ToolResultEvent
+from copilot.schemas import ToolArtifact
+from prompts import load_prompt
+from tools.agent_tools import TurnContext
+
+Agent = CompiledStateGraph[Any, TurnContext, Any, Any]
+
+
+def system_prompt(base: str, context: TurnContext | None) -> str:
+    """The system prompt with the turn's analysis date appended."""
+    if context is None or context.as_of is None:
+        return f"{base}\n\nAnalysis date: the latest available data (each source states its as-of date)."
+    day = context.as_of.isoformat()
+    return f"{base}\n\nAnalysis date: {day}. Data after {day} does not exist for this answer."
+
+
+def build_agent(model: BaseChatModel, tools: list[BaseTool], prompt: str | None = None) -> Agent:
+    """The compiled agent graph: model <-> tools (parallel tool calls), context schema ``TurnContext``."""
+    base = prompt if prompt is not None else load_prompt("system")
+
+    @dynamic_prompt
+    def dated_prompt(request: ModelRequest[TurnContext]) -> str:
+        return system_prompt(base, request.runtime.context)
+
+    return create_agent(
+        model,
+        tools,
+        middleware=[dated_prompt],
+        context_schema=TurnContext,
+        name="verity",
+    )
+
+
+def run_config(settings: Settings) -> RunnableConfig:
+    """Per-run config: the step limit (one model call plus one tool round per step)."""
+    # each step is a model node and a tools node; +1 lets the final answer land on the last step
+    return {"recursion_limit": 2 * settings.agent_max_steps + 1}
+
+
+async def stream_agent(
+    agent: Agent,
+    messages: list[BaseMessage],
+    context: TurnContext,
+    config: RunnableConfig,
+    transcript: list[BaseMessage],
+    attempt: int = 1,
+) -> AsyncIterator[ChatEvent]:
+    """Run the agent once, yielding token/tool events; every message of the run lands in ``transcript``."""
+    transcript.extend(messages)
+    stream: AsyncIterator[Any] = agent.astream(
+        {"messages": messages}, config, context=context, stream_mode=["messages", "updates"]
+    )
+    async for mode, payload in stream:
+        if mode == "messages":
+            chunk, meta = payload
+            # whole AIMessages arrive here too when a model does not stream; tool output never does
+            if isinstance(chunk, AIMessage) and meta.get("langgraph_node") == "model" and chunk.text:
+                yield TokenEvent(text=chunk.text, attempt=attempt)
+            continue
+        for update in payload.values():
+            for message in update.get("messages", []) if isinstance(update, dict) else []:
+                transcript.append(message)
+                if isinstance(message, AIMessage):
+                    for call in message.tool_calls:
+                        yield ToolCallEvent(id=call["id"] or "", name=call["name"], arguments=call["args"])
+                elif isinstance(message, ToolMessage):
+                    yield tool_result_event(message)
+
+
+def tool_result_event(message: ToolMessage) -> ToolResultEvent:
+    """The event for one finished tool call, with the [n] of each source it produced."""
+    artifact = message.artifact if isinstance(message.artifact, ToolArtifact) else None
+    content = message.text
+    if artifact is None:  # argument validation failed before the tool ran
+        return ToolResultEvent(
+            id=message.tool_call_id, name=message.name or "", ok=False, content=content, error=content
+        )
+    cited = [
+        CitedSource(n=artifact.labels[s.id], source=s) for s in artifact.sources if s.id in artifact.labels
+    ]
+    return ToolResultEvent(
+        id=message.tool_call_id,
+        name=artifact.tool,
+        ok=artifact.error is None,
+        content=content,
+        sources=cited,
+        error=artifact.error,
+    )

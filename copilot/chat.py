@@ -1,0 +1,243 @@
+"""``ChatService``: one turn of a conversation as a stream of typed events.
+
+validate -> load history -> run the agent (tokens, tool calls) -> clean citations -> verify every
+figure -> (policy ``repair``: one repair round) -> annotate what is still unverified -> sources,
+verification, done. Typed errors become an ``error`` event with their code; anything else becomes
+"internal error" (logged with its traceback). A failed turn leaves the conversation as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import date
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+
+from copilot.agent import build_agent, run_config, stream_agent
+from copilot.citations import SourceLedger
+from copilot.config import Settings
+from copilot.conversations import Conversation, ConversationStore, InMemoryConversationStore, Turn
+from copilot.errors import BadInputError, LLMUnavailableError, VerityError
+from copilot.events import (
+    ChatEvent,
+    CitedSource,
+    DoneEvent,
+    ErrorEvent,
+    FigureResult,
+    SourcesEvent,
+    StatusEvent,
+    VerificationEvent,
+)
+from copilot.llm import build_chat_model
+from copilot.verify import VerificationReport, annotate_unverified, repair_prompt, verify_figures
+from tools.agent_tools import DocumentSearch, KnowledgeGetter, MarketTools, TurnContext, build_tools
+
+log = logging.getLogger(__name__)
+
+ModelFactory = Callable[[Settings], BaseChatModel]
+_END = object()
+
+
+class ChatService:
+    """Runs chat turns over one agent, built once; safe to share between concurrent turns."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        market: MarketTools,
+        knowledge: DocumentSearch | KnowledgeGetter | None = None,
+        model_factory: ModelFactory = build_chat_model,
+        conversations: ConversationStore | None = None,
+    ) -> None:
+        self.settings = settings
+        self.conversations: ConversationStore = conversations or InMemoryConversationStore()
+        self.model = model_factory(settings)
+        self.mode = model_mode(self.model, settings)
+        getter: KnowledgeGetter | None
+        if knowledge is None or (callable(knowledge) and not hasattr(knowledge, "search")):
+            getter = knowledge
+        else:
+            kb = knowledge
+            getter = lambda: kb  # noqa: E731
+        self.tools = build_tools(market, getter, timeout=settings.tool_timeout)
+        self.agent = build_agent(self.model, self.tools)
+        self.config = run_config(settings)
+
+    async def run_turn(
+        self, question: str, conversation_id: str | None = None, as_of: date | None = None
+    ) -> AsyncIterator[ChatEvent]:
+        """Answer ``question`` in the conversation (a new one when None), yielding events."""
+        conversation = (conversation_id and self.conversations.get(conversation_id)) or (
+            self.conversations.create(conversation_id)
+        )
+        cid = conversation.id
+        try:
+            text = validate_question(question, self.settings.max_question_chars)
+            yield StatusEvent(phase="started", message="Working on it", conversation_id=cid)
+            async for event in self._with_deadline(
+                self._turn(text, conversation, as_of or self.settings.as_of)
+            ):
+                yield event
+        except VerityError as exc:
+            yield ErrorEvent(code=exc.code, message=exc.message, conversation_id=cid)
+        except Exception:
+            log.exception("chat turn failed (conversation %s)", cid)
+            yield ErrorEvent(code="internal", message="internal error", conversation_id=cid)
+
+    async def _with_deadline(self, events: AsyncIterator[ChatEvent]) -> AsyncIterator[ChatEvent]:
+        """Relay ``events`` from a task bounded by the turn timeout (the consumer's time is not counted)."""
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        seconds = self.settings.turn_timeout
+
+        async def pump() -> None:
+            try:
+                async with asyncio.timeout(seconds):
+                    async for event in events:
+                        queue.put_nowait(event)
+            except TimeoutError:
+                queue.put_nowait(LLMUnavailableError(f"the model did not answer within {seconds:g} s"))
+            except Exception as exc:
+                queue.put_nowait(as_verity_error(exc, self.settings))
+            queue.put_nowait(_END)
+
+        task = asyncio.create_task(pump())
+        try:
+            while (item := await queue.get()) is not _END:
+                if isinstance(item, Exception):
+                    raise item
+                yield item
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def _turn(
+        self, question: str, conversation: Conversation, as_of: date | None
+    ) -> AsyncIterator[ChatEvent]:
+        ledger = SourceLedger()
+        context = TurnContext(ledger=ledger, as_of=as_of)
+        transcript: list[BaseMessage] = []
+        messages = [*conversation.messages(), HumanMessage(content=question)]
+        async for event in stream_agent(self.agent, messages, context, self.config, transcript):
+            yield event
+        answer, removed = ledger.clean_citations(final_answer(transcript))
+        report = verify_figures(answer, ledger, question=question)
+        repaired = False
+        if report.unverified and self.settings.verify_policy == "repair":
+            yield StatusEvent(
+                phase="repairing", message="Fixing unverified figures", conversation_id=conversation.id
+            )
+            retry = [*transcript, HumanMessage(content=repair_prompt(report, ledger))]
+            transcript = []
+            async for event in stream_agent(self.agent, retry, context, self.config, transcript, attempt=2):
+                yield event
+            second, removed_again = ledger.clean_citations(final_answer(transcript))
+            second_report = verify_figures(second, ledger, question=question)
+            # keep the repair only when it is not worse than the first answer
+            if len(second_report.unverified) <= len(report.unverified):
+                answer, report, repaired = second, second_report, True
+                removed = sorted({*removed, *removed_again})
+        if report.unverified:
+            answer = annotate_unverified(answer, report)
+        cited = [CitedSource(n=n, source=s) for n, s in ledger.sources_cited(answer)]
+        yield SourcesEvent(sources=cited)
+        yield verification_event(report, removed, repaired)
+        self.conversations.append(
+            conversation.id,
+            Turn(
+                question=question,
+                answer=answer,
+                sources=cited,
+                verification=report.summary,
+                mode=self.mode,
+                as_of=as_of,
+            ),
+        )
+        yield DoneEvent(
+            answer=answer,
+            conversation_id=conversation.id,
+            mode=self.mode,
+            as_of=as_of or latest_as_of(cited),
+            verification=report.summary,
+            sources=cited,
+        )
+
+
+def latest_as_of(cited: list[CitedSource]) -> date | None:
+    """The newest data date among the cited sources (what a live answer is "as of")."""
+    return max((c.source.as_of for c in cited if c.source.as_of), default=None)
+
+
+def validate_question(question: str, max_chars: int) -> str:
+    """The question stripped, or BadInputError when it is empty or too long."""
+    text = (question or "").strip()
+    if not text:
+        raise BadInputError("the question is empty: ask about a stock, an index, a sector or a document")
+    if len(text) > max_chars:
+        raise BadInputError(f"the question is {len(text):,} characters long; the limit is {max_chars:,}")
+    return text
+
+
+def final_answer(transcript: list[BaseMessage]) -> str:
+    """The text of the agent's last message, or LLMUnavailableError when it is not a usable answer."""
+    last = transcript[-1] if transcript else None
+    if not isinstance(last, AIMessage):
+        raise LLMUnavailableError("the model stopped without answering")
+    if last.invalid_tool_calls:
+        bad = last.invalid_tool_calls[0]
+        raise LLMUnavailableError(
+            f"the model returned a malformed tool call ({bad.get('name') or 'unnamed'}: "
+            f"{bad.get('error') or 'arguments are not valid JSON'})"
+        )
+    if not last.text.strip():
+        raise LLMUnavailableError("the model returned an empty answer")
+    return last.text
+
+
+def verification_event(report: VerificationReport, removed: list[int], repaired: bool) -> VerificationEvent:
+    return VerificationEvent(
+        summary=report.summary,
+        total=report.total,
+        verified=len(report.verified),
+        unverified=[
+            FigureResult(
+                text=f.text,
+                sentence=f.sentence,
+                citations=f.citations,
+                matched_fact=f.matched_fact,
+                reason=f.reason,
+            )
+            for f in report.unverified
+        ],
+        removed_citations=removed,
+        repaired=repaired,
+    )
+
+
+def model_mode(model: BaseChatModel, settings: Settings) -> str:
+    """``offline`` for the offline analyst, else the model's name."""
+    from copilot.offline import OFFLINE_MODEL_TYPE
+
+    if model._llm_type == OFFLINE_MODEL_TYPE:
+        return "offline"
+    return str(getattr(model, "model_name", None) or settings.model)
+
+
+def as_verity_error(exc: Exception, settings: Settings) -> Exception:
+    """Model-side failures as LLMUnavailableError; typed errors and our own bugs unchanged."""
+    if isinstance(exc, VerityError):
+        return exc
+    from langgraph.errors import GraphRecursionError
+    from openai import APIError, APITimeoutError
+
+    if isinstance(exc, GraphRecursionError):
+        return LLMUnavailableError(f"the model did not finish within {settings.agent_max_steps} steps")
+    where = settings.openai_base_url or "the OpenAI API"
+    if isinstance(exc, APITimeoutError):
+        return LLMUnavailableError(f"the language model at {where} timed out")
+    if isinstance(exc, APIError):
+        return LLMUnavailableError(f"the language model at {where} is unavailable: {type(exc).__name__}")
+    return exc
