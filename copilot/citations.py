@@ -79,12 +79,21 @@ class SourceLedger:
         self._by_number: dict[int, Source] = {}
         self._by_id: dict[str, int] = {}
 
+    @classmethod
+    def from_items(cls, items: list[tuple[int, Source]]) -> SourceLedger:
+        """A ledger holding sources under numbers given elsewhere (e.g. read back from an answer's events)."""
+        ledger = cls()
+        for number, source in items:
+            ledger._by_number[number] = source
+            ledger._by_id.setdefault(source.id, number)
+        return ledger
+
     def add(self, source: Source) -> int:
         """The number of ``source``: its existing number, or the next free one."""
         with self._lock:
             number = self._by_id.get(source.id)
             if number is None:
-                number = len(self._by_number) + 1
+                number = max(self._by_number, default=0) + 1
                 self._by_id[source.id] = number
                 self._by_number[number] = source
             return number

@@ -65,9 +65,11 @@ class FigureCheck(BaseModel):
     reason: str = ""
     start: int = 0
     end: int = 0
+    tolerance: float = 0.0  # from the figure's displayed precision, in its unit
     fact_key: str | None = None
     fact_symbol: str | None = None
-    fact_value: float | None = None
+    fact_unit: str | None = None
+    fact_value: float | None = None  # the matched fact's value, or the derived value
 
     @property
     def verified(self) -> bool:
@@ -185,6 +187,7 @@ def _verify_one(figure: Figure, ledger: SourceLedger, pools: dict[tuple[int, ...
             reason=f"matches {pool.refs[direct]} = {fact.value:g}",
             fact_key=fact.key,
             fact_symbol=fact.symbol,
+            fact_unit=fact.unit,
             fact_value=fact.value,
         )
     derived = _derived_match(figure, pool)
@@ -229,7 +232,11 @@ def _derived_match(figure: Figure, pool: _Pool) -> FigureCheck | None:
     formula = f"{a.value:g} {symbol} {b.value:g}" + (" - 1" if ops[best] == "pct_diff" else "")
     formula += f" = {values[best]:.4g}"
     return _check(
-        figure, derived_from=[ref_a, ref_b], formula=formula, reason=f"derived ({ops[best]}): {formula}"
+        figure,
+        derived_from=[ref_a, ref_b],
+        formula=formula,
+        reason=f"derived ({ops[best]}): {formula}",
+        fact_value=float(values[best]),
     )
 
 
@@ -262,6 +269,7 @@ def _check(figure: Figure, **fields: object) -> FigureCheck:
         citations=list(figure.citations),
         start=figure.start,
         end=figure.end,
+        tolerance=figure.tolerance,
         **fields,
     )
 
