@@ -1,0 +1,222 @@
+"""The importer on the real shared price files: splits, seams, partial rows, corrupt input.
+
+Expected values come from plain pandas reads of the source CSVs, never from the importer.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from copilot.errors import BadInputError, CorruptDataError, NoDataError
+from tools.importer import ImportReport, UnadjustedSplitError, import_snapshot
+from tools.providers.snapshot import SnapshotProvider
+
+ALITALBI = "yahoo_etfs_indices_daily_to_2026-02.csv.gz"
+BENDA = "etfs_daily_2025-01_to_2026-03.csv.gz"
+SPLIT_ETFS = {"XLB", "XLE", "XLK", "XLU", "XLY"}
+
+
+@pytest.fixture(scope="module")
+def prices_csv(shared_data: Path) -> dict[str, pd.DataFrame]:
+    """The shared price files read with plain pandas: the independent reference."""
+    return {
+        p.name: pd.read_csv(p, parse_dates=["date"])
+        for p in sorted((shared_data / "prices").glob("*.csv.gz"))
+    }
+
+
+def _close(frame: pd.DataFrame, symbol: str, day: str) -> float:
+    row = frame[(frame.symbol == symbol) & (frame.date == pd.Timestamp(day))]
+    assert len(row) == 1
+    return float(row["close"].iloc[0])
+
+
+def _write_rows(path: Path, frame: pd.DataFrame) -> Path:
+    frame.assign(date=frame["date"].dt.strftime("%Y-%m-%d")).to_csv(path, index=False)
+    return path
+
+
+def test_unadjusted_2_for_1_splits_are_found_with_evidence(
+    imported_snapshot: tuple[Path, ImportReport],
+) -> None:
+    _, report = imported_snapshot
+    events = {e.symbol: e for e in report.splits}
+    assert set(events) == SPLIT_ETFS  # nothing else in the real data is a split (crashes stay crashes)
+    xlk = events["XLK"]
+    assert (xlk.date, xlk.ratio, xlk.factor, xlk.source) == ("2025-11-17", "2-for-1", 2.0, ALITALBI)
+    assert BENDA in xlk.evidence
+    assert xlk.price_ratio == pytest.approx(141.605225 / 288.149994, rel=1e-5)
+
+
+def test_split_never_shows_up_as_a_crash(snapshot_provider: SnapshotProvider) -> None:
+    for symbol in SPLIT_ETFS:
+        bars = snapshot_provider.price_history([symbol], date(2025, 11, 3), date(2025, 11, 28))[symbol].bars
+        returns = bars["close"].pct_change().dropna()
+        assert returns.min() > -0.2, symbol
+        assert returns.max() < 0.2, symbol
+
+
+def test_adjusted_prices_match_the_file_that_had_the_split_adjusted(
+    snapshot_provider: SnapshotProvider, prices_csv: dict[str, pd.DataFrame]
+) -> None:
+    bars = snapshot_provider.price_history(["XLK"], date(2025, 11, 14), date(2025, 11, 14))["XLK"].bars
+    reference = _close(prices_csv[BENDA], "XLK", "2025-11-14")  # 143.68, adjusted upstream
+    assert bars["close"].iloc[0] == pytest.approx(reference, rel=5e-3)
+    raw = prices_csv[ALITALBI]
+    raw_volume = raw[(raw.symbol == "XLK") & (raw.date == "2025-11-14")]["volume"].iloc[0]
+    assert bars["volume"].iloc[0] == pytest.approx(raw_volume * 2)  # volume scaled inversely
+
+
+def test_russell_2000_closes_from_the_seed_note(snapshot_provider: SnapshotProvider) -> None:
+    bars = snapshot_provider.price_history(["^RUT"], date(2025, 12, 31), date(2026, 1, 9))["^RUT"].bars
+    assert bars["close"].iloc[0] == pytest.approx(2481.91, abs=0.005)
+    assert bars["close"].iloc[-1] == pytest.approx(2624.22, abs=0.005)
+    assert round((bars["close"].iloc[-1] / bars["close"].iloc[0] - 1) * 100, 2) == 5.73
+
+
+def test_partial_intraday_final_row_yields_to_a_full_day(
+    snapshot_provider: SnapshotProvider, prices_csv: dict[str, pd.DataFrame]
+) -> None:
+    day = date(2026, 2, 23)
+    rut = snapshot_provider.price_history(["^RUT"], day, day)["^RUT"].bars
+    spy = snapshot_provider.price_history(["SPY"], day, day)["SPY"].bars
+    indices = prices_csv["indices_daily_2016_2026.csv.gz"]
+    large = prices_csv["us_large_caps_daily_2016_2026.csv.gz"]
+    assert (
+        rut["volume"].iloc[0]
+        == indices[(indices.symbol == "^RUT") & (indices.date == "2026-02-23")]["volume"].iloc[0]
+    )  # 5.64e9, not the intraday 0
+    assert (
+        spy["volume"].iloc[0]
+        == large[(large.symbol == "SPY") & (large.date == "2026-02-23")]["volume"].iloc[0]
+    )
+
+
+def test_overlap_report_names_each_file_range_and_overridden_rows(
+    imported_snapshot: tuple[Path, ImportReport], prices_csv: dict[str, pd.DataFrame]
+) -> None:
+    _, report = imported_snapshot
+    spy = report.symbols["SPY"]
+    ranges = [(s.source, s.first_date, s.last_date) for s in spy.segments]
+    assert ranges == [
+        (ALITALBI, "1993-01-29", "2026-02-20"),
+        ("us_large_caps_daily_2016_2026.csv.gz", "2026-02-23", "2026-08-21"),
+    ]
+    all_rows = pd.concat([f[f.symbol == "SPY"] for f in prices_csv.values()])
+    assert spy.rows == all_rows["date"].nunique()
+    assert spy.overridden_rows == len(all_rows) - all_rows["date"].nunique()
+    assert spy.seams[0].date == "2026-02-23" and spy.seams[0].applied is False  # same basis there
+    manifest = json.loads((imported_snapshot[0] / "manifest.json").read_text())
+    assert manifest["import_report"]["symbols"]["SPY"]["overridden_rows"] == spy.overridden_rows
+
+
+def test_seam_rescales_the_earlier_file_to_the_later_basis(
+    imported_snapshot: tuple[Path, ImportReport], prices_csv: dict[str, pd.DataFrame]
+) -> None:
+    _, report = imported_snapshot
+    seam = report.symbols["XLK"].seams[0]
+    assert (seam.earlier, seam.later, seam.date, seam.applied) == (ALITALBI, BENDA, "2026-02-23", True)
+    expected = _close(prices_csv[BENDA], "XLK", "2026-02-20") / _close(
+        prices_csv[ALITALBI], "XLK", "2026-02-20"
+    )
+    assert seam.factor == pytest.approx(expected, rel=1e-4)
+    assert abs(seam.seam_return_pct) < 5
+
+
+def test_real_crashes_of_small_caps_are_not_taken_for_splits(
+    tmp_path: Path, shared_data: Path, prices_csv: dict[str, pd.DataFrame]
+) -> None:
+    source = shared_data / "prices" / "us_stocks_incl_small_caps_daily_2000_2024-03.csv.gz"
+    report = import_snapshot([source], tmp_path / "snap")
+    assert report.splits == []
+    bars = SnapshotProvider(tmp_path / "snap").price_history(["AAPL"], date(2000, 9, 28), date(2000, 9, 29))
+    expected = _close(prices_csv[source.name], "AAPL", "2000-09-29") / _close(
+        prices_csv[source.name], "AAPL", "2000-09-28"
+    )
+    closes = bars["AAPL"].bars["close"]
+    assert closes.iloc[1] / closes.iloc[0] == pytest.approx(expected)  # AAPL's real -52% day stays
+
+
+def test_split_found_from_the_open_gap_without_a_second_file(tmp_path: Path, shared_data: Path) -> None:
+    report = import_snapshot([shared_data / "prices" / ALITALBI], tmp_path / "snap")
+    assert {e.symbol for e in report.splits} == SPLIT_ETFS
+    assert all("opened at" in e.evidence for e in report.splits)
+
+
+def test_refuse_raises_a_typed_error_and_writes_nothing(tmp_path: Path, shared_data: Path) -> None:
+    dest = tmp_path / "snap"
+    with pytest.raises(UnadjustedSplitError) as caught:
+        import_snapshot([shared_data / "prices" / ALITALBI], dest, on_split="refuse")
+    assert {e.symbol for e in caught.value.events} == SPLIT_ETFS
+    assert "XLK 2-for-1 on 2025-11-17" in caught.value.message
+    assert not dest.exists()
+
+
+def test_fundamentals_and_names_imported(snapshot_provider: SnapshotProvider) -> None:
+    aapl = snapshot_provider.fundamentals("AAPL", date(2025, 6, 30))
+    # the recorded quoteSummary values (yahoo_quotesummary_valuation_snapshot_2025.csv)
+    assert (aapl.trailing_pe, aapl.forward_pe, aapl.market_cap) == (38.91442, 29.548735, 3688676720640.0)
+    assert aapl.dividend_yield == pytest.approx(0.41)  # 0.0041 in the file, percent here
+    assert aapl.as_of == date(2025, 2, 24)
+    assert snapshot_provider.search("Apple")[0].symbol == "AAPL"
+    assert snapshot_provider.search("Russell 2000")[0].symbol == "^RUT"
+    assert snapshot_provider.search("Technology Select Sector SPDR")[0].symbol == "XLK"
+
+
+def test_gap_is_reported_and_a_date_inside_it_is_no_data(
+    tmp_path: Path, prices_csv: dict[str, pd.DataFrame]
+) -> None:
+    dia = prices_csv[BENDA][prices_csv[BENDA].symbol == "DIA"]
+    holed = dia[(dia.date < "2025-03-01") | (dia.date > "2025-04-15")]
+    report = import_snapshot([_write_rows(tmp_path / "dia.csv", holed)], tmp_path / "snap")
+    (gap,) = report.symbols["DIA"].gaps
+    assert (gap.after, gap.before) == ("2025-02-28", "2025-04-16")
+    with pytest.raises(NoDataError, match="gap") as caught:
+        SnapshotProvider(tmp_path / "snap").price_history(["DIA"], date(2025, 3, 10), date(2025, 4, 1))
+    assert caught.value.symbol == "DIA"
+
+
+HEADER = b"symbol,date,open,high,low,close,volume\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "reason"),
+    [
+        (b"DIA,2025-01-02,1,2,1,abc,5\n", "non-number in column close"),
+        (b"DIA,02/01/2025,1,2,1,1.5,5\n", "malformed date"),
+        (b"DIA,2025-01-02,1,2,1,1.5,5\nDIA,2025-01-02,1,2,1,1.5,5\n", "duplicated"),
+        (b"DIA,2025-01-02,1,0.5,1,1.5,5\n", "high below low"),
+    ],
+)
+def test_corrupt_source_file_names_the_file_and_reason(tmp_path: Path, rows: bytes, reason: str) -> None:
+    source = tmp_path / "broken.csv"
+    source.write_bytes(HEADER + rows)
+    with pytest.raises(CorruptDataError, match=reason) as caught:
+        import_snapshot([source], tmp_path / "snap")
+    assert "broken.csv" in caught.value.message
+
+
+def test_truncated_gzip_is_corrupt(tmp_path: Path) -> None:
+    source = tmp_path / "cut.csv.gz"
+    source.write_bytes(gzip.compress(HEADER * 50)[:40])
+    with pytest.raises(CorruptDataError, match=r"cut\.csv\.gz"):
+        import_snapshot([source], tmp_path / "snap")
+
+
+def test_bad_sources_and_destination_are_refused(tmp_path: Path, shared_data: Path) -> None:
+    with pytest.raises(BadInputError, match="does not exist"):
+        import_snapshot([tmp_path / "missing.csv"], tmp_path / "snap")
+    with pytest.raises(BadInputError, match="not a price"):
+        import_snapshot([shared_data / "prices" / "PROVENANCE.md"], tmp_path / "snap")
+    occupied = tmp_path / "occupied"
+    occupied.mkdir()
+    (occupied / "notes.txt").write_text("mine")
+    with pytest.raises(BadInputError, match="not a snapshot directory"):
+        import_snapshot([shared_data / "prices" / BENDA], occupied)
+    assert (occupied / "notes.txt").read_text() == "mine"

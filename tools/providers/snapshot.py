@@ -1,0 +1,279 @@
+"""Market data from a snapshot directory: the offline provider (``VERITY_MARKET_DATA=snapshot:DIR``).
+
+Directory format, version 1 (full description in docs/snapshot-format.md)::
+
+    DIR/
+      manifest.json      format, version, created_at, symbols {SYM: file, first_date, last_date,
+                         rows, adjustment, sha256, sources}, import_report
+      prices/<SYM>.csv   one file per symbol (name URL-quoted, ^RUT -> %5ERUT.csv):
+                         date,open,high,low,close,volume — ascending, unique dates, floats
+      fundamentals.json  {SYM: [{"as_of": "YYYY-MM-DD", <Fundamentals fields>}, ...]} oldest first
+      names.csv          symbol,name,kind,exchange,aliases (aliases joined by "|")
+
+Files load lazily on first use and are memoised per symbol; a file that does not match its
+manifest entry (checksum, columns, numbers, dates) raises ``CorruptDataError`` naming it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import fields
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import quote
+
+import pandas as pd
+
+from copilot.errors import BadInputError, CorruptDataError, NoDataError, UnknownSymbolError
+from tools.providers.base import BAR_COLUMNS, Adjustment, Fundamentals, PriceHistory, SymbolKind, SymbolMatch
+
+FORMAT = "verity-snapshot"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+PRICES_DIR = "prices"
+FUNDAMENTALS_FILE = "fundamentals.json"
+NAMES_FILE = "names.csv"
+NAMES_COLUMNS = ("symbol", "name", "kind", "exchange", "aliases")
+FUNDAMENTAL_FIELDS = tuple(
+    f.name
+    for f in fields(Fundamentals)
+    if f.name not in {"symbol", "provider", "as_of", "url", "retrieved_at", "stale", "age_seconds"}
+)
+
+
+def price_file_name(symbol: str) -> str:
+    """The file of one symbol's bars inside ``prices/`` (URL-quoted: safe for ^, /, = ...)."""
+    return f"{quote(symbol, safe='')}.csv"
+
+
+def bars_to_csv(bars: pd.DataFrame) -> bytes:
+    """The CSV bytes of a bars frame as the snapshot stores them (floats round-trip exactly)."""
+    text = bars.loc[:, list(BAR_COLUMNS)].to_csv(index_label="date", date_format="%Y-%m-%d")
+    return text.encode()
+
+
+def read_bars(data: bytes, label: str) -> pd.DataFrame:
+    """Parse one symbol file; ``CorruptDataError`` naming ``label`` if it is not valid bars."""
+    try:
+        frame = pd.read_csv(io.BytesIO(data), index_col="date", dtype=dict.fromkeys(BAR_COLUMNS, "float64"))
+        frame.index = pd.to_datetime(frame.index, format="%Y-%m-%d")
+    except (ValueError, KeyError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise CorruptDataError(f"corrupt snapshot file {label}: {_first_line(exc)}") from None
+    if tuple(frame.columns) != BAR_COLUMNS:
+        raise CorruptDataError(f"corrupt snapshot file {label}: columns {list(frame.columns)}")
+    if frame.empty:
+        raise CorruptDataError(f"corrupt snapshot file {label}: no rows")
+    if frame[["open", "high", "low", "close"]].isna().any().any():
+        raise CorruptDataError(f"corrupt snapshot file {label}: missing prices")
+    if not frame.index.is_monotonic_increasing or frame.index.has_duplicates:
+        raise CorruptDataError(f"corrupt snapshot file {label}: dates not ascending and unique")
+    frame.index.name = "date"
+    return frame
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+class SnapshotProvider:
+    """A ``MarketDataProvider`` over a snapshot directory built by ``verity data import``."""
+
+    name = "snapshot"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._manifest: dict[str, Any] | None = None
+        self._bars: dict[str, pd.DataFrame] = {}
+        self._fundamentals: dict[str, list[dict[str, Any]]] | None = None
+        self._names: list[SymbolMatch] | None = None
+        self._lock = threading.Lock()  # the web app calls providers from worker threads
+
+    # --- MarketDataProvider ---------------------------------------------------------------
+    def price_history(self, symbols: Sequence[str], start: date | None, end: date) -> dict[str, PriceHistory]:
+        """Bars of each symbol between start and end inclusive (whole snapshot if start is None)."""
+        if start is not None and start > end:
+            raise BadInputError(f"empty date range: start {start} is after end {end}")
+        out: dict[str, PriceHistory] = {}
+        for requested in symbols:
+            symbol = self._known_symbol(requested)
+            entry = self.manifest["symbols"][symbol]
+            bars = self._load_bars(symbol)
+            lo = bars.index[0] if start is None else pd.Timestamp(start)
+            window = bars.loc[(bars.index >= lo) & (bars.index <= pd.Timestamp(end))]
+            if window.empty:
+                raise NoDataError(_no_bars_message(symbol, start, end, entry), symbol=symbol)
+            out[requested] = PriceHistory(
+                symbol=symbol,
+                bars=window,
+                provider=self.name,
+                url=(self.path / PRICES_DIR / entry["file"]).resolve().as_uri(),
+                adjustment=cast(Adjustment, entry.get("adjustment", "unknown")),
+                retrieved_at=self.created_at,
+            )
+        return out
+
+    def fundamentals(self, symbol: str, as_of: date) -> Fundamentals:
+        """The latest fundamentals snapshot of ``symbol`` dated on or before ``as_of``."""
+        table = self._load_fundamentals()
+        key = symbol.strip().upper() if symbol not in table else symbol
+        records = table.get(key)
+        if not records:
+            if key not in self.manifest["symbols"] and not self._has_name(key):
+                raise UnknownSymbolError(symbol, f"not in the snapshot at {self.path}")
+            raise NoDataError(f"{key}: the snapshot has no fundamentals for it", symbol=key)
+        dated = [r for r in records if date.fromisoformat(r["as_of"]) <= as_of]
+        if not dated:
+            raise NoDataError(
+                f"{key}: the first fundamentals snapshot is dated {records[0]['as_of']}, after {as_of}",
+                symbol=key,
+            )
+        record = dated[-1]
+        values: dict[str, Any] = {name: record.get(name) for name in FUNDAMENTAL_FIELDS}
+        return Fundamentals(
+            symbol=key,
+            provider=self.name,
+            as_of=date.fromisoformat(record["as_of"]),
+            url=record.get("url") or (self.path / FUNDAMENTALS_FILE).resolve().as_uri(),
+            retrieved_at=self.created_at,
+            **values,
+        )
+
+    def search(self, query: str) -> list[SymbolMatch]:
+        """Names and tickers matching ``query``: exact ticker, then name prefix, then word match."""
+        q = " ".join(query.lower().split())
+        if not q:
+            return []
+        ranked: list[tuple[int, int, SymbolMatch]] = []
+        priced = self.manifest["symbols"]
+        for match in self._load_names():
+            names = [match.name.lower(), *(a.lower() for a in match.aliases)]
+            if match.symbol.lower() == q:
+                rank = 0
+            elif any(n == q for n in names):
+                rank = 1
+            elif any(n.startswith(q) for n in names):
+                rank = 2
+            elif any(f" {q}" in f" {n}" for n in names):
+                rank = 3
+            else:
+                continue
+            ranked.append((rank, 0 if match.symbol in priced else 1, match))
+        ranked.sort(key=lambda item: (item[0], item[1], item[2].symbol))
+        return [match for _, _, match in ranked[:25]]
+
+    # --- snapshot contents ----------------------------------------------------------------
+    @property
+    def manifest(self) -> dict[str, Any]:
+        if self._manifest is None:
+            self._manifest = self._read_manifest()
+        return self._manifest
+
+    @property
+    def created_at(self) -> datetime | None:
+        stamp = self.manifest.get("created_at")
+        return datetime.fromisoformat(stamp).astimezone(UTC) if stamp else None
+
+    def symbols(self) -> list[str]:
+        """Every symbol with price history in the snapshot."""
+        return sorted(self.manifest["symbols"])
+
+    def _read_manifest(self) -> dict[str, Any]:
+        path = self.path / MANIFEST
+        if not path.is_file():
+            raise CorruptDataError(
+                f"{self.path} is not a Verity snapshot (no {MANIFEST}); build one with `verity data import`"
+            )
+        try:
+            manifest = json.loads(path.read_text())
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise CorruptDataError(f"corrupt snapshot file {path}: {_first_line(exc)}") from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise CorruptDataError(f"corrupt snapshot file {path}: not a {FORMAT} manifest")
+        if manifest.get("version") != FORMAT_VERSION:
+            raise CorruptDataError(
+                f"{path}: snapshot format version {manifest.get('version')} is not supported"
+            )
+        if not isinstance(manifest.get("symbols"), dict):
+            raise CorruptDataError(f"corrupt snapshot file {path}: no symbols table")
+        return manifest
+
+    def _known_symbol(self, symbol: str) -> str:
+        table = self.manifest["symbols"]
+        if symbol in table:
+            return symbol
+        upper = symbol.strip().upper()
+        if upper in table:
+            return upper
+        raise UnknownSymbolError(symbol, f"no price history in the snapshot at {self.path}")
+
+    def _load_bars(self, symbol: str) -> pd.DataFrame:
+        cached = self._bars.get(symbol)
+        if cached is not None:
+            return cached
+        entry = self.manifest["symbols"][symbol]
+        path = self.path / PRICES_DIR / entry["file"]
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CorruptDataError(f"snapshot file {path} cannot be read: {exc.strerror}") from None
+        expected = entry.get("sha256")
+        if expected and hashlib.sha256(data).hexdigest() != expected:
+            raise CorruptDataError(f"corrupt snapshot file {path}: checksum does not match the manifest")
+        bars = read_bars(data, str(path))
+        with self._lock:
+            self._bars[symbol] = bars
+        return bars
+
+    def _load_fundamentals(self) -> dict[str, list[dict[str, Any]]]:
+        if self._fundamentals is None:
+            path = self.path / FUNDAMENTALS_FILE
+            table: Any = {}
+            if path.is_file():
+                try:
+                    table = json.loads(path.read_text())
+                except (ValueError, UnicodeDecodeError) as exc:
+                    raise CorruptDataError(f"corrupt snapshot file {path}: {_first_line(exc)}") from None
+                if not isinstance(table, dict):
+                    raise CorruptDataError(f"corrupt snapshot file {path}: expected an object per symbol")
+            self._fundamentals = table
+        return self._fundamentals
+
+    def _load_names(self) -> list[SymbolMatch]:
+        if self._names is None:
+            path = self.path / NAMES_FILE
+            names: list[SymbolMatch] = []
+            if path.is_file():
+                with path.open(newline="") as handle:
+                    reader = csv.DictReader(handle)
+                    if tuple(reader.fieldnames or ()) != NAMES_COLUMNS:
+                        raise CorruptDataError(f"corrupt snapshot file {path}: columns {reader.fieldnames}")
+                    for row in reader:
+                        names.append(
+                            SymbolMatch(
+                                symbol=row["symbol"],
+                                name=row["name"],
+                                kind=cast(SymbolKind, row["kind"] or "other"),
+                                exchange=row["exchange"] or None,
+                                aliases=tuple(a for a in (row["aliases"] or "").split("|") if a),
+                            )
+                        )
+            self._names = names
+        return self._names
+
+    def _has_name(self, symbol: str) -> bool:
+        return any(m.symbol == symbol for m in self._load_names())
+
+
+def _no_bars_message(symbol: str, start: date | None, end: date, entry: dict[str, Any]) -> str:
+    first, last = entry["first_date"], entry["last_date"]
+    if end < date.fromisoformat(first):
+        return f"{symbol}: no bars up to {end}; the series starts on {first}"
+    if start is not None and start > date.fromisoformat(last):
+        return f"{symbol}: no bars from {start}; the series ends on {last}"
+    return f"{symbol}: no bars between {start} and {end} (a gap in the series {first}..{last})"
