@@ -219,11 +219,10 @@ def verification_event(report: VerificationReport, removed: list[int], repaired:
 
 def model_mode(model: BaseChatModel, settings: Settings) -> str:
     """``offline`` for the offline analyst, else the model's name."""
-    from copilot.offline import OFFLINE_MODEL_TYPE
-
-    if model._llm_type == OFFLINE_MODEL_TYPE:
-        return "offline"
-    return str(getattr(model, "model_name", None) or settings.model)
+    name = getattr(model, "model_name", None)  # ChatOpenAI and other named models
+    if isinstance(name, str) and name:
+        return name
+    return "offline" if settings.llm_backend == "offline" else settings.model
 
 
 def as_verity_error(exc: Exception, settings: Settings) -> Exception:

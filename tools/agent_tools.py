@@ -137,7 +137,7 @@ class _Runner:
             if isinstance(item, Source):
                 blocks.append(render_source(item, labels[item.id]))
             else:  # a knowledge-base passage, rendered as quoted material
-                from copilot.knowledge import render_passage
+                from copilot.knowledge.passages import render_passage
 
                 blocks.append(render_passage(item, labels[item.source.id]))
         plain = [s if isinstance(s, Source) else s.source for s in sources]

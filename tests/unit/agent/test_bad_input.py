@@ -1,0 +1,132 @@
+"""Bad input gives a clear answer or error event, never a traceback, and the conversation is kept."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from langchain_core.messages import AIMessage
+
+from copilot.chat import ChatService
+from copilot.config import Settings
+from copilot.events import ChatEvent, DoneEvent, ErrorEvent, ToolResultEvent
+from tests.fakes import FakeMarketData, ScriptedChatModel, tool_calls
+
+
+def _service(settings: Settings, model: ScriptedChatModel) -> ChatService:
+    return ChatService(settings, FakeMarketData(), model_factory=lambda _: model)
+
+
+async def _run(service: ChatService, question: str, **kw: Any) -> list[ChatEvent]:
+    return [event async for event in service.run_turn(question, **kw)]
+
+
+async def _still_works(service: ChatService, model: ScriptedChatModel, conversation_id: str) -> None:
+    """The same conversation answers the next question; the failed turn left no trace in it."""
+    model.enqueue(tool_calls(("get_quote", {"symbol": "AAPL"})), "Apple last traded at $259.37 [1].")
+    done = (await _run(service, "Apple?", conversation_id=conversation_id))[-1]
+    assert isinstance(done, DoneEvent) and done.conversation_id == conversation_id
+    stored = service.conversations.get(conversation_id)
+    assert stored is not None and [t.question for t in stored.turns] == ["Apple?"]
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "the question is empty: ask about a stock, an index, a sector or a document"),
+        ("   \n\t ", "the question is empty: ask about a stock, an index, a sector or a document"),
+        ("x" * 100_000, "the question is 100,000 characters long; the limit is 8,000"),
+    ],
+)
+async def test_empty_and_oversized_questions_are_refused_before_the_model(
+    settings: Settings, question: str, message: str
+) -> None:
+    model = ScriptedChatModel()
+    service = _service(settings, model)
+    events = await _run(service, question, conversation_id="c-1")
+    assert events == [ErrorEvent(code="bad_input", message=message, conversation_id="c-1")]
+    assert model.calls == []
+    await _still_works(service, model, "c-1")
+
+
+async def test_an_unknown_ticker_reaches_the_model_as_an_error_and_it_answers_plainly(
+    settings: Settings,
+) -> None:
+    model = ScriptedChatModel().enqueue(
+        tool_calls(("get_quote", {"symbol": "QQQQZ"})),
+        "I could not find the symbol QQQQZ; check the ticker.",
+    )
+    events = await _run(_service(settings, model), "price of QQQQZ?")
+    result = next(e for e in events if isinstance(e, ToolResultEvent))
+    assert not result.ok and result.content == "Error: Unknown symbol 'QQQQZ': no provider knows it"
+    # the model read that error as the tool's answer
+    assert model.calls[1][-1].content == "Error: Unknown symbol 'QQQQZ': no provider knows it"
+    done = events[-1]
+    assert isinstance(done, DoneEvent) and done.verification == "0/0 verified"
+
+
+async def test_a_date_after_the_data_is_explained_not_crashed(settings: Settings) -> None:
+    model = ScriptedChatModel().enqueue(
+        tool_calls(("get_quote", {"symbol": "AAPL"})),
+        "There is no data after 2026-01-09, so I cannot give that price.",
+    )
+    events = await _run(_service(settings, model), "Apple's price?", as_of=date(2027, 3, 1))
+    result = next(e for e in events if isinstance(e, ToolResultEvent))
+    assert result.error == "as_of 2027-03-01 is after the latest data (2026-01-09)"
+    done = events[-1]
+    assert isinstance(done, DoneEvent) and done.as_of == date(2027, 3, 1) and done.sources == []
+
+
+async def test_a_malformed_tool_call_is_an_llm_error_and_the_conversation_is_kept(settings: Settings) -> None:
+    broken = AIMessage(
+        content="",
+        invalid_tool_calls=[
+            {
+                "type": "invalid_tool_call",
+                "name": "get_quote",
+                "args": '{"symbol": AAPL}',
+                "id": "c1",
+                "error": None,
+            }
+        ],
+    )
+    model = ScriptedChatModel().enqueue(broken)
+    service = _service(settings, model)
+    events = await _run(service, "Apple?", conversation_id="c-2")
+    assert events[-1] == ErrorEvent(
+        code="llm_unavailable",
+        message="the model returned a malformed tool call (get_quote: arguments are not valid JSON)",
+        conversation_id="c-2",
+    )
+    await _still_works(service, model, "c-2")
+
+
+async def test_a_tool_call_with_wrong_argument_types_goes_back_to_the_model(settings: Settings) -> None:
+    model = ScriptedChatModel().enqueue(
+        tool_calls(("compare_performance", {"symbols": 42})),
+        "I could not compare those symbols.",
+    )
+    events = await _run(_service(settings, model), "compare?")
+    result = next(e for e in events if isinstance(e, ToolResultEvent))
+    assert not result.ok and "symbols" in result.content
+    assert isinstance(events[-1], DoneEvent)
+
+
+async def test_an_empty_model_answer_is_an_llm_error(settings: Settings) -> None:
+    model = ScriptedChatModel().enqueue("   ")
+    events = await _run(_service(settings, model), "Apple?", conversation_id="c-3")
+    assert events[-1] == ErrorEvent(
+        code="llm_unavailable", message="the model returned an empty answer", conversation_id="c-3"
+    )
+
+
+async def test_nonsense_gets_an_honest_answer_from_the_offline_analyst(settings: Settings) -> None:
+    from copilot.llm import build_chat_model
+
+    service = ChatService(settings, FakeMarketData(), model_factory=build_chat_model)
+    events = await _run(service, "purple monkey dishwasher?")
+    done = events[-1]
+    assert isinstance(done, DoneEvent), events
+    assert done.mode == "offline" and "I can" in done.answer
+    assert done.verification == "0/0 verified"
