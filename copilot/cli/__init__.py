@@ -32,8 +32,10 @@ def serve(
 def _register_subcommands() -> None:
     """Sub-apps live in their own modules; import them here so `verity --help` lists them."""
     from copilot.cli import data as data_cli
+    from copilot.cli import eval as eval_cli
 
     app.add_typer(data_cli.app, name="data", help="Verified market data.")
+    app.command("eval")(eval_cli.eval_command)
 
 
 _register_subcommands()
