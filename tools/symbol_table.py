@@ -211,9 +211,8 @@ COMPANIES = (
 ENTRIES: tuple[Entry, ...] = (*INDEXES, *SECTORS, *FUNDS, *COMPANIES)
 
 # Upper-case words of prose that are also tickers somewhere: never a mention without a $cashtag.
-STOPWORDS = frozenset(
-    (
-        "A I AI ALL AN AND ARE AS AT BE BIG BY CAN CEO CFO CPI DD EPS ETF EV FED FOMC FOR GDP GO HAS IT "
-        "IPO NEW NOW ON ONE OR OUT PE Q SO TV US USA UK EU YOY YTD"
-    ).split(" ")
+_STOP_TEXT = (
+    "A I AI ALL AN AND ARE AS AT BE BIG BY CAN CEO CFO CPI DD EPS ETF EV FED FOMC FOR GDP GO HAS IT "
+    "IPO NEW NOW ON ONE OR OUT PE Q SO TV US USA UK EU YOY YTD"
 )
+STOPWORDS = frozenset(_STOP_TEXT.split())
