@@ -48,7 +48,7 @@ class OfflineAnalyst(BaseChatModel):
 
     def bind_tools(
         self,
-        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool | str],
         *,
         tool_choice: str | None = None,
         **kwargs: Any,
@@ -115,7 +115,9 @@ def _chunks(message: AIMessage) -> Iterator[ChatGenerationChunk]:
         yield ChatGenerationChunk(message=chunk)
 
 
-def _tool_name(tool: dict[str, Any] | type | Callable[..., Any] | BaseTool) -> str:
+def _tool_name(tool: dict[str, Any] | type | Callable[..., Any] | BaseTool | str) -> str:
+    if isinstance(tool, str):
+        return tool
     if isinstance(tool, BaseTool):
         return tool.name
     if isinstance(tool, dict):

@@ -1,25 +1,149 @@
-"""One step of the offline analyst: plan tool calls for a new question, or answer from results."""
+"""One step of the offline analyst: plan tool calls for a new question, or answer from the results.
+
+The conversation is the only state: every earlier question is read again (so follow-ups lean on
+the one before), and the turn's tool results are the ToolMessages after its last question.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Sequence
+from datetime import date
+from functools import cache
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages.tool import ToolCall
 
-CAPABILITIES = (
-    "I'm Verity's offline analyst. I can look up quotes, compare the performance of indices, ETFs "
-    "and stocks over a period, show valuation multiples, technical indicators (RSI, moving averages, "
-    "support and resistance), today's or this month's sector leaders and laggards, and quote what "
-    "stored documents such as Fed statements say. Every figure I give comes from a tool and is cited."
-)
+from copilot.offline.intents import MentionFinder, Reading, read_question
+from copilot.offline.prose_common import ToolResult
+from copilot.offline.repair import is_repair_request, repaired_answer
+from copilot.offline.writer import CAPABILITIES, refusal, write_answer
+from copilot.schemas import ToolArtifact
+
+_AS_OF = re.compile(r"Analysis date:\s*(\d{4}-\d{2}-\d{2})")
+_FILING_WORDS = re.compile(r"\b(?:10-k|10-q|filings?|annual report|quarterly report|20-f)\b", re.I)
+
+_PER_SYMBOL = {"quote": "get_quote", "valuation": "get_valuation", "technicals": "get_technicals"}
+
+__all__ = ["CAPABILITIES", "respond"]
+
+
+@cache
+def default_finder() -> MentionFinder | None:
+    """The project's SymbolResolver (names, aliases, tickers), built once per process."""
+    try:
+        from tools.symbols import SymbolResolver
+    except ImportError:  # the market layer is optional for the analyst itself
+        return None
+    finder: MentionFinder = SymbolResolver()
+    return finder
 
 
 def respond(
-    messages: Sequence[BaseMessage], tool_names: Sequence[str], resolver: Any, parallel: bool = True
+    messages: Sequence[BaseMessage], tool_names: Sequence[str], finder: Any, parallel: bool = True
 ) -> AIMessage:
     """The analyst's next message for this conversation."""
-    question = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
-    if question is None:
+    finder = finder if finder is not None else default_finder()
+    as_of = analysis_date(messages)
+    questions = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+    if not questions:
         return AIMessage(content=CAPABILITIES)
-    return AIMessage(content=CAPABILITIES)
+    last = questions[-1]
+    if is_repair_request(messages[last].text):
+        return AIMessage(content=repaired_answer(messages[:last], messages[last].text))
+    reading, names = read_conversation([messages[i].text for i in questions], finder, as_of)
+    after = messages[last + 1 :]
+    if not any(isinstance(m, AIMessage) and m.tool_calls for m in after):
+        calls = plan_calls(reading, tool_names, turn=len(questions))
+        if not calls:
+            return AIMessage(content=refusal(reading, tool_names))
+        if not parallel:
+            calls = calls[:1]
+        return AIMessage(content="", tool_calls=calls)
+    results = [_result(m, after) for m in after if isinstance(m, ToolMessage)]
+    return AIMessage(content=write_answer(reading, results, names, as_of))
+
+
+def analysis_date(messages: Sequence[BaseMessage]) -> date | None:
+    """The turn's analysis date, as the agent's system prompt states it."""
+    for message in messages:
+        if isinstance(message, SystemMessage):
+            found = _AS_OF.search(message.text)
+            if found:
+                return date.fromisoformat(found.group(1))
+    return None
+
+
+def read_conversation(
+    questions: Sequence[str], finder: MentionFinder | None, as_of: date | None
+) -> tuple[Reading, dict[str, str]]:
+    """The last question read in the context of the ones before; names of every symbol mentioned."""
+    reading: Reading | None = None
+    names: dict[str, str] = {}
+    for text in questions:
+        if is_repair_request(text):
+            continue
+        reading = read_question(text, finder, reading, as_of)
+        if finder is not None:
+            for mention in finder.find_mentions(" ".join(text.split())):
+                name = getattr(mention, "name", None)
+                if name:
+                    names.setdefault(mention.symbol, str(name))
+    assert reading is not None
+    name_of = getattr(finder, "name_of", None)
+    for symbol in reading.symbols:
+        if symbol not in names and name_of is not None and name_of(symbol):
+            names[symbol] = str(name_of(symbol))
+    return reading, names
+
+
+def plan_calls(reading: Reading, tool_names: Sequence[str], turn: int) -> list[ToolCall]:
+    """The tool calls that answer ``reading``, all at once (the agent runs them in parallel)."""
+    if reading.refusal:
+        return []
+    symbols = list(reading.symbols) + [t for t in reading.unknown_tokens if t not in reading.symbols]
+    period: dict[str, Any] = (
+        {"start": reading.period.start.isoformat()}
+        if reading.period.start
+        else {"period": reading.period.name}
+    )
+    wanted: list[tuple[str, dict[str, Any]]] = []
+    for intent in reading.intents:
+        if intent == "performance" and symbols:
+            wanted.append(("compare_performance", {"symbols": symbols, **period}))
+        elif intent in ("quote", "valuation", "technicals"):
+            tool = {"quote": "get_quote", "valuation": "get_valuation", "technicals": "get_technicals"}[
+                intent
+            ]
+            wanted.extend((tool, {"symbol": symbol}) for symbol in symbols)
+        elif intent == "sectors":
+            name = reading.period.name if reading.period_given and not reading.period.start else "1d"
+            wanted.append(("sector_performance", {"period": name}))
+        elif intent == "documents":
+            args: dict[str, Any] = {"query": " ".join(reading.question.split())[:300], "k": 5}
+            if reading.symbols and _FILING_WORDS.search(reading.question):
+                args["ticker"] = reading.symbols[0]
+            wanted.append(("search_documents", args))
+        elif intent == "lookup" and reading.lookup_query:
+            wanted.append(("lookup_symbol", {"query": reading.lookup_query}))
+    available = set(tool_names)
+    seed = hashlib.sha256(reading.question.encode()).hexdigest()[:8]
+    return [
+        ToolCall(name=name, args=args, id=f"call_{turn}_{index}_{seed}", type="tool_call")
+        for index, (name, args) in enumerate(wanted)
+        if name in available
+    ]
+
+
+def _result(message: ToolMessage, after: Sequence[BaseMessage]) -> ToolResult:
+    """One tool result, with the arguments of the call that produced it."""
+    args: dict[str, object] = {}
+    for candidate in after:
+        if isinstance(candidate, AIMessage):
+            for call in candidate.tool_calls:
+                if call["id"] == message.tool_call_id:
+                    args = dict(call["args"])
+    artifact = message.artifact if isinstance(message.artifact, ToolArtifact) else None
+    return ToolResult(tool=message.name or "", args=args, content=message.text, artifact=artifact)

@@ -1,0 +1,201 @@
+"""Reading a question: what it asks (intents), about what (symbols) and over which period.
+
+Keyword tables and regexes, no model: the same question always reads the same way. Entities come
+from ``SymbolResolver.find_mentions`` (names, aliases like "small caps", tickers); follow-ups that
+name no subject or no intent borrow them from the previous question of the conversation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, Literal, Protocol
+
+from copilot.errors import VerityError
+from copilot.offline import vocabulary as vocab
+from copilot.offline.periods import Period, read_period
+from copilot.offline.vocabulary import Intent
+
+Refusal = Literal["advice", "crypto", "empty"]
+# The order the answer discusses them in, and the order the tool calls are emitted in.
+INTENT_ORDER: tuple[Intent, ...] = (
+    "performance",
+    "quote",
+    "valuation",
+    "technicals",
+    "sectors",
+    "documents",
+    "lookup",
+)
+MAX_SYMBOLS = 6
+
+
+class MentionLike(Protocol):
+    text: str
+    start: int
+    end: int
+    symbol: str
+
+
+class MentionFinder(Protocol):
+    def find_mentions(self, text: str) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one question asks, after follow-up context is applied."""
+
+    question: str
+    intents: tuple[Intent, ...] = ()
+    symbols: tuple[str, ...] = ()
+    period: Period = field(default_factory=Period)
+    period_given: bool = False
+    latest: bool = False  # "latest statement", "most recent minutes"
+    refusal: Refusal | None = None
+    lookup_query: str | None = None
+    unknown_tokens: tuple[str, ...] = ()
+
+
+def read_question(
+    question: str, finder: MentionFinder | None, previous: Reading | None, as_of: date | None
+) -> Reading:
+    """What ``question`` asks, using ``previous`` (the last question read) for follow-ups."""
+    text = " ".join(question.split())
+    if not text:
+        return Reading(question=question, refusal="empty")
+    symbols, spans = _mentions(text, finder)
+    unknown = _unknown_tickers(text, spans, symbols)
+    period = read_period(text, as_of)
+    intents = _intents(text, symbols, period)
+    lookup_query = None
+    if "lookup" in intents:
+        lookup_query = _lookup_name(text)
+        if lookup_query is None:
+            intents = tuple(i for i in intents if i != "lookup")
+    reading = Reading(
+        question=question,
+        intents=intents,
+        symbols=symbols,
+        period=period or Period(),
+        period_given=period is not None,
+        latest=bool(vocab.LATEST.search(text)),
+        lookup_query=lookup_query,
+        unknown_tokens=unknown,
+    )
+    if vocab.ADVICE.search(text):
+        return replace(reading, refusal="advice")
+    if vocab.CRYPTO.search(text) and not symbols and not unknown:
+        return replace(reading, refusal="crypto")
+    return _with_context(reading, text, previous)
+
+
+def _mentions(text: str, finder: MentionFinder | None) -> tuple[tuple[str, ...], list[tuple[int, int]]]:
+    if finder is None:
+        return (), []
+    found: list[tuple[int, int, str]] = [(m.start, m.end, m.symbol) for m in finder.find_mentions(text)]
+    resolve = getattr(finder, "resolve", None)
+    for match in vocab.GENERIC_NAMES.finditer(text):
+        if resolve is None or any(s <= match.start() < e for s, e, _ in found):
+            continue
+        phrase = re.sub(r"^(?:big|mega)", "large", match.group(0).lower())
+        phrase = "large caps" if phrase.startswith("large") else "S&P 500"
+        try:
+            found.append((match.start(), match.end(), str(resolve(phrase).symbol)))
+        except VerityError:
+            continue  # a resolver without that alias: the phrase stays unread
+    symbols: list[str] = []
+    for _, _, symbol in sorted(found):
+        if symbol not in symbols:
+            symbols.append(symbol)
+    return tuple(symbols[:MAX_SYMBOLS]), [(s, e) for s, e, _ in found]
+
+
+def _unknown_tickers(text: str, spans: list[tuple[int, int]], known: Sequence[str]) -> tuple[str, ...]:
+    """Ticker-looking words no mention covers: asked about anyway, so the tool can say it is unknown."""
+    found: list[str] = []
+    for match in vocab.TICKER_TOKEN.finditer(text):
+        token = match.group(1)
+        covered = any(start <= match.start(1) < end for start, end in spans)
+        explicit = match.group(0).startswith("$")
+        if covered or token in known or token in found:
+            continue
+        if (len(token) >= 2 and token.upper() not in vocab.NOT_TICKERS) or explicit:
+            found.append(token)
+    return tuple(found)
+
+
+def _intents(text: str, symbols: Sequence[str], period: Period | None) -> tuple[Intent, ...]:
+    found = {intent for intent, pattern in vocab.KEYWORDS.items() if pattern.search(text)}
+    if "lookup" in found:
+        return ("lookup",)
+    if "sectors" in found:
+        # "which sectors led" is a sector ranking; "the technology sector's P/E" is not about ranking
+        found.discard("performance")
+        if not symbols:
+            found &= {"sectors", "documents"}
+    if "documents" in found:
+        strong = "said" in text.lower() or vocab.mentions_doc_source(text)
+        if not strong and found - {"documents"}:
+            found.discard("documents")  # "statement" alone in a market question is not a document search
+        elif not symbols:
+            found &= {"documents", "sectors"}
+    compare = bool(vocab.COMPARE.search(text))
+    others = found - {"quote", "performance"}
+    if len(symbols) >= 2 and compare and not others:
+        found.add("performance")  # "small caps vs large caps"
+    if symbols and period is not None and period.name != "1d" and not others:
+        found.add("performance")  # "NVDA this year?"
+    one_day = period is not None and period.name == "1d"
+    if "performance" in found and not compare and len(symbols) <= 1 and one_day:
+        # "how is MSFT doing today": the quote holds the day's move and more
+        found.discard("performance")
+        found.add("quote")
+    if "performance" in found and "quote" in found and not vocab.QUOTE_STRONG.search(text):
+        found.discard("quote")  # "where has it traded since March" is about the move
+    if not found and symbols:
+        found.add("quote")
+    return tuple(intent for intent in INTENT_ORDER if intent in found)
+
+
+def _lookup_name(text: str) -> str | None:
+    match = vocab.LOOKUP_NAME.search(text)
+    if not match:
+        return None
+    name = (match.group("name") or match.group("name2") or "").strip(" '\"")
+    return name or None
+
+
+def _with_context(reading: Reading, text: str, previous: Reading | None) -> Reading:
+    """Fill what a follow-up leaves out ("and against the Nasdaq?", "what about its RSI?")."""
+    if previous is None or previous.refusal or not (previous.intents or previous.symbols):
+        return reading
+    intents, symbols, period = reading.intents, reading.symbols, reading.period
+    compare = bool(vocab.COMPARE.search(text))
+    needs_subject = bool(set(intents) - {"sectors", "documents", "lookup"})
+    weak = not intents or (intents == ("quote",) and not vocab.KEYWORDS["quote"].search(text))
+    if compare and symbols and previous.symbols and (weak or intents == ("performance",)):
+        # "and against the Nasdaq?": the previous subject, now compared with the new name
+        subject = previous.symbols[0]
+        symbols = (subject, *(s for s in symbols if s != subject))
+        intents = ("performance",)
+    elif weak:
+        if not symbols and not reading.period_given and not reading.unknown_tokens:
+            return reading  # nothing to lean on: not a follow-up
+        intents = previous.intents
+        symbols = symbols or previous.symbols
+    elif needs_subject and not symbols and not reading.unknown_tokens:
+        # "what about its RSI?": the previous subject (or all the previous names for "them")
+        plural = re.search(r"\b(?:they|them|their|both|each)\b", text, re.IGNORECASE)
+        symbols = previous.symbols if plural else previous.symbols[:1]
+    if not reading.period_given and previous.period_given:
+        period = previous.period
+    return replace(
+        reading,
+        intents=intents,
+        symbols=symbols,
+        period=period,
+        period_given=reading.period_given or previous.period_given,
+        latest=reading.latest or (intents == previous.intents and previous.latest),
+    )

@@ -1,0 +1,133 @@
+"""Periods in questions: "this year" -> ytd, "last 3 months" -> 3m, "since March" -> a start date."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+PERIOD_WORDS = {
+    "1d": "today",
+    "5d": "over the past week",
+    "1m": "over the past month",
+    "3m": "over the past three months",
+    "6m": "over the past six months",
+    "1y": "over the past year",
+    "ytd": "year to date",
+}
+_MONTHS = {
+    name: index
+    for index, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_NUMBER_WORDS = {"one": 1, "a": 1, "two": 2, "three": 3, "six": 6, "twelve": 12, "five": 5}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A named period (``1d`` ... ``ytd``) or a custom start date (end = the analysis date)."""
+
+    name: str = "ytd"
+    start: date | None = None
+
+    def describe(self) -> str:
+        """How the answer says it: "year to date", "since 2025-03-03"."""
+        if self.start is not None:
+            return f"since {self.start.isoformat()}"
+        return PERIOD_WORDS.get(self.name, self.name)
+
+
+_ISO_SINCE = re.compile(r"\b(?:since|from)\s+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
+_MONTH_SINCE = re.compile(
+    r"\b(?:since|from)\s+(?:the\s+(?:start|beginning)\s+of\s+)?([a-z]+)\.?(?:\s+(\d{1,2})(?:st|nd|rd|th)?)?"
+    r"(?:,?\s+(\d{4}))?\b",
+    re.IGNORECASE,
+)
+_SPAN = re.compile(
+    r"\b(?:last|past|previous|over|in)\s+(?:the\s+)?(?:(\d+|one|two|three|five|six|twelve|a)\s+)?"
+    r"(day|week|month|quarter|year)s?\b",
+    re.IGNORECASE,
+)
+_NAMED: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:ytd|year[- ]to[- ]date|this year|so far (?:this|in the) year)\b", re.I), "ytd"),
+    (re.compile(r"\bthis month\b|\bmonth[- ]to[- ]date\b|\bmtd\b", re.I), "1m"),
+    (re.compile(r"\bthis week\b|\bweek[- ]to[- ]date\b", re.I), "5d"),
+    (re.compile(r"\btoday\b|\bon the day\b|\bthis session\b|\bdaily\b", re.I), "1d"),
+    (re.compile(r"\b(?:1|one)[- ]?y(?:ea)?r\b|\b12[- ]months?\b|\blast year\b", re.I), "1y"),
+    (re.compile(r"\b6[- ]?m(?:onths?)?\b|\bhalf[- ]year\b", re.I), "6m"),
+    (re.compile(r"\b3[- ]?m(?:onths?)?\b|\bquarter\b", re.I), "3m"),
+    (re.compile(r"\b1[- ]?m(?:onth)?\b", re.I), "1m"),
+    (re.compile(r"\b5[- ]?d(?:ays?)?\b", re.I), "5d"),
+)
+
+
+def read_period(text: str, as_of: date | None) -> Period | None:
+    """The period ``text`` names, or None when it names none."""
+    iso = _ISO_SINCE.search(text)
+    if iso:
+        try:
+            return Period(name="custom", start=date.fromisoformat(iso.group(1)))
+        except ValueError:
+            pass
+    since = _month_since(text, as_of)
+    if since is not None:
+        return Period(name="custom", start=since)
+    span = _SPAN.search(text)
+    if span:
+        named = _span_name(span.group(1), span.group(2).lower())
+        if named:
+            return Period(name=named)
+    for pattern, name in _NAMED:
+        if pattern.search(text):
+            return Period(name=name)
+    return None
+
+
+def _span_name(count_text: str | None, unit: str) -> str | None:
+    count = 1 if not count_text else _NUMBER_WORDS.get(count_text.lower()) or int(count_text)
+    by_unit = {
+        ("day", 1): "1d",
+        ("day", 5): "5d",
+        ("week", 1): "5d",
+        ("month", 1): "1m",
+        ("month", 3): "3m",
+        ("quarter", 1): "3m",
+        ("month", 6): "6m",
+        ("month", 12): "1y",
+        ("year", 1): "1y",
+    }
+    return by_unit.get((unit, count))
+
+
+def _month_since(text: str, as_of: date | None) -> date | None:
+    """ "since March" -> the 1st of the last March on or before the analysis date."""
+    for match in _MONTH_SINCE.finditer(text):
+        month = _MONTHS.get(match.group(1).lower())
+        if month is None:
+            continue
+        day = int(match.group(2)) if match.group(2) else 1
+        reference = as_of or date.today()  # only live questions (no analysis date) read the clock
+        year = int(match.group(3)) if match.group(3) else reference.year
+        if not match.group(3) and (month, day) > (reference.month, reference.day):
+            year -= 1
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+    return None

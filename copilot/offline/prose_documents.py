@@ -1,0 +1,118 @@
+"""Document prose: short verbatim quotes of the passages that best answer the question, each cited.
+
+A quote is one whole sentence of the passage, copied exactly, so every figure in it matches a fact
+the knowledge base extracted from that passage. Sentences are split the way the verifier splits
+them, and a sentence holding a figure the passage facts lack is never quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from copilot.figures import extract_figures, split_sentences
+from copilot.offline.prose_common import Citer
+from copilot.schemas import Source
+
+MAX_QUOTE_CHARS = 420
+_EPOCH = date(1900, 1, 1)
+_STOP_WORDS = (
+    "a about after again all an and any are as at be been by can could did do does for from had has "
+    "have how i in into is it its latest me most new of on or our recent said say says should statement "
+    "statements tell that the their them there this to was we were what when which who why will with "
+    "would fed fomc federal reserve committee minutes speech document documents stored last newest "
+    "current "
+)
+_STOP = frozenset(_STOP_WORDS.split())
+# Words the Fed uses for what people ask about, so "rates" also finds "federal funds rate".
+_SYNONYMS = {
+    "rate": ("federal funds rate", "target range", "rate"),
+    "inflation": ("inflation", "prices", "pce"),
+    "jobs": ("labor market", "employment", "unemployment", "job gains"),
+    "employment": ("labor market", "employment", "unemployment"),
+    "economy": ("economic activity", "growth", "outlook"),
+    "balance": ("balance sheet", "securities holdings", "treasury securities"),
+    "cut": ("lower the target range", "reduce", "cut"),
+    "hike": ("raise the target range", "increase"),
+}
+
+
+def keywords(question: str) -> list[str]:
+    """The content words of the question, singular, in order."""
+    words = re.findall(r"[a-z][a-z\-]+", question.lower())
+    out: list[str] = []
+    for word in words:
+        stem = word[:-1] if word.endswith("s") and len(word) > 3 and not word.endswith("ss") else word
+        if stem not in _STOP and word not in _STOP and stem not in out:
+            out.append(stem)
+    return out
+
+
+def documents(sources: Sequence[Source], cite: Citer, question: str, latest: bool) -> str:
+    """One or two passages, the most recent first when the question asks for the latest."""
+    passages = [s for s in sources if s.kind == "document" and (s.snippet or "").strip()]
+    if not passages:
+        return "The document search found no passage that answers this."
+    if latest:
+        passages = sorted(passages, key=lambda s: s.published or s.as_of or _EPOCH, reverse=True)
+    words = keywords(question)
+    parts: list[str] = []
+    seen: set[str] = set()
+    for source in passages:
+        key = source.document_id or source.id
+        if key in seen:
+            continue
+        picked = best_sentences(source, words, limit=2)
+        if not picked:
+            continue
+        seen.add(key)
+        c = cite(source)
+        when = source.published or source.as_of
+        title = source.title.strip() or "the document"
+        dated = f", published {when.isoformat()}" if when else ""
+        parts.append(f"{_cap(title)}{dated} {c}, says: “{picked[0]}” {c}.")
+        if len(picked) > 1:
+            parts.append(f"It adds: “{picked[1]}” {c}.")
+        if len(seen) == 2:
+            break
+    if not parts:
+        return "The passages found do not contain a sentence that answers this directly."
+    return " ".join(parts)
+
+
+def best_sentences(source: Source, words: Sequence[str], limit: int = 2) -> list[str]:
+    """The passage sentences that mention most of ``words`` (in passage order), safe to quote."""
+    text = " ".join((source.snippet or "").split())
+    scored: list[tuple[float, int, str]] = []
+    for index, (start, end) in enumerate(split_sentences(text)):
+        sentence = text[start:end].strip().rstrip(".").strip()
+        if len(sentence) < 25 or len(sentence) > MAX_QUOTE_CHARS or not _quotable(sentence, source):
+            continue
+        lowered = sentence.lower()
+        score = 0.0
+        for word in words:
+            phrases = _SYNONYMS.get(word, (word,))
+            if any(p in lowered for p in phrases):
+                score += 1.0
+        if "decided" in lowered or "target range" in lowered:
+            score += 0.5  # the policy decision is what people mean by "what did the Fed say"
+        scored.append((score, index, sentence))
+    best = sorted(scored, key=lambda item: (-item[0], item[1]))[:limit]
+    return [sentence for _, _, sentence in sorted(best, key=lambda item: item[1]) if sentence]
+
+
+def _quotable(sentence: str, source: Source) -> bool:
+    """Every figure the verifier would find in the sentence is a fact of the passage."""
+    for figure in extract_figures(sentence + ".") if sentence else []:
+        if not any(
+            abs(abs(fact.value) - abs(figure.value)) <= figure.tolerance
+            for fact in source.facts
+            if fact.unit == figure.unit or (figure.unit == "" and fact.unit in ("USD", "%"))
+        ):
+            return False
+    return True
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,160 @@
+"""Market-data prose: performance, quotes, valuation and sector rankings.
+
+Figures are rendered from the facts themselves (``Fact.display()`` or the same precision with an
+explicit sign), so the verifier matches each one to the fact it came from. Comparisons in words
+("above its 200-day average") compare two cited facts; no new number is ever computed here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from copilot.offline.intents import Reading
+from copilot.offline.prose_common import (
+    Citer,
+    cap,
+    fact_like,
+    facts_of,
+    join,
+    name_of,
+    period_words,
+    show,
+)
+from copilot.schemas import Source
+
+# A valuation snapshot this much older than the market data is called stale in the answer.
+STALE_AFTER = timedelta(days=7)
+
+
+def performance(source: Source, cite: Citer, names: dict[str, str], reading: Reading) -> str:
+    """Returns of the subject and how it compares with each other symbol."""
+    c = cite(source)
+    returns = [f for f in source.facts if f.key.startswith("return_")]
+    if not returns:
+        return f"The performance source {c} holds no returns for that period."
+    when = period_words(source, reading)
+    through = f" through {source.as_of.isoformat()}" if source.as_of else ""
+    subject = returns[0]
+    lead = f"{cap(when)}{through}, {name_of(subject.symbol, names)} returned {show(subject, True)} {c}"
+    if len(returns) == 1:
+        own = facts_of(source, subject.symbol)
+        start, end = own.get("start_close"), own.get("end_close")
+        if start and end:
+            lead += f", from {show(start)} {c} to {show(end)} {c}"
+        return lead + "."
+    others = [f"{show(f, True)} {c} for {name_of(f.symbol, names)}" for f in returns[1:]]
+    sentences = [lead + ", against " + join(others) + "."]
+    comparisons = []
+    for other in returns[1:]:
+        spread = fact_like(source, f"spread_vs_{other.symbol}")
+        if spread is None:
+            continue
+        verb = "outperformed" if spread.value >= 0 else "underperformed"
+        text = f"{verb} {name_of(other.symbol, names)} by {abs(spread.value):.{spread.precision}f} "
+        text += f"percentage points {c}"
+        ratio = fact_like(source, f"relative_to_{other.symbol}")
+        if ratio is not None and subject.value > 0 and other.value > 0 and ratio.value > 1:
+            text += f", about {show(ratio)} its gain {c}"
+        comparisons.append(text)
+    if comparisons:
+        sentences.append(f"{name_of(subject.symbol, names)} " + join(comparisons) + ".")
+    return " ".join(sentences)
+
+
+def quote(source: Source, cite: Citer, names: dict[str, str]) -> str:
+    """Last price, day move, distance from the 52-week high and volume vs its average."""
+    c = cite(source)
+    symbol = next((f.symbol for f in source.facts if f.symbol), None) or str(
+        source.arguments.get("symbol", "")
+    )
+    f = facts_of(source)
+    who = name_of(symbol, names)
+    parts: list[str] = []
+    if "last_price" in f:
+        when = f" on {source.as_of.isoformat()}" if source.as_of else ""
+        day = f", {show(f['change_pct'], True)} {c} on the day" if "change_pct" in f else ""
+        parts.append(f"{who} closed at {show(f['last_price'])} {c}{when}{day}.")
+    if "high_52w" in f and "pct_from_high_52w" in f:
+        low = f" and {show(f['low_52w'])} {c} at its low" if "low_52w" in f else ""
+        parts.append(
+            f"It sits {show(f['pct_from_high_52w'], True)} {c} from its 52-week high of "
+            f"{show(f['high_52w'])} {c}{low}."
+        )
+    average = f.get("avg_volume_3m") or f.get("avg_volume_50d")
+    if "volume" in f and f["volume"].value > 0 and average is not None and average.value > 0:
+        span = "3-month" if average.key == "avg_volume_3m" else "50-day"
+        relation = "below" if f["volume"].value < average.value else "above"
+        parts.append(
+            f"Volume of {show(f['volume'])} {c} was {relation} the {span} average of {show(average)} {c}."
+        )
+    return " ".join(parts) or f"The quote source {c} holds no prices for {who}."
+
+
+_VALUATION = (
+    ("trailing_pe", "trailing earnings"),
+    ("forward_pe", "forward earnings"),
+    ("price_to_book", "book value"),
+    ("price_to_sales", "sales"),
+    ("ev_to_ebitda", "EBITDA (enterprise value)"),
+)
+
+
+def valuation(source: Source, cite: Citer, names: dict[str, str], as_of: date | None) -> str:
+    """The multiples the provider reports, what is missing, and whether the snapshot is stale."""
+    c = cite(source)
+    f = facts_of(source)
+    symbol = next((x.symbol for x in source.facts if x.symbol), None) or str(
+        source.arguments.get("symbol", "")
+    )
+    who = name_of(symbol, names)
+    multiples = [f"{show(f[key])} {words} {c}" for key, words in _VALUATION if key in f]
+    parts = []
+    if multiples:
+        parts.append(f"{who} trades at " + join(multiples) + ".")
+    extras = []
+    if "peg_ratio" in f:
+        extras.append(f"a PEG ratio of {show(f['peg_ratio'])} {c}")
+    if "dividend_yield" in f:
+        extras.append(f"a dividend yield of {show(f['dividend_yield'])} {c}")
+    if "market_cap" in f:
+        extras.append(f"a market capitalisation of {show(f['market_cap'])} {c}")
+    if "trailing_eps" in f:
+        extras.append(f"trailing EPS of {show(f['trailing_eps'])} {c}")
+    if extras:
+        parts.append(("It has " if multiples else f"{who} has ") + join(extras) + ".")
+    if "trailing_pe" in f and "forward_pe" in f:
+        cheaper = f["forward_pe"].value < f["trailing_pe"].value
+        parts.append(
+            "The forward multiple is "
+            + (
+                "below the trailing one, so analysts expect earnings to grow"
+                if cheaper
+                else "not below the trailing one, so analysts do not expect earnings growth to lower it"
+            )
+            + "; whether that is expensive depends on growth and on peers, not on one number."
+        )
+    missing = source.details.get("missing")
+    if missing:
+        shown = ", ".join(str(m).replace("_", " ") for m in missing)
+        parts.append(f"The provider reports no {shown} for {who}.")
+    if source.stale or (as_of and source.as_of and as_of - source.as_of > STALE_AFTER):
+        dated = source.as_of.isoformat() if source.as_of else "an earlier date"
+        parts.append(f"Note: these valuation figures are as of {dated}, so treat them as stale.")
+    return " ".join(parts) or f"No valuation figures are available for {who} {c}."
+
+
+def sectors(source: Source, cite: Citer, reading: Reading) -> str:
+    """Leaders and laggards of the sector ETFs over the period."""
+    c = cite(source)
+    returns = sorted(
+        (f for f in source.facts if f.key.startswith("return_")), key=lambda f: (-f.value, f.symbol or "")
+    )
+    if not returns:
+        return f"The sector source {c} holds no returns for that period."
+    when = cap(period_words(source, reading))
+    through = f" (through {source.as_of.isoformat()})" if source.as_of else ""
+    count = 3 if len(returns) >= 6 else max(1, len(returns) // 2)
+    leaders = [f"{f.label} at {show(f, True)} {c}" for f in returns[:count]]
+    laggards = [f"{f.label} at {show(f, True)} {c}" for f in reversed(returns[-count:])]
+    text = f"{when}{through}, the sector leaders were " + join(leaders) + "."
+    return text + " The laggards were " + join(laggards) + "."
