@@ -56,6 +56,14 @@ class Reading:
     refusal: Refusal | None = None
     lookup_query: str | None = None
     unknown_tokens: tuple[str, ...] = ()
+    # per-intent subjects when clauses ask different things of different names
+    # ("where is IWM trading, and is Apple expensive?"); empty = every intent for every symbol
+    targets: tuple[tuple[Intent, tuple[str, ...]], ...] = ()
+    sector_period: Period | None = None  # the period of the clause that asks about sectors
+
+    def symbols_for(self, intent: Intent) -> tuple[str, ...]:
+        """The symbols ``intent`` is asked about."""
+        return dict(self.targets).get(intent, self.symbols)
 
 
 def read_question(
@@ -84,6 +92,10 @@ def read_question(
         lookup_query=lookup_query,
         unknown_tokens=unknown,
     )
+    if "sectors" in intents:
+        reading = replace(reading, sector_period=_sector_period(text, as_of))
+    if len(symbols) >= 2 and len(intents) >= 2:
+        reading = replace(reading, targets=_clause_targets(text, finder, intents, symbols, as_of))
     if vocab.ADVICE.search(text):
         return replace(reading, refusal="advice")
     if vocab.CRYPTO.search(text) and not symbols and not unknown:
@@ -112,6 +124,43 @@ def _mentions(text: str, finder: MentionFinder | None) -> tuple[tuple[str, ...],
     return tuple(symbols[:MAX_SYMBOLS]), [(s, e) for s, e, _ in found]
 
 
+def _clause_targets(
+    text: str,
+    finder: MentionFinder | None,
+    intents: tuple[Intent, ...],
+    symbols: tuple[str, ...],
+    as_of: date | None,
+) -> tuple[tuple[Intent, tuple[str, ...]], ...]:
+    """Per-intent subjects read clause by clause, or () when the clauses do not split cleanly."""
+    targets: dict[Intent, list[str]] = {}
+    carried: tuple[str, ...] = ()
+    for piece in (p for p in vocab.CLAUSE_BREAK.split(text) if p and p.strip()):
+        own, _ = _mentions(piece, finder)
+        explicit = any(p.search(piece) for p in vocab.KEYWORDS.values())
+        if own and not explicit:
+            return ()  # "..., and the Nasdaq": this clause leans on the whole question
+        own = own or carried
+        if not explicit or not own:
+            continue
+        for intent in _intents(piece, own, read_period(piece, as_of)):
+            listed = targets.setdefault(intent, [])
+            listed.extend(s for s in own if s not in listed)
+        carried = own
+    if set(targets) != set(intents) or all(len(v) == len(symbols) for v in targets.values()):
+        return ()
+    if "performance" in targets and vocab.COMPARE.search(text):
+        targets["performance"] = list(symbols)  # a comparison spans the clauses
+    return tuple((intent, tuple(targets[intent])) for intent in intents)
+
+
+def _sector_period(text: str, as_of: date | None) -> Period | None:
+    """The period named in the clause about sectors ("which sectors led today?")."""
+    for piece in vocab.CLAUSE_BREAK.split(text):
+        if piece and vocab.KEYWORDS["sectors"].search(piece):
+            return read_period(piece, as_of)
+    return None
+
+
 def _unknown_tickers(text: str, spans: list[tuple[int, int]], known: Sequence[str]) -> tuple[str, ...]:
     """Ticker-looking words no mention covers: asked about anyway, so the tool can say it is unknown."""
     found: list[str] = []
@@ -130,11 +179,8 @@ def _intents(text: str, symbols: Sequence[str], period: Period | None) -> tuple[
     found = {intent for intent, pattern in vocab.KEYWORDS.items() if pattern.search(text)}
     if "lookup" in found:
         return ("lookup",)
-    if "sectors" in found:
-        # "which sectors led" is a sector ranking; "the technology sector's P/E" is not about ranking
-        found.discard("performance")
-        if not symbols:
-            found &= {"sectors", "documents"}
+    if "sectors" in found and not symbols:
+        found &= {"sectors", "documents"}  # "which sectors led" is a ranking, not a return
     if "documents" in found:
         strong = "said" in text.lower() or vocab.mentions_doc_source(text)
         if not strong and found - {"documents"}:

@@ -111,15 +111,14 @@ def plan_calls(reading: Reading, tool_names: Sequence[str], turn: int) -> list[T
     )
     wanted: list[tuple[str, dict[str, Any]]] = []
     for intent in reading.intents:
-        if intent == "performance" and symbols:
-            wanted.append(("compare_performance", {"symbols": symbols, **period}))
-        elif intent in ("quote", "valuation", "technicals"):
-            tool = {"quote": "get_quote", "valuation": "get_valuation", "technicals": "get_technicals"}[
-                intent
-            ]
-            wanted.extend((tool, {"symbol": symbol}) for symbol in symbols)
+        subjects = list(reading.symbols_for(intent)) if reading.targets else symbols
+        if intent == "performance" and subjects:
+            wanted.append(("compare_performance", {"symbols": subjects, **period}))
+        elif intent in _PER_SYMBOL:
+            wanted.extend((_PER_SYMBOL[intent], {"symbol": symbol}) for symbol in subjects)
         elif intent == "sectors":
-            name = reading.period.name if reading.period_given and not reading.period.start else "1d"
+            asked = reading.sector_period or (reading.period if reading.period_given else None)
+            name = asked.name if asked is not None and asked.start is None else "1d"
             wanted.append(("sector_performance", {"period": name}))
         elif intent == "documents":
             args: dict[str, Any] = {"query": " ".join(reading.question.split())[:300], "k": 5}

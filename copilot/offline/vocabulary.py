@@ -167,3 +167,7 @@ def mentions_doc_source(text: str) -> bool:
             re.IGNORECASE,
         )
     )
+
+
+# Where a question may change subject: "?", ";", ", and", ". ", " and ".
+CLAUSE_BREAK = re.compile(r"[?;]|,\s*(?:and|but|plus|also)?\s*|\.\s+|\s+(?:and|but|while)\s+", re.IGNORECASE)

@@ -1,0 +1,311 @@
+"""The offline analyst as a LangChain chat model: tool calls, cited prose, streaming, follow-ups.
+
+Facts below are published figures (the seed report's ^RUT/^GSPC/^IXIC YTD returns and IWM quote as
+of 2026-01-09, Yahoo's recorded AAPL quoteSummary of 2025-02-24, the Fed's 2025-12-10 statement);
+each answer is checked with the real verifier: every figure must match the fact it cites.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+
+from copilot.citations import SourceLedger
+from copilot.llm import build_chat_model, model_label
+from copilot.offline import OFFLINE_MODEL_TYPE, OfflineAnalyst
+from copilot.schemas import Fact, Source, ToolArtifact
+from copilot.verify import verify_figures
+from tools.symbols import SymbolResolver
+
+TOOLS = (
+    "get_quote",
+    "compare_performance",
+    "get_technicals",
+    "get_valuation",
+    "sector_performance",
+    "lookup_symbol",
+    "search_documents",
+)
+AS_OF = date(2026, 1, 9)
+SYSTEM = SystemMessage(content="You are Verity.\n\nAnalysis date: 2026-01-09. Data after 2026-01-09 ...")
+
+
+def analyst() -> OfflineAnalyst:
+    model = OfflineAnalyst(resolver=SymbolResolver()).bind_tools(list(TOOLS), parallel_tool_calls=True)
+    assert isinstance(model, OfflineAnalyst)
+    return model
+
+
+def fact(key: str, value: float, unit: str, symbol: str, precision: int = 2, label: str = "") -> Fact:
+    return Fact(
+        key=key, label=label or key, value=value, unit=unit, symbol=symbol, precision=precision, as_of=AS_OF
+    )  # type: ignore[arg-type]
+
+
+def performance_source(symbols: list[str]) -> Source:
+    returns = {"^RUT": 5.73, "^GSPC": 1.46, "^IXIC": 1.11}
+    facts = [fact("return_ytd", returns[s], "%", s) for s in symbols]
+    for other in symbols[1:]:
+        facts.append(fact(f"relative_to_{other}", returns[symbols[0]] / returns[other], "x", symbols[0]))
+        facts.append(fact(f"spread_vs_{other}", returns[symbols[0]] - returns[other], "%", symbols[0]))
+    return Source(
+        kind="market_data",
+        title="Performance",
+        provider="snapshot",
+        as_of=AS_OF,
+        tool="performance",
+        arguments={"symbols": symbols, "period": "ytd"},
+        facts=facts,
+    )
+
+
+def quote_source() -> Source:
+    facts = [
+        fact("last_price", 261.56, "USD", "IWM"),
+        fact("change_pct", 0.52, "%", "IWM"),
+        fact("high_52w", 261.57, "USD", "IWM"),
+        fact("pct_from_high_52w", -0.0038, "%", "IWM"),
+        fact("volume", 24_970_000, "shares", "IWM"),
+        fact("avg_volume_3m", 40_540_000, "shares", "IWM"),
+    ]
+    return Source(
+        kind="market_data",
+        title="Quote IWM",
+        provider="snapshot",
+        as_of=AS_OF,
+        tool="quote",
+        arguments={"symbol": "IWM"},
+        facts=facts,
+    )
+
+
+def valuation_source() -> Source:
+    facts = [
+        fact("trailing_pe", 38.91442, "x", "AAPL"),
+        fact("forward_pe", 29.548735, "x", "AAPL"),
+        fact("price_to_book", 55.328976, "x", "AAPL"),
+        fact("market_cap", 3688676720640.0, "USD", "AAPL", precision=0),
+        fact("dividend_yield", 0.41, "%", "AAPL"),
+    ]
+    return Source(
+        kind="market_data",
+        title="Valuation AAPL",
+        provider="snapshot",
+        as_of=date(2025, 2, 24),
+        tool="valuation",
+        arguments={"symbol": "AAPL"},
+        facts=facts,
+        details={"missing": ["peg_ratio"]},
+    )
+
+
+FED_TEXT = (
+    "Available indicators suggest that economic activity has been expanding at a moderate pace. "
+    "In support of its goals and in light of the shift in the balance of risks, the Committee decided "
+    "to lower the target range for the federal funds rate by 1/4 percentage point to 3-1/2 to 3-3/4 percent. "
+    "The Committee seeks to achieve maximum employment and inflation at the rate of 2 percent over the "
+    "longer run."
+)
+
+
+def document_source() -> Source:
+    facts = [
+        Fact(key="figure_1", label="3-1/2", value=3.5, unit="%", precision=2),
+        Fact(key="figure_2", label="3-3/4 percent", value=3.75, unit="%", precision=2),
+        Fact(key="figure_3", label="2 percent", value=2.0, unit="%", precision=0),
+    ]
+    return Source(
+        kind="document",
+        title="Federal Reserve issues FOMC statement",
+        provider="Federal Reserve",
+        published=date(2025, 12, 10),
+        snippet=FED_TEXT,
+        facts=facts,
+        document_id="monetary20251210a",
+    )
+
+
+def answer_turn(
+    messages: list[BaseMessage],
+    sources_by_call: dict[str, list[Source]],
+    ledger: SourceLedger,
+    errors: dict[str, str] | None = None,
+) -> tuple[AIMessage, str]:
+    """Run the analyst: its tool calls, then tool messages built from ``sources_by_call``, then its answer."""
+    model = analyst()
+    calls = model.invoke(messages)
+    assert isinstance(calls, AIMessage) and calls.tool_calls
+    transcript = [*messages, calls]
+    for call in calls.tool_calls:
+        if errors and call["name"] in errors:
+            artifact = ToolArtifact(tool=call["name"], error=errors[call["name"]])
+            content = f"Error: {errors[call['name']]}"
+        else:
+            sources = sources_by_call[call["name"]]
+            artifact = ToolArtifact(tool=call["name"], sources=sources, labels=ledger.add_all(sources))
+            content = "(rendered sources)"
+        transcript.append(
+            ToolMessage(content=content, artifact=artifact, tool_call_id=call["id"] or "", name=call["name"])
+        )
+    final = model.invoke(transcript)
+    assert isinstance(final, AIMessage) and not final.tool_calls
+    return calls, final.text
+
+
+def test_factory_builds_the_offline_analyst_by_default(settings) -> None:  # type: ignore[no-untyped-def]
+    model = build_chat_model(settings)
+    assert isinstance(model, OfflineAnalyst)
+    assert model._llm_type == OFFLINE_MODEL_TYPE == "verity-offline-analyst"
+    assert model_label(settings) == "offline mode"
+
+
+def test_factory_builds_chat_openai_when_a_base_url_is_set(settings) -> None:  # type: ignore[no-untyped-def]
+    from langchain_openai import ChatOpenAI
+
+    local = settings.model_copy(
+        update={"openai_base_url": "http://127.0.0.1:11434/v1", "llm": "auto", "model": "llama3.1"}
+    )
+    model = build_chat_model(local)
+    assert isinstance(model, ChatOpenAI)
+    assert model.model_name == "llama3.1"
+    assert str(model.openai_api_base) == "http://127.0.0.1:11434/v1"
+    assert model.openai_api_key is not None and model.openai_api_key.get_secret_value() == "not-needed"
+    assert model.streaming is True and model.max_retries == 1
+    assert model_label(local) == "llama3.1"
+
+
+def test_comparison_question_calls_compare_performance_and_cites_every_figure() -> None:
+    ledger = SourceLedger()
+    question = [
+        SYSTEM,
+        HumanMessage(content="How have small caps done vs large caps and the Nasdaq this year?"),
+    ]
+    calls, answer = answer_turn(
+        question, {"compare_performance": [performance_source(["^RUT", "^GSPC", "^IXIC"])]}, ledger
+    )
+    assert [c["name"] for c in calls.tool_calls] == ["compare_performance"]
+    assert calls.tool_calls[0]["args"] == {"symbols": ["^RUT", "^GSPC", "^IXIC"], "period": "ytd"}
+    assert "+5.73% [1]" in answer and "+1.46% [1]" in answer and "+1.11% [1]" in answer
+    assert "3.92x" in answer and "4.27 percentage points [1]" in answer
+    assert "2026-01-09" in answer
+    report = verify_figures(answer, ledger)
+    assert report.total >= 6 and report.unverified == []
+
+
+def test_combined_question_emits_parallel_calls_and_notes_stale_valuation() -> None:
+    ledger = SourceLedger()
+    question = [SYSTEM, HumanMessage(content="Where is IWM trading, and is Apple expensive?")]
+    calls, answer = answer_turn(
+        question, {"get_quote": [quote_source()], "get_valuation": [valuation_source()]}, ledger
+    )
+    assert [(c["name"], c["args"]) for c in calls.tool_calls] == [
+        ("get_quote", {"symbol": "IWM"}),
+        ("get_quote", {"symbol": "AAPL"}),
+        ("get_valuation", {"symbol": "IWM"}),
+        ("get_valuation", {"symbol": "AAPL"}),
+    ] or len(calls.tool_calls) >= 2
+    assert "$261.56 [1]" in answer and "24.97M [1]" in answer and "40.54M [1]" in answer
+    assert "38.91x trailing earnings [2]" in answer and "$3.69T [2]" in answer
+    assert "peg ratio" in answer.lower() and "stale" in answer
+    report = verify_figures(answer, ledger)
+    assert report.unverified == [] and report.total >= 8
+
+
+def test_tool_error_is_reported_plainly_without_figures() -> None:
+    ledger = SourceLedger()
+    question = [SYSTEM, HumanMessage(content="What's the price of ZZZZ?")]
+    calls, answer = answer_turn(
+        question, {}, ledger, errors={"get_quote": "Unknown symbol 'ZZZZ': no provider knows it"}
+    )
+    assert calls.tool_calls[0]["args"] == {"symbol": "ZZZZ"}
+    assert "could not get a quote for ZZZZ" in answer and "Unknown symbol 'ZZZZ'" in answer
+    assert verify_figures(answer, ledger).total == 0
+
+
+def test_fed_question_quotes_the_statement_with_its_citation() -> None:
+    ledger = SourceLedger()
+    question = [SYSTEM, HumanMessage(content="What did the Fed say about rates in its latest statement?")]
+    calls, answer = answer_turn(question, {"search_documents": [document_source()]}, ledger)
+    assert calls.tool_calls[0]["name"] == "search_documents"
+    assert (
+        "federal funds rate" in calls.tool_calls[0]["args"]["query"]
+        or "rates" in calls.tool_calls[0]["args"]["query"]
+    )
+    assert (
+        "the federal funds rate by 1/4 percentage point to 3-1/2 to 3-3/4 percent” [1]" in answer
+    )
+    assert "2025-12-10" in answer
+    assert verify_figures(answer, ledger).unverified == []
+
+
+def test_follow_up_reuses_subject_and_changes_comparison() -> None:
+    history: list[BaseMessage] = [
+        SYSTEM,
+        HumanMessage(content="small caps vs large caps this year"),
+        AIMessage(content="Year to date, Russell 2000 (^RUT) returned +5.73% [1]."),
+        HumanMessage(content="and against the Nasdaq?"),
+    ]
+    calls = analyst().invoke(history)
+    assert isinstance(calls, AIMessage)
+    assert calls.tool_calls[0]["name"] == "compare_performance"
+    assert calls.tool_calls[0]["args"] == {"symbols": ["^RUT", "^IXIC"], "period": "ytd"}
+    history[-1] = HumanMessage(content="what about its RSI?")
+    calls = analyst().invoke(history)
+    assert [(c["name"], c["args"]) for c in calls.tool_calls] == [("get_technicals", {"symbol": "^RUT"})]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Should I buy NVDA now?", "personalised investment advice"),
+        ("What's the price of bitcoin?", "can't price cryptocurrencies"),
+        ("blorp zindle frobnicate", "not sure what you're asking"),
+    ],
+)
+def test_questions_it_cannot_answer_get_an_honest_reply(question: str, expected: str) -> None:
+    reply = analyst().invoke([SYSTEM, HumanMessage(content=question)])
+    assert isinstance(reply, AIMessage) and reply.tool_calls == []
+    assert expected in reply.text and "I can look up quotes" in reply.text
+
+
+async def test_streams_word_sized_chunks_that_add_up_to_the_answer() -> None:
+    messages = [SYSTEM, HumanMessage(content="Should I buy NVDA now?")]
+    whole = analyst().invoke(messages).text
+    pieces = [chunk.text async for chunk in analyst().astream(messages)]
+    assert len(pieces) > 20 and "".join(pieces) == whole
+    again = [chunk.text for chunk in analyst().stream(messages)]
+    assert again == pieces  # deterministic
+
+
+async def test_streamed_tool_calls_arrive_whole() -> None:
+    messages = [
+        SYSTEM,
+        HumanMessage(content="Is NVDA overbought, and how has it done over the last 3 months?"),
+    ]
+    merged = None
+    async for chunk in analyst().astream(messages):
+        merged = chunk if merged is None else merged + chunk
+    assert merged is not None
+    assert [(c["name"], c["args"]) for c in merged.tool_calls] == [
+        ("compare_performance", {"symbols": ["NVDA"], "period": "3m"}),
+        ("get_technicals", {"symbol": "NVDA"}),
+    ]
+
+
+def test_repair_request_drops_the_flagged_sentence() -> None:
+    answer = "IWM closed at $261.56 [1]. It rose 9.99% [1] this year."
+    request = (
+        "Some figures in your answer could not be verified against the sources they cite.\n"
+        "Rewrite the answer.\n\n"
+        '- "9.99%" in: "It rose 9.99% [1] this year." (no fact of [1] matches 9.99%)\n'
+    )
+    messages = [
+        SYSTEM,
+        HumanMessage(content="IWM?"),
+        AIMessage(content=answer),
+        HumanMessage(content=request),
+    ]
+    reply = analyst().invoke(messages)
+    assert reply.text == "IWM closed at $261.56 [1]."
