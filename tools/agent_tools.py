@@ -54,8 +54,12 @@ class MarketTools(Protocol):
 
 
 class PassageLike(Protocol):
-    content: str
-    source: Source
+    """A knowledge-base passage (read-only): its text and its citable source."""
+
+    @property
+    def content(self) -> str: ...
+    @property
+    def source(self) -> Source: ...
 
 
 class DocumentSearch(Protocol):
