@@ -66,17 +66,17 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _FOLD_WORD = re.compile(r"\b(" + "|".join(_WORD_NUMBERS) + r")[-\s]?fold\b", re.IGNORECASE)
+# Spans blanked before scanning. Each pattern starts with a plain character class so the regex
+# engine can skip ahead quickly (a leading \b or lookbehind makes it try every position). Dates with
+# month names or slashes, and list numbers (``1.``), need no mask: they are bare integers, which are
+# never figures.
 _MASKS = [
     re.compile(r"https?://\S+"),
-    re.compile(r"\b\d{4}[-./]\d{1,2}[-./]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?\b"),
-    re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b"),
+    re.compile(r"\d(?<![\w.]\d)\d{3}[-./]\d{1,2}[-./]\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?(?!\d)"),
+    # indicator parameters: RSI(14), MACD(12, 26, 9), SMA (50)
     re.compile(
-        r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?"
-        r"(?:,?\s+\d{4})?\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-        r"[a-z]*\.?(?:,?\s+\d{4})?\b"
+        r"\((?:(?<=[A-Za-z]\()|(?<=\b(?:RSI|SMA|EMA|WMA|ATR|ADX|CCI|MFI|ROC|DMA)\s\())\d+(?:\s*,\s*\d+)*\)"
     ),
-    re.compile(r"\b[A-Za-z]{2,}\s?\(\d+(?:\s*,\s*\d+)*\)"),  # RSI(14), MACD(12, 26, 9)
-    re.compile(r"(?m)^\s*(?:[#>*-]\s*)*\d+[.)](?=\s)"),  # list numbers
 ]
 _PERIOD_AFTER = re.compile(
     r"\s?-?\s?(?:trading\s+)?(?:day|days|week|weeks|month|months|year|years|yr|yrs|quarter|quarters|"
@@ -137,10 +137,17 @@ def extract_figures(text: str) -> list[Figure]:
     """Every figure in ``text`` in order, with its sentence and the citations that apply."""
     masked = _mask(text)
     raws = _inherit_range_units(masked, [_raw(masked, m) for m in _TOKEN.finditer(masked)])
-    raws += [_fold_raw(m) for m in _FOLD_WORD.finditer(masked)]
+    if "fold" in masked.lower():
+        raws += [_fold_raw(m) for m in _FOLD_WORD.finditer(masked)]
     raws = sorted((r for r in raws if _is_figure(masked, r)), key=lambda r: r.start)
     sentences = split_sentences(text)
     groups = parse_citations(text)
+    by_sentence: dict[int, list[CitationGroup]] = {}
+    g_index = 0
+    for i, (_, s_end) in enumerate(sentences):
+        while g_index < len(groups) and groups[g_index].start < s_end:
+            by_sentence.setdefault(i, []).append(groups[g_index])
+            g_index += 1
     figures: list[Figure] = []
     s_index = 0
     previous_end = 0
@@ -162,7 +169,7 @@ def extract_figures(text: str) -> list[Figure]:
                 decimals=raw.decimals,
                 tolerance=tolerance + 1e-9 * max(1.0, abs(raw.value)),
                 sentence=text[s_start:s_end].strip(),
-                citations=_citations_for(groups, text, raw.end, s_start, s_end),
+                citations=_citations_for(by_sentence.get(s_index, []), text, raw.end),
                 sign=raw.sign,
                 direction=_direction(text, raw, max(s_start, previous_end), s_end),
                 approximate=approximate,
@@ -176,14 +183,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans covering the text; a line break always ends one; trailing [n] stay with theirs."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in re.finditer(r"[.!?]+|\n", text):
+    for match in _TERMINATOR.finditer(text):
         end = match.end()
         if match.group() != "\n":
             if _is_abbreviation(text, match.start()):
                 continue
-            trailing = re.match(r"(?:\s*\[[\d\s,;\-–]+\])+", text[end:])
+            trailing = _TRAILING_CITATIONS.match(text, end)
             if trailing:
-                end += trailing.end()
+                end = trailing.end()
             nxt = text[end : end + 3]
             if nxt and not (nxt[0] == "\n" or (nxt[0].isspace() and _starts_sentence(nxt[1:]))):
                 continue
@@ -198,11 +205,16 @@ def _starts_sentence(s: str) -> bool:
     return not s or s[0].isupper() or s[0].isdigit() or s[0] in "\"“'‘$(*#[-•+"
 
 
+_TERMINATOR = re.compile(r"[.!?]+(?=[\s\[\"”)]|$)|\n")  # not the point of 5.73
+_TRAILING_CITATIONS = re.compile(r"(?:\s*\[[\d\s,;\-–]+\])+")
+_WORD_BEFORE = re.compile(r"[\w.]*$")
 _ABBREVIATIONS = {"U.S", "e.g", "i.e", "vs", "Inc", "Corp", "Co", "Ltd", "approx", "est", "No", "St", "etc"}
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    word = re.search(r"[\w.]*$", text[max(0, dot - 8) : dot])
+    if dot + 1 < len(text) and not text[dot + 1].isspace():
+        return False  # "5.73" or "U.S." mid-word: not a sentence end candidate anyway
+    word = _WORD_BEFORE.search(text, max(0, dot - 8), dot)
     return bool(word) and word.group() in _ABBREVIATIONS  # type: ignore[union-attr]
 
 
@@ -276,10 +288,7 @@ def _is_figure(masked: str, raw: _Raw) -> bool:
     return True
 
 
-def _citations_for(
-    groups: list[CitationGroup], text: str, end: int, s_start: int, s_end: int
-) -> tuple[int, ...]:
-    in_sentence = [g for g in groups if s_start <= g.start < s_end]
+def _citations_for(in_sentence: list[CitationGroup], text: str, end: int) -> tuple[int, ...]:
     following = [g for g in in_sentence if g.start >= end]
     if following:
         chosen = [following[0]]

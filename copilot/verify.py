@@ -104,7 +104,17 @@ class _Pool:
     def __init__(self, facts: list[tuple[int, Fact]]) -> None:
         self.facts = facts
         self.refs = [_ref(n, f) for n, f in facts]
+        self.values = np.array([f.value for _, f in facts], dtype=float)
+        self._direct: dict[str, np.ndarray] = {}
         self._derived: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]] = {}
+
+    def direct(self, unit: str) -> np.ndarray:
+        """Every fact's value converted to ``unit`` (NaN where the units cannot be compared)."""
+        if unit not in self._direct:
+            conversions = _CONVERSIONS.get(unit)
+            factors = [1.0 if conversions is None else conversions.get(f.unit, np.nan) for _, f in self.facts]
+            self._direct[unit] = self.values * np.array(factors, dtype=float)
+        return self._direct[unit]
 
     def derived(self, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
         """(values, index a, index b, op) of every derivation that yields a figure of ``unit``."""
@@ -206,16 +216,11 @@ def _mismatch_reason(figure: Figure, pool: _Pool, known: tuple[int, ...]) -> str
 
 
 def _direct_match(figure: Figure, pool: _Pool) -> int | None:
-    conversions = _CONVERSIONS.get(figure.unit)
-    best: tuple[float, int] | None = None
-    for i, (_, fact) in enumerate(pool.facts):
-        factor = 1.0 if conversions is None else conversions.get(fact.unit)
-        if factor is None:
-            continue
-        error = _error(figure, fact.value * factor)
-        if error <= figure.tolerance and (best is None or error < best[0]):
-            best = (error, i)
-    return None if best is None else best[1]
+    if not pool.facts:
+        return None
+    errors = _errors(figure, pool.direct(figure.unit))
+    best = int(np.argmin(errors))
+    return best if errors[best] <= figure.tolerance else None
 
 
 def _derived_match(figure: Figure, pool: _Pool) -> FigureCheck | None:
