@@ -35,22 +35,10 @@ def eval_command(
 
 
 def build_runner(settings: Settings) -> Runner:
-    """``ChatService.run_turn`` over the configured market data and a lazily built knowledge base."""
-    from tools.market import build_market_data
+    """``ChatService.run_turn`` of the service the settings describe (the one ``verity ask`` uses)."""
+    from copilot.service import build_chat_service
 
-    from copilot.chat import ChatService
-    from copilot.knowledge import build_knowledge_base
-
-    built: list[Any] = []
-
-    def knowledge() -> Any:
-        # building the index costs seconds: only cases that search documents pay for it
-        if not built:
-            built.append(build_knowledge_base(settings))
-        return built[0]
-
-    service = ChatService(settings, build_market_data(settings), knowledge)
-    return service.run_turn
+    return build_chat_service(settings).run_turn
 
 
 def report_and_exit_code(
