@@ -71,9 +71,9 @@ def documents(sources: Sequence[Source], cite: Citer, question: str, latest: boo
         when = source.published or source.as_of
         title = source.title.strip() or "the document"
         dated = f", published {when.isoformat()}" if when else ""
-        parts.append(f"{_cap(title)}{dated} {c}, says: “{picked[0]}” {c}.")
+        parts.append(f"{_cap(title)}{dated} {c}, says: “{picked[0]}” {c}{in_figures(picked[0], source, c)}.")
         if len(picked) > 1:
-            parts.append(f"It adds: “{picked[1]}” {c}.")
+            parts.append(f"It adds: “{picked[1]}” {c}{in_figures(picked[1], source, c)}.")
         if len(seen) == 2:
             break
     if not parts:
@@ -93,13 +93,36 @@ def best_sentences(source: Source, words: Sequence[str], limit: int = 2) -> list
         score = 0.0
         for word in words:
             phrases = _SYNONYMS.get(word, (word,))
-            if any(p in lowered for p in phrases):
+            if any(re.search(rf"\b{re.escape(p)}", lowered) for p in phrases):
                 score += 1.0
         if "decided" in lowered or "target range" in lowered:
             score += 0.5  # the policy decision is what people mean by "what did the Fed say"
         scored.append((score, index, sentence))
     best = sorted(scored, key=lambda item: (-item[0], item[1]))[:limit]
-    return [sentence for _, _, sentence in sorted(best, key=lambda item: item[1]) if sentence]
+    # the best sentence first; a second one only when it says something about the question
+    return [sentence for rank, (score, _, sentence) in enumerate(best) if rank == 0 or score >= 1.0]
+
+
+def in_figures(sentence: str, source: Source, c: str) -> str:
+    """Fractions the Fed writes out ("3-1/2 to 3-3/4 percent") as the passage facts display them.
+
+    The words of a quote are kept verbatim; this adds the same figures in decimal form, rendered
+    from the facts the knowledge base extracted, so they can be read and verified.
+    """
+    facts = [f for f in source.facts if "/" in f.label and f.label in sentence and f.unit == "%"]
+    if not facts:
+        return ""
+    shown: list[str] = []
+    for fact in facts:
+        text = f"{fact.display()}"
+        if "percentage point" in fact.label:
+            text = f"{fact.value:.{fact.precision}f} percentage points"
+        ranged = shown and facts[facts.index(fact) - 1].label.endswith(fact.label)
+        if ranged:
+            shown[-1] = shown[-1] + " to " + text
+        else:
+            shown.append(text)
+    return " — in figures, " + ", ".join(shown) + f" {c}"
 
 
 def _quotable(sentence: str, source: Source) -> bool:

@@ -54,7 +54,7 @@ def performance(source: Source, cite: Citer, names: dict[str, str], reading: Rea
         text += f"percentage points {c}"
         ratio = fact_like(source, f"relative_to_{other.symbol}")
         if ratio is not None and subject.value > 0 and other.value > 0 and ratio.value > 1:
-            text += f", about {show(ratio)} its gain {c}"
+            text += f", about {show(ratio)} the gain of {name_of(other.symbol, names)} {c}"
         comparisons.append(text)
     if comparisons:
         sentences.append(f"{name_of(subject.symbol, names)} " + join(comparisons) + ".")
@@ -99,6 +99,20 @@ _VALUATION = (
 )
 
 
+_FIELD_NAMES = {
+    "trailing_pe": "trailing P/E",
+    "forward_pe": "forward P/E",
+    "price_to_book": "price-to-book ratio",
+    "price_to_sales": "price-to-sales ratio",
+    "ev_to_ebitda": "EV/EBITDA",
+    "peg_ratio": "PEG ratio",
+    "dividend_yield": "dividend yield",
+    "market_cap": "market capitalisation",
+    "trailing_eps": "trailing EPS",
+    "forward_eps": "forward EPS",
+}
+
+
 def valuation(source: Source, cite: Citer, names: dict[str, str], as_of: date | None) -> str:
     """The multiples the provider reports, what is missing, and whether the snapshot is stale."""
     c = cite(source)
@@ -135,7 +149,7 @@ def valuation(source: Source, cite: Citer, names: dict[str, str], as_of: date | 
         )
     missing = source.details.get("missing")
     if missing:
-        shown = ", ".join(str(m).replace("_", " ") for m in missing)
+        shown = join([_FIELD_NAMES.get(str(m), str(m).replace("_", " ")) for m in missing])
         parts.append(f"The provider reports no {shown} for {who}.")
     if source.stale or (as_of and source.as_of and as_of - source.as_of > STALE_AFTER):
         dated = source.as_of.isoformat() if source.as_of else "an earlier date"

@@ -13,6 +13,7 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 from copilot.citations import SourceLedger
+from copilot.knowledge.facts import extract_facts
 from copilot.llm import build_chat_model, model_label
 from copilot.offline import OFFLINE_MODEL_TYPE, OfflineAnalyst
 from copilot.schemas import Fact, Source, ToolArtifact
@@ -111,18 +112,13 @@ FED_TEXT = (
 
 
 def document_source() -> Source:
-    facts = [
-        Fact(key="figure_1", label="3-1/2", value=3.5, unit="%", precision=2),
-        Fact(key="figure_2", label="3-3/4 percent", value=3.75, unit="%", precision=2),
-        Fact(key="figure_3", label="2 percent", value=2.0, unit="%", precision=0),
-    ]
     return Source(
         kind="document",
         title="Federal Reserve issues FOMC statement",
         provider="Federal Reserve",
         published=date(2025, 12, 10),
         snippet=FED_TEXT,
-        facts=facts,
+        facts=extract_facts(FED_TEXT),  # what the knowledge base stores for the passage
         document_id="monetary20251210a",
     )
 
@@ -229,15 +225,13 @@ def test_fed_question_quotes_the_statement_with_its_citation() -> None:
     question = [SYSTEM, HumanMessage(content="What did the Fed say about rates in its latest statement?")]
     calls, answer = answer_turn(question, {"search_documents": [document_source()]}, ledger)
     assert calls.tool_calls[0]["name"] == "search_documents"
-    assert (
-        "federal funds rate" in calls.tool_calls[0]["args"]["query"]
-        or "rates" in calls.tool_calls[0]["args"]["query"]
-    )
-    assert (
-        "the federal funds rate by 1/4 percentage point to 3-1/2 to 3-3/4 percent” [1]" in answer
-    )
+    assert calls.tool_calls[0]["args"]["query"] == "What did the Fed say about rates in its latest statement?"
+    quote = "the federal funds rate by 1/4 percentage point to 3-1/2 to 3-3/4 percent” [1]"
+    assert quote in answer
+    assert "in figures, 0.25 percentage points, 3.50% to 3.75% [1]" in answer
     assert "2025-12-10" in answer
-    assert verify_figures(answer, ledger).unverified == []
+    report = verify_figures(answer, ledger)
+    assert report.total == 3 and report.unverified == []
 
 
 def test_follow_up_reuses_subject_and_changes_comparison() -> None:
