@@ -1,0 +1,237 @@
+"""MarketData: the one facade the agent, CLI and web call for verified market figures.
+
+Every method takes names or symbols (resolved through ``SymbolResolver``) and ``as_of``
+(``None`` = the latest available data; a future date is refused), makes ONE provider call for
+all its symbols, cuts the bars at ``as_of`` before computing anything, and returns a ``Source``
+(kind "market_data", tool = the method name, arguments = the resolved arguments incl. as_of)
+whose facts are computed in ``tools.metrics``. The facade is synchronous: async callers run it
+with ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from copilot.errors import BadInputError
+from copilot.schemas import Source, utc_now
+from tools.metrics import MetricResult, adjustment_note, bars_until
+from tools.metrics.performance import check_period, fetch_start, performance_metrics, period_return
+from tools.metrics.quote import quote_metrics
+from tools.metrics.sectors import SECTOR_NAMES, sector_metrics
+from tools.metrics.technicals import HISTORY_DAYS, technical_metrics
+from tools.metrics.valuation import valuation_metrics
+from tools.providers.base import MarketDataProvider, PriceHistory, SymbolMatch
+from tools.symbol_table import SECTOR_SYMBOLS
+from tools.symbols import SymbolResolver
+
+if TYPE_CHECKING:
+    import requests
+
+    from copilot.config import Settings
+
+MARKET_TZ = ZoneInfo("America/New_York")
+QUOTE_HISTORY_DAYS = 400  # 52-week range (365 days) plus the 63-day average volume
+
+
+def market_today() -> date:
+    """Today's date on the US market's clock (as-of dates are exchange dates)."""
+    return datetime.now(MARKET_TZ).date()
+
+
+class MarketData:
+    """Quote, performance, technicals, valuation and sector rankings as cited Sources."""
+
+    def __init__(
+        self,
+        provider: MarketDataProvider,
+        resolver: SymbolResolver | None = None,
+        today: Callable[[], date] = market_today,
+    ) -> None:
+        self.provider = provider
+        self.resolver = resolver or SymbolResolver(search=provider.search)
+        self._today = today
+
+    def resolve(self, name: str) -> SymbolMatch:
+        """The symbol a name stands for (AmbiguousSymbolError with candidates, UnknownSymbolError)."""
+        return self.resolver.resolve(name)
+
+    # -- tools ----------------------------------------------------------------------------------
+
+    def quote(self, symbol: str, as_of: date | None = None) -> Source:
+        """Last price, change, day range, volume vs averages and 52-week range."""
+        match = self.resolve(symbol)
+        day = self._as_of(as_of)
+        history = self._history([match.symbol], _minus(day, QUOTE_HISTORY_DAYS), day)[match.symbol]
+        result = quote_metrics(match.symbol, bars_until(history, day), history.currency)
+        return self._source(
+            "quote",
+            f"Quote: {_who(match)}",
+            {"symbol": match.symbol, **_named(symbol, match), "as_of": day.isoformat()},
+            [history],
+            result,
+        )
+
+    def performance(
+        self,
+        symbols: Sequence[str],
+        period: str | None = "ytd",
+        start: date | None = None,
+        end: date | None = None,
+        as_of: date | None = None,
+    ) -> Source:
+        """Returns over a period (or start/end) and the first symbol relative to the others."""
+        if not symbols:
+            raise BadInputError("performance needs at least one symbol")
+        key = check_period(period, start, end)
+        day = self._as_of(as_of)
+        if end is not None and end > day:
+            raise BadInputError(f"end {end} is after the analysis date {day}")
+        matches = [self.resolve(name) for name in symbols]
+        wanted = list(dict.fromkeys(m.symbol for m in matches))
+        histories = self._history(wanted, fetch_start(key, day, start), day)
+        returns = [period_return(s, bars_until(histories[s], day), key, start, end, day) for s in wanted]
+        result = performance_metrics(returns, key, histories[wanted[0]].currency)
+        arguments: dict[str, Any] = {"symbols": wanted, "period": key, "as_of": day.isoformat()}
+        names = [name for name, m in zip(symbols, matches, strict=True) if name != m.symbol]
+        if names:
+            arguments["names"] = list(symbols)
+        if start is not None:
+            arguments["start"] = start.isoformat()
+            arguments["end"] = (end or day).isoformat()
+        span = "YTD" if key == "ytd" else key.upper() if key != "custom" else f"{start} to {end or day}"
+        title = f"Performance {span}: " + " vs ".join(wanted)
+        return self._source("performance", title, arguments, list(histories.values()), result)
+
+    def technicals(self, symbol: str, as_of: date | None = None) -> Source:
+        """Moving averages, RSI, MACD, Bollinger, ATR, support/resistance, volatility, drawdown."""
+        match = self.resolve(symbol)
+        day = self._as_of(as_of)
+        history = self._history([match.symbol], _minus(day, HISTORY_DAYS), day)[match.symbol]
+        bars = bars_until(history, day)
+        result = technical_metrics(match.symbol, bars, history.currency)
+        result.details["history"] = f"{len(bars)} daily bars from {bars.index[0].date()} (EMA seed)"
+        return self._source(
+            "technicals",
+            f"Technicals: {_who(match)}",
+            {"symbol": match.symbol, **_named(symbol, match), "as_of": day.isoformat()},
+            [history],
+            result,
+        )
+
+    def valuation(self, symbol: str, as_of: date | None = None) -> Source:
+        """Valuation multiples as the provider reports them; missing ones listed."""
+        match = self.resolve(symbol)
+        day = self._as_of(as_of)
+        fundamentals = self.provider.fundamentals(match.symbol, day)
+        if fundamentals.as_of > day:  # never let a later snapshot reach an earlier analysis date
+            raise BadInputError(
+                f"{match.symbol}: the provider's fundamentals are dated {fundamentals.as_of}, after {day}"
+            )
+        result = valuation_metrics(fundamentals)
+        return Source(
+            kind="market_data",
+            title=f"Valuation: {_who(match)}",
+            provider=fundamentals.provider,
+            url=fundamentals.url,
+            as_of=fundamentals.as_of,
+            retrieved_at=fundamentals.retrieved_at or utc_now(),
+            tool="valuation",
+            arguments={"symbol": match.symbol, **_named(symbol, match), "as_of": day.isoformat()},
+            facts=result.facts,
+            details=result.details,
+            notes=result.notes,
+            stale=fundamentals.stale,
+            age_seconds=fundamentals.age_seconds,
+        )
+
+    def sectors(self, period: str = "1d", as_of: date | None = None) -> Source:
+        """The 11 sector SPDR ETFs ranked by return over ``period`` (one batched provider call)."""
+        key = check_period(period, None, None)
+        day = self._as_of(as_of)
+        histories = self._history(list(SECTOR_SYMBOLS), fetch_start(key, day, None), day)
+        returns = [period_return(s, bars_until(histories[s], day), key, as_of=day) for s in SECTOR_SYMBOLS]
+        result = sector_metrics(returns, key)
+        span = "YTD" if key == "ytd" else key.upper()
+        arguments = {"period": key, "as_of": day.isoformat(), "symbols": list(SECTOR_NAMES)}
+        return self._source(
+            "sectors", f"Sector performance {span}", arguments, list(histories.values()), result
+        )
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _as_of(self, as_of: date | None) -> date:
+        today = self._today()
+        if as_of is None:
+            return today
+        if as_of > today:
+            raise BadInputError(f"as_of {as_of} is in the future (today is {today})")
+        return as_of
+
+    def _history(self, symbols: list[str], start: date, end: date) -> dict[str, PriceHistory]:
+        """One provider call for every symbol (the provider batches; the cache batches misses)."""
+        return self.provider.price_history(symbols, start, end)
+
+    def _source(
+        self,
+        tool: str,
+        title: str,
+        arguments: dict[str, Any],
+        histories: list[PriceHistory],
+        result: MetricResult,
+    ) -> Source:
+        first = histories[0]
+        dates = [f.as_of for f in result.facts if f.as_of is not None]
+        stale = [h for h in histories if h.stale]
+        notes = list(dict.fromkeys([*(adjustment_note(h) for h in histories), *result.notes]))
+        return Source(
+            kind="market_data",
+            title=title,
+            provider=first.provider,
+            url=first.url if len(histories) == 1 else None,
+            as_of=max(dates) if dates else None,
+            retrieved_at=min((h.retrieved_at for h in histories if h.retrieved_at), default=utc_now()),
+            tool=tool,
+            arguments=arguments,
+            facts=result.facts,
+            details=result.details,
+            notes=notes,
+            stale=bool(stale),
+            age_seconds=max((h.age_seconds or 0.0 for h in stale), default=None),
+        )
+
+
+def _minus(day: date, days: int) -> date:
+    return date.fromordinal(day.toordinal() - days)
+
+
+def _who(match: SymbolMatch) -> str:
+    return match.symbol if match.name in ("", match.symbol) else f"{match.symbol} ({match.name})"
+
+
+def _named(name: str, match: SymbolMatch) -> dict[str, str]:
+    return {} if name == match.symbol else {"name": name}
+
+
+def build_market_data(settings: Settings, session: requests.Session | None = None) -> MarketData:
+    """The MarketData that settings.market_data selects: live yfinance behind the SQLite cache,
+    or a snapshot directory (``snapshot:DIR``)."""
+    if settings.market_data.startswith("snapshot:"):
+        from pathlib import Path
+
+        from tools.providers.snapshot import SnapshotProvider
+
+        return MarketData(SnapshotProvider(Path(settings.market_data.removeprefix("snapshot:"))))
+    from tools.cache import CachedProvider, CacheTTL
+    from tools.providers.yfinance_provider import YFinanceProvider
+
+    live = YFinanceProvider(session=session, timeout=settings.provider_timeout)
+    ttls = CacheTTL(  # the same values as CacheTTL.from_settings, spelled out for the type checker
+        quote=settings.ttl_quote,
+        finished_bars=settings.ttl_finished_bars,
+        fundamentals=settings.ttl_fundamentals,
+    )
+    cached = CachedProvider(live, settings.data_dir / "market_cache.sqlite", ttls)
+    return MarketData(cached)

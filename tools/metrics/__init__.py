@@ -1,0 +1,122 @@
+"""Metrics computed by code from typed bars and fundamentals: each a ``Fact`` with unit and precision.
+
+Shared conventions (DESIGN.md "Financial conventions"):
+
+- ``as_of`` is a date: bars after it are dropped before anything is computed (``bars_until``);
+  every window ends at the last bar on or before ``as_of``.
+- A missing day is never filled: returns are close to close over the bars present, and
+  date-anchored returns (YTD, custom start) use the last close on or before the anchor date.
+  Rows without a close are dropped.
+- Index levels are in points and are price returns; ETF/stock prices are in the quote currency,
+  and the Source notes say whether the series is adjusted for splits and dividends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from copilot.errors import NoDataError
+from copilot.schemas import Fact, Unit
+from tools.providers.base import PriceHistory
+
+
+@dataclass
+class MetricResult:
+    """What a metric function returns: the facts, qualitative details and notes for the Source."""
+
+    facts: list[Fact] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def bars_until(history: PriceHistory, as_of: date) -> pd.DataFrame:
+    """The bars up to and including ``as_of`` with a close; NoDataError if none are left."""
+    bars = history.bars
+    bars = bars.loc[bars.index <= pd.Timestamp(as_of)]
+    if bars["close"].isna().any():
+        bars = bars.loc[bars["close"].notna()]
+    if bars.empty:
+        first = history.bars.index[0].date() if not history.bars.empty else None
+        since = f"; the series starts on {first}" if first else ""
+        raise NoDataError(f"{history.symbol}: no prices on or before {as_of}{since}", symbol=history.symbol)
+    return bars
+
+
+def price_unit(symbol: str, currency: str = "USD") -> Unit:
+    """Index levels are points; prices are USD (or 'currency' for other quote currencies)."""
+    if symbol.startswith("^"):
+        return "points"
+    return "USD" if currency.upper() == "USD" else "currency"
+
+
+def adjustment_note(history: PriceHistory) -> str:
+    """One sentence saying what the closes include, for the Source notes."""
+    if history.symbol.startswith("^"):
+        return f"{history.symbol}: index levels, price return (no dividends)."
+    text = {
+        "split": "split-adjusted closes, dividends not included (price return)",
+        "split+dividend": "closes adjusted for splits and dividends (total return)",
+        "none": "unadjusted closes (neither splits nor dividends)",
+        "unknown": "the provider does not say whether closes are adjusted",
+    }[history.adjustment]
+    return f"{history.symbol}: {text}."
+
+
+def day(ts: pd.Timestamp) -> str:
+    return ts.date().isoformat()
+
+
+def make_fact(
+    key: str,
+    label: str,
+    value: float,
+    unit: Unit,
+    as_of: date,
+    symbol: str,
+    precision: int = 2,
+    formula: str | None = None,
+    inputs: dict[str, float] | None = None,
+) -> Fact:
+    """A Fact with plain floats (numpy scalars converted) so it serialises and hashes stably."""
+    return Fact(
+        key=key,
+        label=label,
+        value=float(value),
+        unit=unit,
+        as_of=as_of,
+        precision=precision,
+        symbol=symbol,
+        formula=formula,
+        inputs={k: float(v) for k, v in (inputs or {}).items()},
+    )
+
+
+class FactList(list[Fact]):
+    """Facts of one symbol on one day: ``add`` fills in symbol, date and the default unit."""
+
+    def __init__(self, symbol: str, as_of: date, unit: Unit) -> None:
+        super().__init__()
+        self.symbol, self.as_of, self.unit = symbol, as_of, unit
+
+    def add(
+        self,
+        key: str,
+        label: str,
+        value: float,
+        unit: Unit | None = None,
+        precision: int = 2,
+        formula: str | None = None,
+        inputs: dict[str, float] | None = None,
+    ) -> Fact:
+        fact = make_fact(
+            key, label, value, unit or self.unit, self.as_of, self.symbol, precision, formula, inputs
+        )
+        self.append(fact)
+        return fact
+
+    def value(self, key: str) -> float | None:
+        return next((f.value for f in self if f.key == key), None)

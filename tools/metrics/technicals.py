@@ -1,0 +1,228 @@
+"""Trend and momentum: moving averages, RSI, MACD, Bollinger, ATR, levels, volatility, drawdown.
+
+Indicator definitions are TA-Lib's (see ``tools.indicators``); the EMAs are seeded at the start of
+the fetched history (``HISTORY_DAYS`` before as-of, ~1,260 bars: the seed's weight in EMA-200 is
+then below 1e-5 of a typical move). Conventions:
+
+- crossovers: sign changes over the last ``CROSSOVER_LOOKBACK`` trading days of close − MA,
+  SMA 50 − SMA 200 (golden/death cross) and MACD − signal, newest first;
+- support/resistance: swing lows/highs — a bar whose low (high) is the strict extreme of the
+  ``SWING_SPAN`` bars either side — over the last ``LEVEL_LOOKBACK`` trading days; resistance =
+  the nearest swing highs above the last close, support = the nearest swing lows below it, a
+  level within ``LEVEL_MERGE_PCT``% of a nearer one skipped;
+- volatility: annualised sample stdev of the last 20 daily log returns (x sqrt(252)), in %;
+- max drawdown 1Y: the largest fall from a running peak close over the 365 days to as-of, in %.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+
+from copilot.errors import NoDataError
+from tools import indicators as ind
+from tools.metrics import FactList, MetricResult, day, price_unit
+
+HISTORY_DAYS = 5 * 365 + 2
+CROSSOVER_LOOKBACK = 20
+MAX_CROSSOVERS = 8  # the most recent ones; a choppy month can flip the 20-day lines many times
+SWING_SPAN = 5
+LEVEL_LOOKBACK = 252
+LEVEL_MERGE_PCT = 1.0
+MA_PERIODS = (20, 50, 200)
+MIN_BARS = 35  # MACD(12,26,9) needs 34 closes
+
+
+def technical_metrics(symbol: str, bars: pd.DataFrame, currency: str = "USD") -> MetricResult:
+    """The technical snapshot on the last bar (bars already cut at as-of)."""
+    if len(bars) < MIN_BARS:
+        raise NoDataError(
+            f"{symbol}: technicals need at least {MIN_BARS} daily closes, the series has {len(bars)}",
+            symbol=symbol,
+        )
+    close = bars["close"].to_numpy(dtype=np.float64)
+    high = bars["high"].to_numpy(dtype=np.float64)
+    low = bars["low"].to_numpy(dtype=np.float64)
+    dates = bars.index
+    facts = FactList(symbol, dates[-1].date(), price_unit(symbol, currency))
+    result = MetricResult()
+    missing: list[str] = []
+    last = float(close[-1])
+    facts.add("last_close", "Last close", last)
+    span = CROSSOVER_LOOKBACK + 1
+    lines = {"close": close[-span:]}
+    for period in MA_PERIODS:
+        for kind, values in (("sma", ind.sma(close, period, span)), ("ema", ind.ema(close, period, span))):
+            key = f"{kind}_{period}"
+            lines[key] = values
+            if np.isnan(values[-1]):
+                missing.append(key)
+                continue
+            name = "Simple" if kind == "sma" else "Exponential"
+            facts.add(key, f"{period}-day {name.lower()} moving average", values[-1], formula=_FORMULAS[kind])
+            result.details[f"price_vs_{key}"] = "above" if last > values[-1] else "below"
+    _momentum(close, high, low, facts, result, lines)
+    result.details["crossovers"] = _crossovers(lines, dates[-span:])
+    missing += _levels(high, low, last, dates, facts, result)
+    facts.add(
+        "volatility_20d",
+        "Volatility (20-day, annualised)",
+        ind.log_return_volatility(close, 20) * 100.0,
+        "%",
+        formula="sample stdev of the last 20 daily log returns * sqrt(252) * 100",
+    )
+    _drawdown(bars, facts, result)
+    if missing:
+        result.details["missing"] = missing
+    result.facts = list(facts)
+    return result
+
+
+_FORMULAS = {
+    "sma": "mean of the last N closes",
+    "ema": "EMA of closes, k = 2/(N+1), seeded with the SMA of the first N closes (TA-Lib)",
+}
+
+
+def _momentum(
+    close: np.ndarray,
+    high: np.ndarray,
+    low: np.ndarray,
+    facts: FactList,
+    result: MetricResult,
+    lines: dict[str, np.ndarray],
+) -> None:
+    rsi = float(ind.rsi(close, 14, tail=1)[-1])
+    facts.add(
+        "rsi_14", "RSI (14, Wilder)", rsi, "points", formula="100 - 100 / (1 + avg gain / avg loss), Wilder"
+    )
+    result.details["rsi_state"] = "overbought" if rsi > 70 else "oversold" if rsi < 30 else "neutral"
+    macd = ind.macd(close, tail=CROSSOVER_LOOKBACK + 1)
+    lines["macd"], lines["macd_signal"] = macd.macd, macd.signal
+    formula = "EMA(12) - EMA(26) of closes; signal = EMA(9) of MACD; hist = MACD - signal"
+    facts.add("macd", "MACD (12, 26)", macd.macd[-1], formula=formula)
+    facts.add("macd_signal", "MACD signal (9)", macd.signal[-1], formula=formula)
+    facts.add("macd_hist", "MACD histogram", macd.hist[-1], formula=formula)
+    result.details["macd_state"] = (
+        "bullish (MACD above signal)" if macd.hist[-1] > 0 else "bearish (MACD below signal)"
+    )
+    bands = ind.bollinger(close, 20, 2.0, tail=1)
+    band_formula = "SMA(20) +/- 2 population standard deviations of the last 20 closes"
+    facts.add("bb_upper", "Bollinger upper band (20, 2)", bands.upper[-1], formula=band_formula)
+    facts.add("bb_middle", "Bollinger middle band (SMA 20)", bands.middle[-1], formula=band_formula)
+    facts.add("bb_lower", "Bollinger lower band (20, 2)", bands.lower[-1], formula=band_formula)
+    last = close[-1]
+    result.details["bollinger_position"] = (
+        "above the upper band"
+        if last > bands.upper[-1]
+        else "below the lower band"
+        if last < bands.lower[-1]
+        else "inside the bands"
+    )
+    atr = float(ind.atr(high, low, close, 14, tail=1)[-1])
+    facts.add("atr_14", "Average true range (14, Wilder)", atr, formula="Wilder average of the true range")
+
+
+def _crossovers(lines: dict[str, np.ndarray], dates: pd.Index) -> list[str]:
+    """Sign changes of (fast - slow) in the lookback window, newest first."""
+    pairs = [
+        ("close", f"{kind}_{p}", f"price crossed {{dir}} the {p}-day {kind.upper()}")
+        for p in MA_PERIODS
+        for kind in ("sma", "ema")
+    ]
+    pairs += [
+        ("sma_50", "sma_200", "{name}: the 50-day SMA crossed {dir} the 200-day SMA"),
+        ("macd", "macd_signal", "MACD crossed {dir} its signal line"),
+    ]
+    events: list[tuple[pd.Timestamp, str]] = []
+    for fast, slow, text in pairs:
+        diff = lines[fast] - lines[slow]
+        before, after = diff[:-1], diff[1:]
+        ups = np.flatnonzero((before <= 0) & (after > 0)) + 1
+        downs = np.flatnonzero((before >= 0) & (after < 0)) + 1
+        for index, direction in [(int(i), "above") for i in ups] + [(int(i), "below") for i in downs]:
+            name = "golden cross" if direction == "above" else "death cross"
+            when = pd.Timestamp(dates[index])
+            events.append((when, text.format(dir=direction, name=name) + f" on {day(when)}"))
+    events.sort(key=lambda event: event[0], reverse=True)
+    return [text for _, text in events[:MAX_CROSSOVERS]]
+
+
+def _levels(
+    high: np.ndarray,
+    low: np.ndarray,
+    last: float,
+    dates: pd.Index,
+    facts: FactList,
+    result: MetricResult,
+) -> list[str]:
+    """Support and resistance from swing points; returns the keys that have no level."""
+    start = max(0, len(high) - LEVEL_LOOKBACK)
+    highs = [
+        (float(high[start + i]), dates[start + i]) for i in ind.swing_points(high[start:], SWING_SPAN, "high")
+    ]
+    lows = [
+        (float(low[start + i]), dates[start + i]) for i in ind.swing_points(low[start:], SWING_SPAN, "low")
+    ]
+    resistance = _nearest([h for h in highs if h[0] > last], ascending=True)
+    support = _nearest([lo for lo in lows if lo[0] < last], ascending=False)
+    missing: list[str] = []
+    method = (
+        f"swing {{kind}} (strict extreme of {SWING_SPAN} bars either side) "
+        f"in the last {LEVEL_LOOKBACK} trading days"
+    )
+    for kind, levels in (("resistance", resistance), ("support", support)):
+        for rank in (1, 2):
+            key = f"{kind}_{rank}"
+            if len(levels) < rank:
+                missing.append(key)
+                continue
+            level, when = levels[rank - 1]
+            swing = "high" if kind == "resistance" else "low"
+            facts.add(
+                key,
+                f"{kind.capitalize()} {rank} (swing {swing} of {day(when)})",
+                level,
+                formula=method.format(kind=swing + "s"),
+            )
+    result.details["levels_method"] = (
+        f"resistance = nearest swing highs above the last close, support = nearest swing lows below it; "
+        f"a swing is the strict extreme of {SWING_SPAN} bars either side, "
+        f"last {LEVEL_LOOKBACK} trading days; "
+        f"levels within {LEVEL_MERGE_PCT:g}% of a nearer one are skipped"
+    )
+    if not resistance:
+        result.details["resistance_note"] = (
+            "the last close is above every swing high of the lookback (no overhead level)"
+        )
+    return missing
+
+
+def _nearest(levels: list[tuple[float, pd.Timestamp]], ascending: bool) -> list[tuple[float, pd.Timestamp]]:
+    chosen: list[tuple[float, pd.Timestamp]] = []
+    for level in sorted(levels, key=lambda item: item[0], reverse=not ascending):
+        if all(abs(level[0] / kept[0] - 1.0) * 100.0 > LEVEL_MERGE_PCT for kept in chosen):
+            chosen.append(level)
+        if len(chosen) == 2:
+            break
+    return chosen
+
+
+def _drawdown(bars: pd.DataFrame, facts: FactList, result: MetricResult) -> None:
+    window = bars.loc[bars.index > bars.index[-1] - timedelta(days=365), "close"]
+    drawdown = ind.max_drawdown(window.to_numpy(dtype=np.float64))
+    peak, trough = window.index[drawdown.peak_index], window.index[drawdown.trough_index]
+    facts.add(
+        "max_drawdown_1y",
+        "Max drawdown (1 year)",
+        drawdown.depth * 100.0,
+        "%",
+        formula="min over the last 365 days of (close / running peak close - 1) * 100",
+        inputs={
+            "peak_close": float(window.iloc[drawdown.peak_index]),
+            "trough_close": float(window.iloc[drawdown.trough_index]),
+        },
+    )
+    result.details["max_drawdown_1y"] = f"peak {day(peak)}, trough {day(trough)}"

@@ -1,0 +1,76 @@
+"""Valuation multiples as the provider reports them (Yahoo quoteSummary conventions).
+
+Trailing P/E = price / trailing-twelve-month EPS; forward P/E on the next fiscal year's consensus
+EPS; both as reported, dated by the provider's snapshot. Nothing is estimated here: a field the
+provider does not report is listed in ``details["missing"]`` (typical for ETFs and indexes).
+"""
+
+from __future__ import annotations
+
+from tools.metrics import FactList, MetricResult, price_unit
+from tools.providers.base import Fundamentals
+
+# (fact key, Fundamentals field, label, unit)
+FIELDS = (
+    ("trailing_pe", "trailing_pe", "Trailing P/E", "x"),
+    ("forward_pe", "forward_pe", "Forward P/E", "x"),
+    ("price_to_book", "price_to_book", "Price/book", "x"),
+    ("price_to_sales", "price_to_sales", "Price/sales (TTM)", "x"),
+    ("ev_to_ebitda", "enterprise_to_ebitda", "EV/EBITDA", "x"),
+    ("peg_ratio", "peg_ratio", "PEG ratio", "x"),
+    ("dividend_yield", "dividend_yield", "Dividend yield", "%"),
+    ("market_cap", "market_cap", "Market capitalisation", "money"),
+    ("trailing_eps", "trailing_eps", "Trailing EPS (TTM)", "money"),
+    ("forward_eps", "forward_eps", "Forward EPS", "money"),
+)
+
+
+def valuation_metrics(fundamentals: Fundamentals) -> MetricResult:
+    """One fact per reported field; the unreported ones listed as missing."""
+    currency = fundamentals.currency or "USD"
+    money = price_unit(fundamentals.symbol.lstrip("^"), currency)
+    facts = FactList(fundamentals.symbol, fundamentals.as_of, "x")
+    result = MetricResult()
+    missing: list[str] = []
+    for key, name, label, unit in FIELDS:
+        value = getattr(fundamentals, name)
+        if value is None:
+            missing.append(key)
+            continue
+        formula, inputs = _derivation(key, fundamentals)
+        facts.add(key, label, value, money if unit == "money" else unit, formula=formula, inputs=inputs)  # type: ignore[arg-type]
+    result.facts = list(facts)
+    if missing:
+        result.details["missing"] = missing
+    for field in ("name", "quote_type", "sector", "industry", "exchange", "currency"):
+        value = getattr(fundamentals, field)
+        if value:
+            result.details[field] = value
+    result.notes.append(
+        f"Valuation fields as reported by {fundamentals.provider} on {fundamentals.as_of}"
+        + (f"; market cap and EPS in {currency}" if currency != "USD" else "")
+        + "."
+    )
+    return result
+
+
+def _derivation(key: str, f: Fundamentals) -> tuple[str | None, dict[str, float] | None]:
+    """The formula (and inputs when the provider reports them) of the multiples we can explain."""
+    if key == "trailing_pe":
+        inputs = {"price": f.price, "trailing_eps": f.trailing_eps}
+        return "price / trailing-twelve-month EPS (as reported)", _present(inputs)
+    if key == "forward_pe":
+        inputs = {"price": f.price, "forward_eps": f.forward_eps}
+        return "price / next fiscal year's consensus EPS (as reported)", _present(inputs)
+    if key == "ev_to_ebitda":
+        return "enterprise value / EBITDA (TTM, as reported)", _present(
+            {"enterprise_value": f.enterprise_value}
+        )
+    if key == "dividend_yield":
+        return "trailing annual dividend / price * 100 (as reported)", None
+    return None, None
+
+
+def _present(values: dict[str, float | None]) -> dict[str, float] | None:
+    kept = {k: v for k, v in values.items() if v is not None}
+    return kept or None
