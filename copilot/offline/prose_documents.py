@@ -49,9 +49,25 @@ def keywords(question: str) -> list[str]:
     return out
 
 
-def documents(sources: Sequence[Source], cite: Citer, question: str, latest: bool) -> str:
-    """One or two passages, the most recent first when the question asks for the latest."""
-    passages = [s for s in sources if s.kind == "document" and (s.snippet or "").strip()]
+_EXCERPT = re.compile(
+    r"^\[(\d+)\][^\n]*\n<<<BEGIN DOCUMENT EXCERPT>>>\n(.*?)\n<<<END DOCUMENT EXCERPT>>>", re.M | re.S
+)
+
+
+def excerpts(content: str) -> dict[int, str]:
+    """The passage texts of a search_documents result, by their [n] label."""
+    return {int(m.group(1)): m.group(2) for m in _EXCERPT.finditer(content)}
+
+
+def documents(
+    sources: Sequence[Source], cite: Citer, question: str, latest: bool, texts: dict[int, str] | None = None
+) -> str:
+    """One or two passages, the most recent first when the question asks for the latest.
+
+    ``texts`` are the full passage texts by label (the tool content); a source's snippet otherwise.
+    """
+    texts = texts or {}
+    passages = [s for s in sources if s.kind == "document"]
     if not passages:
         return "The document search found no passage that answers this."
     if latest:
@@ -63,7 +79,9 @@ def documents(sources: Sequence[Source], cite: Citer, question: str, latest: boo
         key = source.document_id or source.id
         if key in seen:
             continue
-        picked = best_sentences(source, words, limit=2)
+        label = cite.labels.get(source.id)
+        text = texts.get(label, "") if label is not None else ""
+        picked = best_sentences(source, words, limit=2, text=text or source.snippet or "")
         if not picked:
             continue
         seen.add(key)
@@ -81,9 +99,9 @@ def documents(sources: Sequence[Source], cite: Citer, question: str, latest: boo
     return " ".join(parts)
 
 
-def best_sentences(source: Source, words: Sequence[str], limit: int = 2) -> list[str]:
-    """The passage sentences that mention most of ``words`` (in passage order), safe to quote."""
-    text = " ".join((source.snippet or "").split())
+def best_sentences(source: Source, words: Sequence[str], limit: int = 2, text: str = "") -> list[str]:
+    """The passage sentences that mention most of ``words`` (best first), safe to quote."""
+    text = " ".join(text.split())
     scored: list[tuple[float, int, str]] = []
     for index, (start, end) in enumerate(split_sentences(text)):
         sentence = text[start:end].strip().rstrip(".").strip()

@@ -11,7 +11,7 @@ from datetime import date
 
 from copilot.offline.intents import Reading
 from copilot.offline.prose_common import Citer, ToolResult, name_of
-from copilot.offline.prose_documents import documents
+from copilot.offline.prose_documents import documents, excerpts
 from copilot.offline.prose_market import performance, quote, sectors, valuation
 from copilot.offline.prose_technicals import technicals
 from copilot.schemas import Source
@@ -56,7 +56,10 @@ def write_answer(
             paragraphs.append(_error_sentence(result, names))
         elif result.tool == "search_documents":
             cite = Citer(result.artifact)
-            paragraphs.append(documents(result.artifact.sources, cite, reading.question, reading.latest))
+            texts = excerpts(result.content)
+            paragraphs.append(
+                documents(result.artifact.sources, cite, reading.question, reading.latest, texts)
+            )
         elif result.tool == "lookup_symbol":
             paragraphs.append(f"Symbol lookup: {result.content.strip().rstrip('.')}.")
         else:
