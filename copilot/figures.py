@@ -15,8 +15,9 @@ codes glued to letters (``10-K``, ``1st``, ``H100``), numbers inside citations `
 
 Each figure gets the citations that apply to it (``citations``): the nearest citation group that
 *follows* it in the same sentence (adjacent groups like ``[2][3]`` count as one); when none follows,
-every group of the sentence (``According to [3], ... 2.85%``). A figure in a sentence without
-citations cites nothing.
+every group of the sentence (``According to [3], ... 2.85%``). A line break ends a sentence. A
+Markdown table row without its own [n] takes every [n] of its table and of the first non-blank
+line after it (``Sources: [1][2]``). Any other figure in a sentence without citations cites nothing.
 
 The tolerance comes from the displayed precision: half a unit of the last shown digit (``5.73%``
 -> 0.005, ``$3.1B`` -> 0.05e9), a whole unit after a hedge word (``approximately``, ``about``,
@@ -48,19 +49,20 @@ _WORD_NUMBERS = {
 _TOKEN = re.compile(
     r"""
     (?<![\w.,/:$€£])
-    (?P<sign>[+\-−](?=(?:\$|US\$|USD\s?)?\d))?
-    (?P<cur>\$|US\$|USD\s?)?
+    (?P<sign>[+\-−](?=(?:\$|US\$|USD\s?|€|£)?\d))?
+    (?P<cur>\$|US\$|USD\s?|€|£|EUR\s|GBP\s)?
     (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
     (?![\d.,]\d)
     (?P<suffix>
         \s?(?:%|percent\b|per\s?cent\b)
       | \s?(?:percentage\s+points?|pp|ppts?)\b
       | \s?(?:bps|bp|basis\s+points?)\b
-      | [x×](?![A-Za-z\d])
+      | -(?:percentage-points?|basis-points?|points?)\b
+      | [x×X](?![A-Za-z\d])
       | \s(?:times)\b
       | -?fold\b
     )?
-    (?P<scale>(?:[KMBTk]|mn|bn|tn)(?![A-Za-z\d])|\s(?:thousand|million|billion|trillion)\b)?
+    (?P<scale>[KMBTk](?![A-Za-z\d])|\s?(?:mn|bn|tn)\b|\s(?:thousand|million|billion|trillion)\b)?
     (?P<tail>\s(?:shares|points|pts|USD|dollars)\b)?
     """,
     re.VERBOSE,
@@ -151,6 +153,7 @@ def extract_figures(text: str) -> list[Figure]:
     figures: list[Figure] = []
     s_index = 0
     previous_end = 0
+    tables: dict[int, tuple[int, ...]] = {}
     for raw in raws:
         while sentences[s_index][1] <= raw.start:
             s_index += 1
@@ -169,7 +172,8 @@ def extract_figures(text: str) -> list[Figure]:
                 decimals=raw.decimals,
                 tolerance=tolerance + 1e-9 * max(1.0, abs(raw.value)),
                 sentence=text[s_start:s_end].strip(),
-                citations=_citations_for(by_sentence.get(s_index, []), text, raw.end),
+                citations=_citations_for(by_sentence.get(s_index, []), text, raw.end)
+                or _table_citations(text, groups, raw.start, tables),
                 sign=raw.sign,
                 direction=_direction(text, raw, max(s_start, previous_end), s_end),
                 approximate=approximate,
@@ -230,18 +234,23 @@ def _mask(text: str) -> str:
 
 def _raw(masked: str, m: re.Match[str]) -> _Raw:
     num = m.group("num")
-    suffix = (m.group("suffix") or "").strip().lower()
+    suffix = (m.group("suffix") or "").strip().lstrip("-").lower()
     scale_word = (m.group("scale") or "").strip()
     tail = (m.group("tail") or "").strip().lower()
     unit: FigureUnit = ""
-    if m.group("cur") or tail in ("usd", "dollars"):
+    currency = (m.group("cur") or "").strip()
+    if currency in ("$", "US$", "USD") or tail in ("usd", "dollars"):
         unit = "USD"
+    elif currency:
+        unit = "currency"
     elif suffix.startswith(("%", "percent", "per")) and "point" not in suffix:
         unit = "%"
     elif suffix.startswith(("percentage", "pp")):
         unit = "pp"
     elif suffix.startswith(("bp", "basis")):
         unit = "bps"
+    elif suffix.startswith("point"):
+        unit = "points"
     elif suffix:
         unit = "x"
     elif tail == "shares":
@@ -299,6 +308,30 @@ def _citations_for(in_sentence: list[CitationGroup], text: str, end: int) -> tup
     else:
         chosen = in_sentence
     return tuple(dict.fromkeys(n for g in chosen for n in g.numbers))
+
+
+def _table_citations(
+    text: str, groups: list[CitationGroup], pos: int, cache: dict[int, tuple[int, ...]]
+) -> tuple[int, ...]:
+    """A Markdown table row without its own [n] takes the table's: those in any row or the line after."""
+    start = text.rfind("\n", 0, pos) + 1
+    if not text[start:pos].lstrip().startswith("|"):
+        return ()
+    while start > 0:
+        above = text.rfind("\n", 0, start - 1) + 1
+        if not text[above:start].lstrip().startswith("|"):
+            break
+        start = above
+    if start not in cache:
+        end = start
+        while end < len(text) and text[end:].lstrip(" \t").startswith("|"):
+            end = text.find("\n", end) + 1 or len(text)
+        while end < len(text) and text[end] in " \t\n":
+            end += 1  # blank lines between the table and its "Sources: [1][2]" line
+        after = text.find("\n", end)
+        end = len(text) if after == -1 else after
+        cache[start] = tuple(dict.fromkeys(n for g in groups if start <= g.start < end for n in g.numbers))
+    return cache[start]
 
 
 def _direction(text: str, raw: _Raw, floor: int, s_end: int) -> int | None:

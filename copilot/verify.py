@@ -34,6 +34,7 @@ _CONVERSIONS: dict[str, dict[str, float]] = {
     "bps": {"bps": 1.0, "%": 100.0},
     "x": {"x": 1.0, "ratio": 1.0},
     "USD": {"USD": 1.0, "currency": 1.0},
+    "currency": {"currency": 1.0, "USD": 1.0},
     "shares": {"shares": 1.0, "count": 1.0},
     "points": {"points": 1.0},
 }
@@ -44,6 +45,7 @@ _DERIVATIONS: dict[str, tuple[tuple[str, float], ...]] = {
     "pp": (("diff", 1.0),),
     "bps": (("diff", 100.0),),
     "USD": (("diff", 1.0), ("sum", 1.0)),
+    "currency": (("diff", 1.0), ("sum", 1.0)),
     "shares": (("diff", 1.0), ("sum", 1.0)),
     "points": (("diff", 1.0), ("sum", 1.0)),
     "": (("diff", 1.0), ("sum", 1.0)),

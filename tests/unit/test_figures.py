@@ -129,3 +129,33 @@ def test_sentences_keep_trailing_citations_and_abbreviations() -> None:
     ]
     figures = extract_figures(text)
     assert [(f.value, f.citations) for f in figures] == [(5.73, (1,)), (2.5, (2,))]
+
+
+def test_table_rows_take_the_tables_citations() -> None:
+    text = (
+        "Year to date:\n\n| Index | YTD |\n|---|---|\n| ^RUT | +5.73% |\n| ^GSPC | +1.46% [2] |\n"
+        "| ^IXIC | 1.11% |\n\nSources: [1]\nA later line of 2.5% cites nothing."
+    )
+    figures = extract_figures(text)
+    assert [(f.text, f.citations) for f in figures] == [
+        ("+5.73%", (2, 1)),
+        ("+1.46%", (2,)),
+        ("1.11%", (2, 1)),
+        ("2.5%", ()),
+    ]
+
+
+def test_more_units_currencies_and_hyphenated_points() -> None:
+    text = (
+        "A 0.5-point gap, a 4.27-percentage-point lead, a 25-basis-point cut, 3X, €5.20, EUR 3.5 bn, 7.5 bn."
+    )
+    got = [(f.text, f.value, f.unit) for f in extract_figures(text)]
+    assert got == [
+        ("0.5-point", 0.5, "points"),
+        ("4.27-percentage-point", 4.27, "pp"),
+        ("25-basis-point", 25.0, "bps"),
+        ("3X", 3.0, "x"),
+        ("€5.20", 5.2, "currency"),
+        ("EUR 3.5 bn", 3.5e9, "currency"),
+        ("7.5 bn", 7.5e9, ""),
+    ]
