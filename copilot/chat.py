@@ -21,7 +21,7 @@ from copilot.agent import build_agent, run_config, stream_agent
 from copilot.citations import SourceLedger
 from copilot.config import Settings
 from copilot.conversations import Conversation, ConversationStore, InMemoryConversationStore, Turn
-from copilot.errors import BadInputError, LLMUnavailableError, VerityError
+from copilot.errors import BadInputError, LLMUnavailableError, RateLimitedError, VerityError
 from copilot.events import (
     ChatEvent,
     CitedSource,
@@ -226,17 +226,25 @@ def model_mode(model: BaseChatModel, settings: Settings) -> str:
 
 
 def as_verity_error(exc: Exception, settings: Settings) -> Exception:
-    """Model-side failures as LLMUnavailableError; typed errors and our own bugs unchanged."""
+    """Model-side failures as typed errors with a plain message; our own bugs unchanged."""
     if isinstance(exc, VerityError):
         return exc
+    import openai
     from langgraph.errors import GraphRecursionError
-    from openai import APIError, APITimeoutError
 
     if isinstance(exc, GraphRecursionError):
         return LLMUnavailableError(f"the model did not finish within {settings.agent_max_steps} steps")
-    where = settings.openai_base_url or "the OpenAI API"
-    if isinstance(exc, APITimeoutError):
-        return LLMUnavailableError(f"the language model at {where} timed out")
-    if isinstance(exc, APIError):
-        return LLMUnavailableError(f"the language model at {where} is unavailable: {type(exc).__name__}")
-    return exc
+    if not isinstance(exc, openai.APIError):
+        return exc
+    where = f"the language model at {settings.openai_base_url or 'api.openai.com'}"
+    if isinstance(exc, openai.APITimeoutError):  # before its parent, APIConnectionError
+        return LLMUnavailableError(f"{where} did not answer within {settings.llm_timeout:g} s")
+    if isinstance(exc, openai.APIConnectionError):
+        return LLMUnavailableError(f"{where} cannot be reached")
+    if isinstance(exc, openai.RateLimitError):
+        return RateLimitedError(f"{where} is rate-limiting requests; try again shortly")
+    if isinstance(exc, openai.AuthenticationError):
+        return LLMUnavailableError(f"{where} refused the API key (check OPENAI_API_KEY)")
+    if isinstance(exc, openai.APIStatusError):
+        return LLMUnavailableError(f"{where} answered HTTP {exc.status_code}")
+    return LLMUnavailableError(f"{where} returned a response that cannot be read")
