@@ -10,7 +10,8 @@ Citation syntax the ledger understands (one *group* is one pair of brackets):
 
 Markdown links (``[1](http://...)``) and footnotes (``[^1]``) are not citations. When cleaning,
 a group that cites some unknown numbers keeps only the known ones (re-rendered as ``[2]`` or
-``[2, 5]``); a group left empty is removed together with the whitespace before it.
+``[2, 5]``); a group left empty is removed together with the whitespace before it (and with parentheses that
+held only it: ``([9])``).
 """
 
 from __future__ import annotations
@@ -137,12 +138,15 @@ class SourceLedger:
             if not unknown:
                 continue
             removed.update(unknown)
-            head = answer[cursor : group.start]
+            start, end = group.start, group.end
+            if not known and answer[start - 1 : start] == "(" and answer[end : end + 1] == ")":
+                start, end = start - 1, end + 1  # "([9])" leaves no empty parentheses behind
+            head = answer[cursor:start]
             if known:
                 pieces.append(head + "[" + ", ".join(str(n) for n in known) + "]")
             else:
-                pieces.append(head.rstrip(" \t") if _ends_text(answer, group.end) else head)
-            cursor = group.end
+                pieces.append(head.rstrip(" \t") if _ends_text(answer, end) else head)
+            cursor = end
         pieces.append(answer[cursor:])
         return "".join(pieces), sorted(removed)
 

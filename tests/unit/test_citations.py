@@ -51,10 +51,10 @@ def test_parse_citation_syntaxes() -> None:
 
 def test_clean_citations_removes_unknown_numbers_and_reports_them() -> None:
     ledger, _ = _ledger(3)
-    answer = "IWM is at $261.56 [1][9]. SPY is up [2, 7]. QQQ [8]. Range [2-4] and [0] here [3]."
+    answer = "IWM is at $261.56 [1][9]. SPY is up [2, 7]. QQQ [8]. Range [2-4] and [0] here ([5]) [3]."
     clean, removed = ledger.clean_citations(answer)
     assert clean == "IWM is at $261.56 [1]. SPY is up [2]. QQQ. Range [2, 3] and here [3]."
-    assert removed == [0, 4, 7, 8, 9]
+    assert removed == [0, 4, 5, 7, 8, 9]
     untouched = "All known [1][2], [1, 3] and [1-3]."
     assert ledger.clean_citations(untouched) == (untouched, [])
 
