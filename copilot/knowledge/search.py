@@ -1,0 +1,177 @@
+"""Hybrid search: BM25 and vector rankings fused (reciprocal rank), shaped by query understanding.
+
+Filters (ticker, dates, publisher, as_of) remove chunks outright. What the question itself names
+narrows and orders the rest: a company it names restricts the search to documents about that
+company (when there are any), and documents of the fiscal year / quarter it names come first.
+Undated documents are kept under ``as_of`` (nothing says they are later) but not under since/until.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import numpy as np
+
+from copilot.knowledge.catalog import Catalog
+from copilot.knowledge.lexical import LexicalIndex
+from copilot.knowledge.query import QueryIntent, understand
+from copilot.knowledge.store import VectorStore
+
+Mode = Literal["hybrid", "bm25", "vector"]
+RRF_K = 60
+CANDIDATES = 100
+VECTOR_WEIGHT = 1.0
+MAX_WHERE_DOCS = 200
+# boosts sit far above any fused rank score (at most 2/61), so the period a question names decides first
+YEAR_BOOST, OTHER_YEAR_BOOST, QUARTER_BOOST, TYPE_BOOST = 1.0, 0.3, 0.5, 0.2
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Hard filters: what a chunk must satisfy to be returned at all."""
+
+    ticker: str | None = None
+    since: date | None = None
+    until: date | None = None
+    publisher: str | None = None
+    as_of: date | None = None
+
+
+class ChunkTable:
+    """Per-chunk metadata as arrays, aligned with the lexical index's chunk order."""
+
+    def __init__(self, catalog: Catalog, ids: list[str]) -> None:
+        docs = {d.doc_id: d for d in catalog.documents()}
+        chunks = {c.chunk_id: c for c in catalog.chunks()}
+        self.ids = ids
+        self.doc_ids = [chunks[i].doc_id for i in ids]
+        doc_list = [docs[d] for d in self.doc_ids]
+        self.published = np.array([d.published.toordinal() if d.published else -1 for d in doc_list])
+        self.fiscal_year = np.array([d.fiscal_year or -1 for d in doc_list])
+        self.quarter = np.array([d.quarter or 0 for d in doc_list])
+        self.doc_type = np.array([d.doc_type or "" for d in doc_list])
+        self.publisher = np.array([(d.publisher or "").lower() for d in doc_list])
+        self.page = np.array([chunks[i].page if chunks[i].page is not None else -1 for i in ids])
+        self.doc_tickers = [frozenset(d.tickers) for d in doc_list]
+        self.tickers = [self.doc_tickers[n] | frozenset(chunks[i].mentions) for n, i in enumerate(ids)]
+
+    def filter_mask(self, filters: Filters) -> np.ndarray:
+        mask = np.ones(len(self.ids), dtype=bool)
+        if filters.as_of is not None:
+            mask &= self.published <= filters.as_of.toordinal()
+        if filters.since is not None:
+            mask &= self.published >= filters.since.toordinal()
+        if filters.until is not None:
+            mask &= (self.published >= 0) & (self.published <= filters.until.toordinal())
+        if filters.publisher:
+            needle = filters.publisher.lower()
+            mask &= np.array([needle in p for p in self.publisher], dtype=bool)
+        if filters.ticker:
+            ticker = filters.ticker.upper()
+            mask &= np.array([ticker in t for t in self.tickers], dtype=bool)
+        return mask
+
+    def company_mask(self, tickers: list[str]) -> np.ndarray:
+        wanted = set(tickers)
+        return np.array([bool(wanted & t) for t in self.doc_tickers], dtype=bool)
+
+    def period_boost(self, intent: QueryIntent) -> np.ndarray:
+        boost = np.zeros(len(self.ids), dtype=np.float64)
+        if intent.year is not None:
+            boost += np.where(self.fiscal_year == intent.year, YEAR_BOOST, 0.0)
+            if intent.forward_looking:  # guidance for a year is published in the year before
+                boost += np.where(self.fiscal_year == intent.year - 1, YEAR_BOOST, 0.0)
+            boost += np.where(
+                np.isin(self.fiscal_year, intent.years) & (self.fiscal_year != intent.year),
+                OTHER_YEAR_BOOST,
+                0.0,
+            )
+        if intent.quarter is not None:
+            boost += np.where(self.quarter == intent.quarter, QUARTER_BOOST, 0.0)
+        elif intent.year is not None:
+            # a year alone: annual documents first (a Q4 release reports the full year too)
+            boost += np.where(np.isin(self.quarter, (0, 4)), TYPE_BOOST / 2, 0.0)
+        if intent.doc_types:
+            boost += np.where(np.isin(self.doc_type, intent.doc_types), TYPE_BOOST, 0.0)
+        return boost
+
+
+def _top(scores: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n best-scoring positive chunks within the mask, best first."""
+    masked = np.where(mask & (scores > 0), scores, -np.inf)
+    n = min(n, int(np.isfinite(masked).sum()))
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64)
+    top = np.argpartition(-masked, n - 1)[:n]
+    return top[np.argsort(-masked[top], kind="stable")]
+
+
+class HybridSearcher:
+    """Ranks chunk ids for a question under filters."""
+
+    def __init__(self, table: ChunkTable, lexical: LexicalIndex, store: VectorStore) -> None:
+        self.table = table
+        self.lexical = lexical
+        self.store = store
+        self._position = {chunk_id: n for n, chunk_id in enumerate(table.ids)}
+
+    def search(
+        self, query: str, k: int, filters: Filters, mode: Mode = "hybrid", use_intent: bool = True
+    ) -> list[tuple[str, float]]:
+        """The k best (chunk id, score) pairs, at most one per page of a paged document."""
+        if not self.table.ids:
+            return []
+        mask = self.table.filter_mask(filters)
+        boost = np.zeros(len(self.table.ids))
+        if use_intent:
+            intent = understand(query)
+            if intent.tickers:
+                company = mask & self.table.company_mask(intent.tickers)
+                mask = company if company.any() else mask
+            boost = self.table.period_boost(intent)
+        if not mask.any():
+            return []
+        # rank candidates tier by tier (the period the question names first), relevance inside a tier
+        tier = mask & (boost == boost[mask].max()) if boost[mask].max() > 0 else mask
+        fused = np.zeros(len(self.table.ids))
+        if mode in ("hybrid", "bm25"):
+            lexical = self.lexical.scores(query)
+            keyed = np.where(lexical > 0, boost * 1e4 + lexical, 0.0)
+            for rank, index in enumerate(_top(keyed, mask, CANDIDATES)):
+                fused[index] += 1.0 / (RRF_K + rank + 1)
+        if mode in ("hybrid", "vector"):
+            for rank, index in enumerate(self._vector_top(query, tier)):
+                fused[index] += VECTOR_WEIGHT / (RRF_K + rank + 1)
+        hits = np.flatnonzero(fused)
+        order = hits[np.argsort(-(fused[hits] + boost[hits]), kind="stable")]
+        return [(self.table.ids[i], float(fused[i] + boost[i])) for i in self._one_per_page(order, k)]
+
+    def _one_per_page(self, order: np.ndarray, k: int) -> list[int]:
+        """Skip further chunks of a page already chosen: overlapping chunks would crowd out other pages."""
+        chosen: list[int] = []
+        pages: set[tuple[str, int]] = set()
+        for index in order:
+            page = int(self.table.page[index])
+            key = (self.table.doc_ids[index], page)
+            if page >= 0 and key in pages:
+                continue
+            pages.add(key)
+            chosen.append(int(index))
+            if len(chosen) == k:
+                break
+        return chosen
+
+    def _vector_top(self, query: str, mask: np.ndarray) -> list[int]:
+        doc_ids: list[str] | None = None
+        n = CANDIDATES
+        if not mask.all():
+            doc_ids = sorted({self.table.doc_ids[i] for i in np.flatnonzero(mask)})
+            if len(doc_ids) > MAX_WHERE_DOCS:  # a long $in list is slower than over-fetching and filtering
+                doc_ids, n = None, CANDIDATES * 4
+            else:
+                n = min(n, int(mask.sum()))
+        hits = self.store.query(query, n, doc_ids)
+        positions = [self._position.get(chunk_id) for chunk_id, _ in hits]
+        return [p for p in positions if p is not None and mask[p]]

@@ -1,0 +1,106 @@
+"""The vector store: one Chroma collection of chunks, embedded (PersistentClient) or a server (HttpClient)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from copilot.config import Settings
+from copilot.errors import ProviderUnavailableError
+from copilot.knowledge.embeddings import build_embedding_function
+
+COLLECTION = "verity_chunks"
+_BATCH = 2000  # Chroma caps one add at its max batch size; stay well below it
+
+
+@contextmanager
+def _chroma_errors(action: str) -> Iterator[None]:
+    """Chroma and its HTTP client fail with many exception types: all mean the store is unavailable."""
+    try:
+        yield
+    except ProviderUnavailableError:
+        raise
+    except Exception as exc:
+        raise ProviderUnavailableError(f"vector store {action} failed: {exc}", provider="chroma") from exc
+
+
+class VectorStore:
+    """Chunks with their embeddings and metadata; similarity search with metadata filters."""
+
+    def __init__(self, settings: Settings) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        self.embedding_function = build_embedding_function(settings)
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        with _chroma_errors("connection"):
+            if settings.chroma_url:
+                from urllib.parse import urlparse
+
+                url = urlparse(settings.chroma_url)
+                self.client: Any = chromadb.HttpClient(
+                    host=url.hostname or "localhost",
+                    port=url.port or 8000,
+                    ssl=url.scheme == "https",
+                    settings=chroma_settings,
+                )
+                self.client.heartbeat()
+            else:
+                path = settings.data_dir / "knowledge" / "chroma"
+                path.mkdir(parents=True, exist_ok=True)
+                self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            self.collection = self.client.get_or_create_collection(
+                COLLECTION,
+                embedding_function=self.embedding_function,
+                metadata={"hnsw:space": "cosine"},
+            )
+
+    def embed(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Embeddings of the given texts (title-prefixed chunk text at ingest, the question at search)."""
+        return list(self.embedding_function(list(texts)))
+
+    def add(
+        self, ids: list[str], texts: list[str], embed_texts: list[str], metadatas: list[dict[str, Any]]
+    ) -> None:
+        """Store chunks; embeddings come from ``embed_texts`` (chunk text with its title)."""
+        for start in range(0, len(ids), _BATCH):
+            end = start + _BATCH
+            vectors = self.embed(embed_texts[start:end])
+            with _chroma_errors("write"):
+                self.collection.upsert(
+                    ids=ids[start:end],
+                    documents=texts[start:end],
+                    embeddings=vectors,
+                    metadatas=metadatas[start:end],
+                )
+
+    def delete(self, ids: list[str]) -> None:
+        """Remove chunks by id."""
+        for start in range(0, len(ids), _BATCH):
+            with _chroma_errors("delete"):
+                self.collection.delete(ids=ids[start : start + _BATCH])
+
+    def query(self, text: str, n: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the nearest chunks, optionally only within some documents."""
+        if n <= 0 or (doc_ids is not None and not doc_ids):
+            return []
+        where: dict[str, Any] | None = None
+        if doc_ids is not None:
+            where = {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
+        with _chroma_errors("query"):
+            result = self.collection.query(
+                query_embeddings=self.embed([text]),
+                n_results=n,
+                where=where,
+                include=["distances"],
+            )
+        ids = result["ids"][0]
+        distances = (result.get("distances") or [[1.0] * len(ids)])[0]
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
+
+    def count(self) -> int:
+        with _chroma_errors("count"):
+            return int(self.collection.count())
