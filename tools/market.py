@@ -112,7 +112,9 @@ class MarketData:
         history = self._history([match.symbol], _minus(day, HISTORY_DAYS), day)[match.symbol]
         bars = bars_until(history, day)
         result = technical_metrics(match.symbol, bars, history.currency)
-        result.details["history"] = f"{len(bars)} daily bars from {bars.index[0].date()} (EMA seed)"
+        # the EMAs are seeded at the first fetched bar: say where, so the figures can be reproduced
+        result.details["history_start"] = bars.index[0].date().isoformat()
+        result.details["history_bars"] = len(bars)
         return self._source(
             "technicals",
             f"Technicals: {_who(match)}",

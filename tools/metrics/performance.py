@@ -26,8 +26,9 @@ from tools.metrics import FactList, MetricResult, day, price_unit
 
 TRADING_DAYS = {"1d": 1, "5d": 5, "1m": 21, "3m": 63, "6m": 126, "1y": 252}
 PERIODS = (*TRADING_DAYS, "ytd")
-# calendar days to fetch for each period: enough bars even across holidays and small gaps
-LOOKBACK_DAYS = {period: int(days * 1.6) + 15 for period, days in TRADING_DAYS.items()}
+# calendar days to fetch for each period: ~1.45 calendar days per trading day, doubled so that
+# holidays and gaps of a few weeks still leave enough bars
+LOOKBACK_DAYS = {period: days * 2 + 30 for period, days in TRADING_DAYS.items()}
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,8 @@ def period_return(
         count = TRADING_DAYS[period]
         if len(closes) <= count:
             raise NoDataError(
-                f"{symbol}: {period} needs {count + 1} closes, the series has {len(closes)} "
-                f"(starts {day(bars.index[0])})",
+                f"{symbol}: {period} needs {count + 1} closes, there are {len(closes)} from "
+                f"{day(bars.index[0])} to {day(closes.index[-1])} (the series starts later or has gaps)",
                 symbol=symbol,
             )
         base_at = closes.index[-count - 1]
