@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from copilot.figures import extract_figures, split_sentences
 from copilot.offline.prose_common import Citer
@@ -57,6 +57,27 @@ _EXCERPT = re.compile(
 def excerpts(content: str) -> dict[int, str]:
     """The passage texts of a search_documents result, by their [n] label."""
     return {int(m.group(1)): m.group(2) for m in _EXCERPT.finditer(content)}
+
+
+# FOMC statements come every six to eight weeks: this window before the analysis date always
+# holds the latest one, and keeps older documents from outranking it.
+LATEST_WINDOW = timedelta(days=75)
+_FED_DECISION = re.compile(
+    r"\b(?:fed|fomc|federal reserve|committee)\b.*\b(?:statement|decid|decision|meeting)", re.I
+)
+
+
+def search_arguments(question: str, latest: bool, as_of: date | None) -> dict[str, object]:
+    """What to ask search_documents: the question, or for a Fed decision its words in the Fed's terms."""
+    text = " ".join(question.split())
+    args: dict[str, object] = {"query": text[:300], "k": 5}
+    if _FED_DECISION.search(text):
+        topics = [p for word in keywords(text) for p in _SYNONYMS.get(word, (word,))]
+        args["query"] = " ".join(["FOMC statement Committee decided", *dict.fromkeys(topics)])[:300]
+    if latest:
+        reference = as_of or date.today()  # only live questions (no analysis date) read the clock
+        args["since"] = (reference - LATEST_WINDOW).isoformat()
+    return args
 
 
 def documents(

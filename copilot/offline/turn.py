@@ -18,6 +18,7 @@ from langchain_core.messages.tool import ToolCall
 
 from copilot.offline.intents import MentionFinder, Reading, read_question
 from copilot.offline.prose_common import ToolResult
+from copilot.offline.prose_documents import search_arguments
 from copilot.offline.repair import is_repair_request, repaired_answer
 from copilot.offline.writer import CAPABILITIES, refusal, write_answer
 from copilot.schemas import ToolArtifact
@@ -56,7 +57,7 @@ def respond(
     reading, names = read_conversation([messages[i].text for i in questions], finder, as_of)
     after = messages[last + 1 :]
     if not any(isinstance(m, AIMessage) and m.tool_calls for m in after):
-        calls = plan_calls(reading, tool_names, turn=len(questions))
+        calls = plan_calls(reading, tool_names, turn=len(questions), as_of=as_of)
         if not calls:
             return AIMessage(content=refusal(reading, tool_names))
         if not parallel:
@@ -99,7 +100,9 @@ def read_conversation(
     return reading, names
 
 
-def plan_calls(reading: Reading, tool_names: Sequence[str], turn: int) -> list[ToolCall]:
+def plan_calls(
+    reading: Reading, tool_names: Sequence[str], turn: int, as_of: date | None = None
+) -> list[ToolCall]:
     """The tool calls that answer ``reading``, all at once (the agent runs them in parallel)."""
     if reading.refusal:
         return []
@@ -121,7 +124,7 @@ def plan_calls(reading: Reading, tool_names: Sequence[str], turn: int) -> list[T
             name = asked.name if asked is not None and asked.start is None else "1d"
             wanted.append(("sector_performance", {"period": name}))
         elif intent == "documents":
-            args: dict[str, Any] = {"query": " ".join(reading.question.split())[:300], "k": 5}
+            args: dict[str, Any] = search_arguments(reading.question, reading.latest, as_of)
             if reading.symbols and _FILING_WORDS.search(reading.question):
                 args["ticker"] = reading.symbols[0]
             wanted.append(("search_documents", args))

@@ -225,7 +225,11 @@ def test_fed_question_quotes_the_statement_with_its_citation() -> None:
     question = [SYSTEM, HumanMessage(content="What did the Fed say about rates in its latest statement?")]
     calls, answer = answer_turn(question, {"search_documents": [document_source()]}, ledger)
     assert calls.tool_calls[0]["name"] == "search_documents"
-    assert calls.tool_calls[0]["args"]["query"] == "What did the Fed say about rates in its latest statement?"
+    assert calls.tool_calls[0]["args"] == {
+        "query": "FOMC statement Committee decided federal funds rate target range rate",
+        "k": 5,
+        "since": "2025-10-26",  # the latest statement lies within 75 days of the analysis date
+    }
     quote = "the federal funds rate by 1/4 percentage point to 3-1/2 to 3-3/4 percent” [1]"
     assert quote in answer
     assert "in figures, 0.25 percentage points, 3.50% to 3.75% [1]" in answer
