@@ -86,9 +86,7 @@ _PERIOD_AFTER = re.compile(
     re.IGNORECASE,
 )
 _RANGE_JOIN = re.compile(r"\s?(?:–|—|-|to)\s?")
-_HEDGE = re.compile(
-    r"(?:approximately|approx\.?|about|around|roughly|nearly|almost|close\s+to|some|~|≈)\s*$", re.IGNORECASE
-)
+_HEDGES = {"approximately", "approx", "approx.", "about", "around", "roughly", "nearly", "almost", "some"}
 _NEGATIVE = {
     "fell", "fall", "falls", "falling", "dropped", "drop", "drops", "declined", "decline", "declines",
     "declining", "down", "lost", "loses", "losing", "loss", "slid", "slipped", "sank", "tumbled",
@@ -158,8 +156,7 @@ def extract_figures(text: str) -> list[Figure]:
         while sentences[s_index][1] <= raw.start:
             s_index += 1
         s_start, s_end = sentences[s_index]
-        before = text[max(s_start, raw.start - 40) : raw.start]
-        approximate = bool(_HEDGE.search(before))
+        approximate = _is_hedged(text[max(s_start, raw.start - 40) : raw.start])
         step = 1.0 if approximate else 0.5
         tolerance = 0.5 if raw.fold_word else step * 10.0 ** (-raw.decimals) * raw.scale
         figures.append(
@@ -181,6 +178,15 @@ def extract_figures(text: str) -> list[Figure]:
         )
         previous_end = raw.end
     return figures
+
+
+def _is_hedged(before: str) -> bool:
+    """``approximately 18x``, ``~22x``, ``close to 30%``: the word right before the figure hedges it."""
+    before = before.rstrip()
+    if before.endswith(("~", "≈", "close to", "Close to")):
+        return True
+    words = before.rsplit(None, 1)
+    return bool(words) and words[-1].lower() in _HEDGES
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

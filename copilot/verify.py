@@ -6,6 +6,14 @@ within the figure's displayed precision, after unit conversion (``5.73%`` vs a `
 those sources with the same unit: a ratio (``3.9x``, ``four-fold``), a difference (``4.27 percentage
 points``), a percent difference (``an 18% discount`` = 18.11/22 - 1) or a sum.
 
+Derivations are limited so that a wrong figure rarely matches some pair by chance: the two facts must
+share their key (the same measure of two symbols: ``return_ytd`` of ^RUT and ^GSPC) or their subject
+(two measures of one symbol, or two figures of one document); a multiple (``x``, ``-fold``, ``times``)
+may be a ratio and a ``percentage points``/``bps`` figure a difference, but a ``%`` figure is a percent
+difference or difference, and an amount a difference, only when its sentence says it compares
+(``discount``, ``premium``, ``above``, ``below``, ``outperformed``, ``gap`` ...), and a sum only when it
+says so (``combined``, ``total``).
+
 Signs: an explicit sign (``+1.46%``, ``-2.02%``) or a direction word (``fell 2.02%``, ``an 18% discount``)
 must agree with the fact's sign; an unsigned figure (``Real Estate lost ground, 2.02%``) is compared
 with the fact's magnitude. Document facts count like market-data facts.
@@ -16,6 +24,7 @@ matching fact. Figures restated from the question (same value and unit, no citat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -51,6 +60,14 @@ _DERIVATIONS: dict[str, tuple[tuple[str, float], ...]] = {
     "": (("diff", 1.0), ("sum", 1.0)),
 }
 _DIFF_UNITS = {"%": ("%",), "pp": ("%",), "bps": ("%", "bps")}  # differences of percentages
+_UNIT_IMPLIES = {"x": {"ratio"}, "pp": {"diff"}, "bps": {"diff"}}  # no cue word needed
+_COMPARISON_CUE = re.compile(
+    r"\b(?:discount|premium|above|below|higher|lower|more|less|outperform\w*|underperform\w*|spread|"
+    r"gap|lead|ahead|behind|beat\w*|lag\w*|trail\w*|exceed\w*|upside|downside|difference|distance|"
+    r"wider|narrower|cheaper|richer|from\s+(?:its|the))\b",
+    re.IGNORECASE,
+)
+_SUM_CUE = re.compile(r"\b(?:combined|together|total|sum|altogether|in\s+all)\b", re.IGNORECASE)
 
 
 class FigureCheck(BaseModel):
@@ -107,8 +124,13 @@ class _Pool:
         self.facts = facts
         self.refs = [_ref(n, f) for n, f in facts]
         self.values = np.array([f.value for _, f in facts], dtype=float)
+        # pairs worth deriving from: same key (two symbols) or same subject (symbol, or one document)
+        keys = {k: i for i, k in enumerate(dict.fromkeys(f.key for _, f in facts))}
+        subjects = {s: i for i, s in enumerate(dict.fromkeys(f.symbol or f"#{n}" for n, f in facts))}
+        self.key_ids = np.array([keys[f.key] for _, f in facts], dtype=int)
+        self.subject_ids = np.array([subjects[f.symbol or f"#{n}"] for n, f in facts], dtype=int)
         self._direct: dict[str, np.ndarray] = {}
-        self._derived: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]] = {}
+        self._derived: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def direct(self, unit: str) -> np.ndarray:
         """Every fact's value converted to ``unit`` (NaN where the units cannot be compared)."""
@@ -118,13 +140,13 @@ class _Pool:
             self._direct[unit] = self.values * np.array(factors, dtype=float)
         return self._direct[unit]
 
-    def derived(self, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    def derived(self, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(values, index a, index b, op) of every derivation that yields a figure of ``unit``."""
         if unit not in self._derived:
             self._derived[unit] = self._build(unit)
         return self._derived[unit]
 
-    def _build(self, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    def _build(self, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         values: list[np.ndarray] = []
         index_a: list[np.ndarray] = []
         index_b: list[np.ndarray] = []
@@ -136,7 +158,9 @@ class _Pool:
                     continue
                 v = np.array([self.facts[i][1].value for i in idx])
                 a, b = np.meshgrid(np.arange(len(idx)), np.arange(len(idx)), indexing="ij")
-                keep = a != b
+                same_key = self.key_ids[idx][a] == self.key_ids[idx][b]
+                same_subject = self.subject_ids[idx][a] == self.subject_ids[idx][b]
+                keep = (a != b) & (same_key | same_subject)
                 va, vb = v[a[keep]], v[b[keep]]
                 with np.errstate(divide="ignore", invalid="ignore"):
                     if op == "ratio":
@@ -153,8 +177,8 @@ class _Pool:
                 ops.extend([op] * len(result))
         if not values:
             empty = np.array([], dtype=float)
-            return empty, empty.astype(int), empty.astype(int), []
-        return np.concatenate(values), np.concatenate(index_a), np.concatenate(index_b), ops
+            return empty, empty.astype(int), empty.astype(int), np.array([], dtype=str)
+        return np.concatenate(values), np.concatenate(index_a), np.concatenate(index_b), np.array(ops)
 
 
 def _operand_units(unit: str, op: str, facts: list[tuple[int, Fact]]) -> Iterable[str]:
@@ -227,9 +251,10 @@ def _direct_match(figure: Figure, pool: _Pool) -> int | None:
 
 def _derived_match(figure: Figure, pool: _Pool) -> FigureCheck | None:
     values, index_a, index_b, ops = pool.derived(figure.unit)
-    if not len(values):
+    allowed = _allowed_operations(figure)
+    if not len(values) or not allowed:
         return None
-    errors = _errors(figure, values)
+    errors = np.where(np.isin(ops, list(allowed)), _errors(figure, values), np.inf)
     best = int(np.argmin(errors))
     if not errors[best] <= figure.tolerance:
         return None
@@ -245,6 +270,16 @@ def _derived_match(figure: Figure, pool: _Pool) -> FigureCheck | None:
         reason=f"derived ({ops[best]}): {formula}",
         fact_value=float(values[best]),
     )
+
+
+def _allowed_operations(figure: Figure) -> set[str]:
+    """The derivations the figure's unit and sentence make plausible (see the module docstring)."""
+    allowed = set(_UNIT_IMPLIES.get(figure.unit, ()))
+    if figure.unit not in _UNIT_IMPLIES and _COMPARISON_CUE.search(figure.sentence):
+        allowed |= {"pct_diff", "diff"} if figure.unit == "%" else {"diff"}
+    if figure.unit not in ("%", *_UNIT_IMPLIES) and _SUM_CUE.search(figure.sentence):
+        allowed.add("sum")
+    return allowed
 
 
 def _target(figure: Figure) -> tuple[float, bool]:

@@ -188,10 +188,30 @@ def test_derived_difference_ratio_and_their_edges() -> None:
         report = verify_figures(text, ledger)
         assert report.total == 1, text
         assert bool(report.verified) is verified, text
-    prices = _ledger(_source("q", [_fact("a", 250.25, "USD", "A"), _fact("b", 10.5, "USD", "B")]))
-    summed = verify_figures("Together $260.75 [1].", prices)
+    segments = [_fact("services", 250.25, "USD", "AAPL"), _fact("wearables", 10.5, "USD", "AAPL")]
+    summed = verify_figures("Together they made $260.75 [1].", _ledger(_source("q", segments)))
     assert summed.verified[0].formula == "250.25 + 10.5 = 260.8"
-    assert summed.verified[0].derived_from == ["[1] A:a", "[1] B:b"]
+    assert summed.verified[0].derived_from == ["[1] AAPL:services", "[1] AAPL:wearables"]
+    assert verify_figures("They made $260.75 [1].", _ledger(_source("q", segments))).summary == "0/1 verified"
+
+
+def test_derivations_need_related_facts_and_a_comparison_in_the_sentence() -> None:
+    ledger = _ledger(_published_perf())
+    # a % figure is a derived difference only when the sentence compares
+    assert verify_figures("Small caps outperformed by 4.27% [1].", ledger).summary == "1/1 verified"
+    assert verify_figures("Small caps returned 4.27% [1].", ledger).summary == "0/1 verified"
+    assert verify_figures("It grew 292.5% [1].", ledger).summary == "0/1 verified"
+    # unrelated facts (different measure of a different symbol) are never paired
+    unrelated = _ledger(
+        _source("mixed", [_fact("return_ytd", 5.73, "%", "^RUT"), _fact("return_1m", 1.46, "%", "^GSPC")])
+    )
+    assert verify_figures("That is 3.9x the S&P 500's gain [1].", unrelated).summary == "0/1 verified"
+    # two measures of one symbol pair up: price 3.2% above its 50-day average
+    iwm = _ledger(
+        _source("tech", [_fact("last_price", 261.56, "USD", "IWM"), _fact("sma_50", 253.45, "USD", "IWM")])
+    )
+    check = verify_figures("IWM trades 3.2% above its 50-day average [1].", iwm).verified[0]
+    assert check.derived_from == ["[1] IWM:last_price", "[1] IWM:sma_50"]
 
 
 def test_unknown_citations_and_restated_question_figures() -> None:
