@@ -249,3 +249,49 @@ def test_annotate_marks_each_unverified_figure_once() -> None:
     assert '"6.10%"' in prompt and '"9.99%"' in prompt and '"5.73%"' not in prompt
     assert "[1] Published YTD returns: None return_ytd 5.73%" not in prompt
     assert "^RUT return_ytd 5.73%" in prompt
+
+
+def test_whole_seed_note_against_its_published_sources(seed: list[str], real_ytd: dict[str, float]) -> None:
+    """Every figure of the seed, each source holding the figures the note attributes to it."""
+    market = [
+        _fact("return_ytd", real_ytd["^RUT"], "%", "^RUT"),
+        _fact("last_price", 261.56, "USD", "IWM"),
+        _fact("high_52w", 261.57, "USD", "IWM"),
+        _fact("volume", 24_970_000, "shares", "IWM"),
+        _fact("avg_volume_3m", 40_540_000, "shares", "IWM"),
+        _fact("trailing_pe", 19.24, "x", "IWM"),
+    ]
+    market += [
+        _fact("return_1d", value, "%", etf)
+        for etf, value in (("XLP", 1.88), ("XLK", 1.20), ("XLF", 0.93), ("XLV", -0.95), ("XLRE", -2.02))
+    ]
+    fed = [_fact(f"figure_{i}", v, "%") for i, v in enumerate((0.25, 3.50, 3.75, 5, 7), 1)]
+    ledger = _ledger(
+        _source("market data", market),
+        _source(
+            "index returns",
+            [_fact("return_ytd", 1.46, "%", "^GSPC"), _fact("return_ytd", 1.11, "%", "^IXIC")],
+        ),
+        _source("Fed and outlook", [*fed, _fact("figure_6", 2500, "points")], kind="document"),
+        _source("Motley Fool", [_fact("figure_1", 2.85, "%")], kind="document"),
+        _source(
+            "valuation", [_fact("forward_pe", 18.11, "x", "^RUT"), _fact("forward_pe", 22, "x", "^GSPC")]
+        ),
+        _source("BofA", [_fact("figure_1", 30, "%")], kind="document"),
+    )
+    report = verify_figures(_shift("\n".join(seed)), ledger)
+    assert report.summary == "31/42 verified"
+    assert [(c.text, c.citations) for c in report.unverified] == [
+        ("four-fold", []),
+        ("five-fold", []),
+        ("24.97 million shares", []),
+        ("40.54 million", []),
+        ("19.24x", []),
+        ("2,500", []),
+        ("2,450", []),
+        ("2,400", []),
+        ("2,450", []),
+        # the closing summary cites the valuation source [5] for the Fed's range
+        ("3.50", [5]),
+        ("3.75%", [5]),
+    ]
