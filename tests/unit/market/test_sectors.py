@@ -1,0 +1,59 @@
+"""Sector ranking against pandas on the split-adjusted 2025-26 ETF file, and the snapshot."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.unit.market.csv_bars import ETFS_2025, bars
+from tests.unit.market.market_fixtures import csv_provider, market
+from tools.market import MarketData
+from tools.symbol_table import SECTOR_SYMBOLS
+
+SPLIT_DAY = date(2025, 11, 17)  # several sector ETFs split 2-for-1; one shared file is unadjusted
+
+
+def _pandas_returns(as_of: date, shift: int) -> dict[str, float]:
+    out = {}
+    for symbol in SECTOR_SYMBOLS:
+        close = bars(ETFS_2025, symbol)["close"].loc[: as_of.isoformat()]
+        out[symbol] = (close.iloc[-1] / close.iloc[-1 - shift] - 1) * 100
+    return out
+
+
+@pytest.mark.parametrize(("period", "shift"), [("1d", 1), ("5d", 5), ("1m", 21)])
+def test_sector_returns_and_ranking_equal_pandas(period: str, shift: int) -> None:
+    provider = csv_provider()
+    source = market(provider).sectors(period, as_of=SPLIT_DAY)
+    expected = _pandas_returns(SPLIT_DAY, shift)
+    got = {f.symbol: f.value for f in source.facts}
+    assert got == pytest.approx(expected, rel=1e-12)
+    assert provider.calls == [("price_history", SECTOR_SYMBOLS)]  # one batched call for all 11
+    order = sorted(expected, key=expected.get, reverse=True)
+    assert [f.symbol for f in source.facts] == order
+    assert source.details["ranking"][0].startswith("1. ")
+    assert source.fact(f"return_{period}").label.endswith(f"({order[0]})")
+    assert source.details["breadth"] == f"{sum(v > 0 for v in expected.values())} of 11 sectors up"
+    assert source.tool == "sectors" and source.arguments["period"] == period
+
+
+def test_labels_name_every_sector() -> None:
+    source = market().sectors("ytd", as_of=date(2026, 1, 9))
+    labels = {f.symbol: f.label for f in source.facts}
+    assert labels["XLK"] == "Technology (XLK)" and labels["XLP"] == "Consumer Staples (XLP)"
+    assert labels["XLRE"] == "Real Estate (XLRE)" and labels["XLC"] == "Communication Services (XLC)"
+    assert len(labels) == 11
+
+
+def test_no_split_shows_up_as_a_crash_through_the_snapshot(snapshot_provider) -> None:
+    md = MarketData(snapshot_provider, today=lambda: date(2026, 8, 21))
+    source = md.sectors("1d", as_of=SPLIT_DAY)
+    assert all(abs(f.value) < 10 for f in source.facts), [f.display() for f in source.facts]
+    # The snapshot takes 2025-11-17 from the Yahoo file (later files win), whose adjustment base
+    # changes that very day (XLF, which did not split, shows -2.25% there vs -1.91% in the
+    # consistently adjusted 2025-26 file), so that day differs by up to ~1 point (reported to the
+    # importer's owner). The next day has no seam: the files agree to a basis point.
+    next_day = date(2025, 11, 18)
+    got = {f.symbol: f.value for f in md.sectors("1d", as_of=next_day).facts}
+    assert got == pytest.approx(_pandas_returns(next_day, 1), abs=0.01)
