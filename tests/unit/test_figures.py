@@ -159,3 +159,33 @@ def test_more_units_currencies_and_hyphenated_points() -> None:
         ("EUR 3.5 bn", 3.5e9, "currency"),
         ("7.5 bn", 7.5e9, ""),
     ]
+
+
+def test_a_markdown_answer_as_a_language_model_writes_it() -> None:
+    text = (
+        "## 1. Small caps vs. large caps (as of Jan 9, 2026)\n\n"
+        "- **Russell 2000 (^RUT):** +5.73% YTD [1], closing at 2,624.22 [1].\n"
+        "- **S&P 500 (^GSPC):** +1.76% YTD (vs. +5.73% for small caps) [1].\n"
+        "- IWM: $259.77, -0.51% from its 52-week high [2]; "
+        "volume 36.30M vs. a 41.01M 3-month average [2].\n\n"
+        "The 10-year yield (4.18%) and Q4 2025 EPS of $2.40 matter too, e.g. for the 2026 outlook.[3]\n"
+        "Fed funds: 3.50%-3.75% after a 25-basis-point cut [4]; RSI(14) 61.74, SMA 50 at 6,818.21 [1].\n"
+    )
+    got = [(f.text, f.value, f.citations) for f in extract_figures(text)]
+    assert got == [
+        ("+5.73%", 5.73, (1,)),
+        ("2,624.22", 2624.22, (1,)),
+        ("+1.76%", 1.76, (1,)),
+        ("+5.73%", 5.73, (1,)),
+        ("$259.77", 259.77, (2,)),
+        ("-0.51%", -0.51, (2,)),
+        ("36.30M", 36.30e6, (2,)),
+        ("41.01M", 41.01e6, (2,)),
+        ("4.18%", 4.18, (3,)),
+        ("$2.40", 2.40, (3,)),
+        ("3.50%", 3.50, (4,)),
+        ("3.75%", 3.75, (4,)),  # a range, not minus 3.75%
+        ("25-basis-point", 25.0, (4,)),
+        ("61.74", 61.74, (1,)),
+        ("6,818.21", 6818.21, (1,)),
+    ]
