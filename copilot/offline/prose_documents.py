@@ -110,11 +110,12 @@ def documents(
         when = source.published or source.as_of
         title = source.title.strip() or "the document"
         dated = f", published {when.isoformat()}" if when else ""
-        parts.append(f"{_cap(title)}{dated} {c}, says: “{picked[0]}” {c}{in_figures(picked[0], source, c)}.")
+        first = picked[0] if picked[0][:1].isupper() else "…" + picked[0]  # a chunk cut mid-sentence
+        parts.append(f"{_cap(title)}{dated} {c}, says: “{first}” {c}{in_figures(picked[0], source, c)}.")
         if len(picked) > 1:
             parts.append(f"It adds: “{picked[1]}” {c}{in_figures(picked[1], source, c)}.")
-        if len(seen) == 2:
-            break
+        if len(seen) == 2 or latest:
+            break  # "the latest statement" is one document
     if not parts:
         return "The passages found do not contain a sentence that answers this directly."
     return " ".join(parts)
@@ -148,7 +149,7 @@ def in_figures(sentence: str, source: Source, c: str) -> str:
     The words of a quote are kept verbatim; this adds the same figures in decimal form, rendered
     from the facts the knowledge base extracted, so they can be read and verified.
     """
-    facts = [f for f in source.facts if "/" in f.label and f.label in sentence and f.unit == "%"]
+    facts = [f for f in source.facts if f.unit == "%" and "/" in f.label and _whole_in(f.label, sentence)]
     if not facts:
         return ""
     shown: list[str] = []
@@ -162,6 +163,12 @@ def in_figures(sentence: str, source: Source, c: str) -> str:
         else:
             shown.append(text)
     return " — in figures, " + ", ".join(shown) + f" {c}"
+
+
+def _whole_in(label: str, sentence: str) -> bool:
+    """The label occurs as a whole number in the sentence ("3/4" of a garbled "3—3/4" does not)."""
+    at = sentence.find(label)
+    return at == 0 or (at > 0 and not (sentence[at - 1].isdigit() or sentence[at - 1] in "-—–\u0091"))
 
 
 def _quotable(sentence: str, source: Source) -> bool:

@@ -149,7 +149,8 @@ def valuation(source: Source, cite: Citer, names: dict[str, str], as_of: date | 
         )
     missing = source.details.get("missing")
     if missing:
-        shown = join([_FIELD_NAMES.get(str(m), str(m).replace("_", " ")) for m in missing])
+        names_missing = [_FIELD_NAMES.get(str(m), str(m).replace("_", " ")) for m in missing]
+        shown = join(names_missing).replace(" and ", " or ") if len(names_missing) > 1 else names_missing[0]
         parts.append(f"The provider reports no {shown} for {who}.")
     if source.stale or (as_of and source.as_of and as_of - source.as_of > STALE_AFTER):
         dated = source.as_of.isoformat() if source.as_of else "an earlier date"
@@ -171,4 +172,6 @@ def sectors(source: Source, cite: Citer, reading: Reading) -> str:
     leaders = [f"{f.label} at {show(f, True)} {c}" for f in returns[:count]]
     laggards = [f"{f.label} at {show(f, True)} {c}" for f in reversed(returns[-count:])]
     text = f"{when}{through}, the sector leaders were " + join(leaders) + "."
-    return text + " The laggards were " + join(laggards) + "."
+    text += " The laggards were " + join(laggards) + "."
+    breadth = source.details.get("breadth")
+    return text + (f" Breadth: {breadth}." if breadth else "")

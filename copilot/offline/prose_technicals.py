@@ -38,21 +38,32 @@ def technicals(source: Source, cite: Citer, names: dict[str, str], question: str
                 side = "above" if close.value > f[key].value else "below"
                 sides.append(f"{side} its {words} average of {show(f[key])} {c}")
         if sides:
-            parts.append(f"It closed at {show(close)} {c}, " + join(sides) + ".")
+            subject = "It" if parts else who
+            parts.append(f"{subject} closed at {show(close)} {c}, " + join(sides) + ".")
+        crossovers = source.details.get("crossovers")
+        if isinstance(crossovers, list) and crossovers:
+            parts.append(f"The most recent signal: {str(crossovers[0]).rstrip('.')}.")
     if "levels" in focus:
         support = [show(f[k]) + f" {c}" for k in ("support_1", "support_2") if k in f]
         resistance = [show(f[k]) + f" {c}" for k in ("resistance_1", "resistance_2") if k in f]
         if support:
-            parts.append("Support sits at " + join(support) + ".")
+            parts.append(("Support" if parts else f"For {who}, support") + " sits at " + join(support) + ".")
+        note = source.details.get("resistance_note")
+        if not resistance and note:
+            parts.append(f"No resistance level is listed: {str(note).rstrip('.')}.")
         if resistance:
-            parts.append("Resistance sits at " + join(resistance) + ".")
+            parts.append(
+                ("Resistance" if parts else f"For {who}, resistance") + " sits at " + join(resistance) + "."
+            )
     if "macd" in focus and "macd" in f and "macd_signal" in f:
         side = "above" if f["macd"].value > f["macd_signal"].value else "below"
         parts.append(
-            f"MACD is {show(f['macd'])} {c}, {side} its signal line at {show(f['macd_signal'])} {c}."
+            f"{_own(parts, who)} MACD is {show(f['macd'])} {c}, {side} its signal line at "
+            f"{show(f['macd_signal'])} {c}."
         )
     if "bands" in focus and "bb_upper" in f and "bb_lower" in f:
-        parts.append(f"The Bollinger bands run from {show(f['bb_lower'])} {c} to {show(f['bb_upper'])} {c}.")
+        lower, upper = show(f["bb_lower"]), show(f["bb_upper"])
+        parts.append(f"{_own(parts, who)} Bollinger bands run from {lower} {c} to {upper} {c}.")
     if "risk" in focus:
         risk = []
         if "volatility_20d" in f:
@@ -62,8 +73,14 @@ def technicals(source: Source, cite: Citer, names: dict[str, str], question: str
         if "max_drawdown_1y" in f:
             risk.append(f"the largest drawdown over the past year was {show(f['max_drawdown_1y'], True)} {c}")
         if risk:
-            parts.append(cap(join(risk)) + ".")
+            parts.append(("For " + who + ", " if not parts else "") + join(risk) + ".")
+            parts[-1] = cap(parts[-1])
     return " ".join(parts) or f"The technicals source {c} holds none of the indicators asked about for {who}."
+
+
+def _own(parts: list[str], who: str) -> str:
+    """ "Its" after the first sentence, "NVIDIA Corporation (NVDA)'s" to open the answer."""
+    return "Its" if parts else f"{who}'s"
 
 
 def _rsi_state(source: Source, rsi: Fact) -> str:
