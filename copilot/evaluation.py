@@ -16,7 +16,8 @@ Scores per case and overall:
   figure matches its ``key``/``symbol``/``unit`` (those given) and either the fact it was checked
   against or the figure as displayed equals ``value`` within ``tolerance`` (default: the displayed
   precision of the figure, e.g. 0.005 for ``5.73%``).
-- citation validity: every [n] in the answer names a source the events carry.
+- citation validity: every [n] in the answer names a source the events carry (over answered cases;
+  a case that ended in an error fails on its own).
 - verification rate: verified / total figures of the final answer, re-verified here (the summary the
   service reported is kept beside it as ``reported_verification``).
 - latency: seconds from the question to the ``done`` event.
@@ -90,7 +91,7 @@ class CaseResult(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def citations_valid(self) -> bool:
-        return not self.invalid_citations and self.error is None
+        return not self.invalid_citations
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -114,7 +115,8 @@ class EvalReport(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def citation_validity(self) -> float:
-        return sum(c.citations_valid for c in self.cases) / len(self.cases) if self.cases else 1.0
+        answered = [c for c in self.cases if c.error is None]
+        return sum(c.citations_valid for c in answered) / len(answered) if answered else 1.0
 
     @computed_field  # type: ignore[prop-decorator]
     @property
