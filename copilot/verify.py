@@ -6,13 +6,13 @@ within the figure's displayed precision, after unit conversion (``5.73%`` vs a `
 those sources with the same unit: a ratio (``3.9x``, ``four-fold``), a difference (``4.27 percentage
 points``), a percent difference (``an 18% discount`` = 18.11/22 - 1) or a sum.
 
-Derivations are limited so that a wrong figure rarely matches some pair by chance: the two facts must
-share their key (the same measure of two symbols: ``return_ytd`` of ^RUT and ^GSPC) or their subject
-(two measures of one symbol, or two figures of one document); a multiple (``x``, ``-fold``, ``times``)
-may be a ratio and a ``percentage points``/``bps`` figure a difference, but a ``%`` figure is a percent
-difference or difference, and an amount a difference, only when its sentence says it compares
-(``discount``, ``premium``, ``above``, ``below``, ``outperformed``, ``gap`` ...), and a sum only when it
-says so (``combined``, ``total``).
+Derivations are limited so that a wrong figure rarely matches some pair by chance: the two facts
+must share their key (the same measure of two symbols: ``return_ytd`` of ^RUT and ^GSPC) or their
+subject (two measures of one symbol, or two symbol-less figures of one source, e.g. one passage).
+A multiple (``x``, ``-fold``, ``times``) may be a ratio and a ``percentage points``/``bps`` figure a
+difference; a ``%`` figure is a percent difference or a difference, and an amount a difference, only
+when its sentence compares (``discount``, ``premium``, ``above``, ``below``, ``outperformed``,
+``gap`` ...); a sum only when the sentence says so (``combined``, ``total``).
 
 Signs: an explicit sign (``+1.46%``, ``-2.02%``) or a direction word (``fell 2.02%``, ``an 18% discount``)
 must agree with the fact's sign; an unsigned figure (``Real Estate lost ground, 2.02%``) is compared
@@ -124,10 +124,12 @@ class _Pool:
         self.facts = facts
         self.refs = [_ref(n, f) for n, f in facts]
         self.values = np.array([f.value for _, f in facts], dtype=float)
-        # pairs worth deriving from: same key (two symbols) or same subject (symbol, or one document)
-        keys = {k: i for i, k in enumerate(dict.fromkeys(f.key for _, f in facts))}
+        # pairs worth deriving from: the same measure of two symbols (same key, both with a symbol) or
+        # two measures of one subject (a symbol, or one source's symbol-less figures such as a passage's)
+        measures = [f.key if f.symbol else f"#{i}" for i, (_, f) in enumerate(facts)]
+        keys = {k: i for i, k in enumerate(dict.fromkeys(measures))}
         subjects = {s: i for i, s in enumerate(dict.fromkeys(f.symbol or f"#{n}" for n, f in facts))}
-        self.key_ids = np.array([keys[f.key] for _, f in facts], dtype=int)
+        self.key_ids = np.array([keys[m] for m in measures], dtype=int)
         self.subject_ids = np.array([subjects[f.symbol or f"#{n}"] for n, f in facts], dtype=int)
         self._direct: dict[str, np.ndarray] = {}
         self._derived: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}

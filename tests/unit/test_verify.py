@@ -295,3 +295,14 @@ def test_whole_seed_note_against_its_published_sources(seed: list[str], real_ytd
         ("3.50", [5]),
         ("3.75%", [5]),
     ]
+
+
+def test_figures_of_different_documents_are_not_paired() -> None:
+    fed = _source("Fed statement", [_fact("figure_1", 3.75, "%"), _fact("figure_2", 3.50, "%")], "document")
+    other = _source("Outlook", [_fact("figure_1", 1.25, "%")], kind="document")
+    ledger = _ledger(fed, other)
+    # within one passage: the 0.25-point width of the target range
+    assert verify_figures("The range is 0.25 percentage points wide [1].", ledger).summary == "1/1 verified"
+    # across passages, "figure_1" and "figure_1" are unrelated: 3.75 - 1.25 is no claim of either
+    assert verify_figures("A gap of 2.50 percentage points [1][2].", ledger).summary == "0/1 verified"
+    assert verify_figures("A gap of 2.25 percentage points [1][2].", ledger).summary == "0/1 verified"
