@@ -16,6 +16,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.messages.tool import ToolCall
 
+from copilot.offline import vocabulary as vocab
 from copilot.offline.intents import MentionFinder, Reading, read_question
 from copilot.offline.prose_common import ToolResult
 from copilot.offline.prose_documents import search_arguments
@@ -124,7 +125,8 @@ def plan_calls(
             name = asked.name if asked is not None and asked.start is None else "1d"
             wanted.append(("sector_performance", {"period": name}))
         elif intent == "documents":
-            args: dict[str, Any] = search_arguments(reading.question, reading.latest, as_of)
+            doc_question = _clause_about(reading.question, vocab.KEYWORDS["documents"])
+            args: dict[str, Any] = search_arguments(doc_question, reading.latest, as_of)
             if reading.symbols and _FILING_WORDS.search(reading.question):
                 args["ticker"] = reading.symbols[0]
             wanted.append(("search_documents", args))
@@ -137,6 +139,13 @@ def plan_calls(
         for index, (name, args) in enumerate(wanted)
         if name in available
     ]
+
+
+def _clause_about(question: str, pattern: re.Pattern[str]) -> str:
+    """The clause of a combined question that matches ``pattern`` (the whole question otherwise)."""
+    pieces = [p for p in vocab.CLAUSE_BREAK.split(question) if p and p.strip()]
+    matching = [p for p in pieces if pattern.search(p)]
+    return " ".join(matching) if matching and len(pieces) > 1 else question
 
 
 def _result(message: ToolMessage, after: Sequence[BaseMessage]) -> ToolResult:
