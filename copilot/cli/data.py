@@ -1,7 +1,129 @@
-"""`verity data ...`: market-data commands (quote, performance, technicals, valuation, sectors)."""
+"""`verity data ...`: market-data commands (quote, performance, technicals, valuation, sectors).
+
+Every command takes names or symbols ("Russell 2000", "^RUT"), ``--as-of DATE`` (default: the
+``VERITY_AS_OF`` setting, else the latest data) and ``--json`` (the Source with its facts).
+Typed errors print as one line and exit 2. Tests swap ``get_market`` for a MarketData of their own.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+
 import typer
+from rich.table import Table
+
+from copilot.cli.common import cli_errors, console, parse_date, print_json
+from copilot.config import get_settings
+from copilot.schemas import Fact, Source
+from tools.market import MarketData, build_market_data
+from tools.metrics.performance import PERIODS
 
 app = typer.Typer(no_args_is_help=True)
+
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="analysis date YYYY-MM-DD (no data after it is used)")
+]
+Json = Annotated[bool, typer.Option("--json", help="print the source and its facts as JSON")]
+Period = Annotated[str, typer.Option("--period", "-p", help=" | ".join(PERIODS))]
+
+
+def get_market() -> MarketData:
+    """The MarketData the settings select (live yfinance + cache, or a snapshot directory)."""
+    return build_market_data(get_settings())
+
+
+def _run(as_of: str | None, as_json: bool, call: Callable[[MarketData, date | None], Source]) -> None:
+    with cli_errors():
+        day = parse_date(as_of, "as-of") or get_settings().as_of
+        source = call(get_market(), day)
+        if as_json:
+            print_json(source.model_dump(mode="json"))
+        else:
+            _render(source)
+
+
+@app.command()
+def quote(symbol: str, as_of: AsOf = None, as_json: Json = False) -> None:
+    """Last price, change, day range, volume vs its averages, 52-week range."""
+    _run(as_of, as_json, lambda md, day: md.quote(symbol, as_of=day))
+
+
+@app.command()
+def performance(
+    symbols: Annotated[
+        list[str], typer.Argument(help="names or symbols; the first is compared to the others")
+    ],
+    period: Period = "ytd",
+    start: Annotated[str | None, typer.Option(help="custom range start YYYY-MM-DD")] = None,
+    end: Annotated[str | None, typer.Option(help="custom range end YYYY-MM-DD (default: as-of)")] = None,
+    as_of: AsOf = None,
+    as_json: Json = False,
+) -> None:
+    """Returns over a period (or --start/--end) and relative performance vs the first symbol."""
+
+    def call(md: MarketData, day: date | None) -> Source:
+        first, last = parse_date(start, "start"), parse_date(end, "end")
+        return md.performance(symbols, None if first else period, start=first, end=last, as_of=day)
+
+    _run(as_of, as_json, call)
+
+
+@app.command()
+def technicals(symbol: str, as_of: AsOf = None, as_json: Json = False) -> None:
+    """Moving averages, RSI, MACD, Bollinger, ATR, support/resistance, volatility, drawdown."""
+    _run(as_of, as_json, lambda md, day: md.technicals(symbol, as_of=day))
+
+
+@app.command()
+def valuation(symbol: str, as_of: AsOf = None, as_json: Json = False) -> None:
+    """P/E (trailing, forward), P/B, P/S, EV/EBITDA, PEG, dividend yield, market cap."""
+    _run(as_of, as_json, lambda md, day: md.valuation(symbol, as_of=day))
+
+
+@app.command()
+def sectors(
+    period: Period = "1d",
+    as_of: AsOf = None,
+    as_json: Json = False,
+) -> None:
+    """The 11 SPDR sector ETFs ranked by return over the period."""
+    _run(as_of, as_json, lambda md, day: md.sectors(period, as_of=day))
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+
+def _render(source: Source) -> None:
+    symbols = list(dict.fromkeys(f.symbol for f in source.facts if f.symbol))
+    table = Table(title=source.title, title_justify="left", show_lines=False)
+    if len(symbols) > 1:
+        table.add_column("Symbol", style="bold")
+    table.add_column("Metric")
+    table.add_column("Value", justify="right")
+    for fact in source.facts:
+        row = [fact.label, _shown(fact)]
+        table.add_row(*([fact.symbol or ""] if len(symbols) > 1 else []), *row)
+    console.print(table)
+    missing = source.details.get("missing")
+    for key, value in source.details.items():
+        if key == "missing":
+            continue
+        shown = "\n    ".join(map(str, value)) if isinstance(value, list) else str(value)
+        console.print(f"  [dim]{key.replace('_', ' ')}:[/] {shown}", highlight=False)
+    if missing:
+        names = ", ".join(str(m).replace("_", " ") for m in missing)
+        console.print(f"  [yellow]Not available from {source.provider}:[/] {names}", highlight=False)
+    for note in source.notes:
+        console.print(f"  [dim]note:[/] {note}", highlight=False)
+    stale = f", STALE ({source.age_seconds or 0:.0f} s old)" if source.stale else ""
+    when = source.as_of.isoformat() if source.as_of else "n/a"
+    console.print(
+        f"  [dim]source: {source.provider}, as of {when}{stale}, id {source.id}[/]", highlight=False
+    )
+
+
+def _shown(fact: Fact) -> str:
+    text = fact.display()
+    return f"{fact.value:+.{fact.precision}f}%" if fact.unit == "%" else text
