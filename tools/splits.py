@@ -121,9 +121,7 @@ def _evidence(bars: pd.DataFrame, i: int, k: float, others: Sequence[tuple[str, 
         and _liquid(bars["volume"].to_numpy(dtype=float), i)
         and _persistent(close, i)
     ):
-        return (
-            f"opened at {open_ratio:.4f}x the prior close and held the new level (no second file)"
-        )
+        return f"opened at {open_ratio:.4f}x the prior close and held the new level (no second file)"
     return None
 
 

@@ -1,0 +1,301 @@
+"""Live market data from Yahoo Finance through yfinance (``VERITY_MARKET_DATA=yfinance``).
+
+Sync and blocking (HTTP): the facade calls it off the event loop with ``asyncio.to_thread`` and
+puts a ``CachedProvider`` in front. yfinance keeps ONE process-wide HTTP session and cookie/crumb
+state (``yfinance.data.YfData`` is a singleton), so calls are serialised by a module lock and an
+injected ``requests.Session`` (tests: one whose adapter replays recorded Yahoo exchanges) is
+installed for each call. yfinance's frames and dicts never leave this module: bars become
+``PriceHistory``, ``Ticker.info`` becomes ``Fundamentals`` through ``INFO_ALIASES``.
+
+Failures map to typed errors carrying the symbol and Yahoo's reason: rate limits ->
+``RateLimitedError``; timeouts and connection errors -> ``ProviderUnavailableError``; a symbol
+Yahoo does not know -> ``UnknownSymbolError``; a known symbol without bars in the range ->
+``NoDataError``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import pandas as pd
+import requests
+import yfinance as yf
+from yfinance import multi as yf_multi
+from yfinance.exceptions import YFRateLimitError
+
+from copilot.errors import (
+    BadInputError,
+    NoDataError,
+    ProviderUnavailableError,
+    RateLimitedError,
+    UnknownSymbolError,
+    VerityError,
+)
+from tools.providers.base import BAR_COLUMNS, Fundamentals, PriceHistory, SymbolKind, SymbolMatch
+
+if TYPE_CHECKING:
+    from copilot.config import Settings
+
+_YF_LOCK = threading.Lock()  # yfinance's session, cookie and crumb are process-wide
+YAHOO_COLUMNS = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Volume": "volume"}
+
+# Fundamentals field -> yfinance ``info`` keys, first present wins (mapped once, here)
+INFO_ALIASES: dict[str, tuple[str, ...]] = {
+    "quote_type": ("quoteType",),
+    "name": ("longName", "shortName"),
+    "currency": ("currency",),
+    "exchange": ("fullExchangeName", "exchange"),
+    "sector": ("sector",),
+    "industry": ("industry",),
+    "price": ("regularMarketPrice", "currentPrice"),
+    "market_cap": ("marketCap",),
+    "trailing_pe": ("trailingPE",),
+    "forward_pe": ("forwardPE",),
+    "price_to_book": ("priceToBook",),
+    "price_to_sales": ("priceToSalesTrailing12Months",),
+    "enterprise_to_ebitda": ("enterpriseToEbitda",),
+    "peg_ratio": ("pegRatio", "trailingPegRatio"),
+    "dividend_yield": ("dividendYield",),  # percent or fraction depending on the endpoint: see below
+    "trailing_eps": ("trailingEps", "epsTrailingTwelveMonths"),
+    "forward_eps": ("forwardEps", "epsForward"),
+    "enterprise_value": ("enterpriseValue",),
+    "beta": ("beta", "beta3Year"),
+    "average_volume_3m": ("averageDailyVolume3Month", "averageVolume"),
+}
+_NUMERIC = set(INFO_ALIASES) - {"quote_type", "name", "currency", "exchange", "sector", "industry"}
+QUOTE_KINDS: dict[str, SymbolKind] = {"EQUITY": "equity", "ETF": "etf", "INDEX": "index"}
+
+# yfinance reports per-ticker download failures as text; first match decides the error type
+_FAILURE_PATTERNS: tuple[tuple[str, type[VerityError]], ...] = (
+    ("RateLimit", RateLimitedError),
+    ("Too Many Requests", RateLimitedError),
+    ("Timeout", ProviderUnavailableError),
+    ("ConnectionError", ProviderUnavailableError),
+    ("SSLError", ProviderUnavailableError),
+    ("ProxyError", ProviderUnavailableError),
+    ("no price data found", NoDataError),
+    ("PricesMissing", NoDataError),
+    ("no timezone found", UnknownSymbolError),
+    ("delisted", UnknownSymbolError),
+    ("404", UnknownSymbolError),
+    ("Not Found", UnknownSymbolError),
+)
+_SEVERITY = (RateLimitedError, ProviderUnavailableError, UnknownSymbolError, NoDataError)
+
+
+class YFinanceProvider:
+    """``MarketDataProvider`` over live Yahoo Finance (see the module docstring)."""
+
+    name = "yfinance"
+
+    def __init__(
+        self, session: requests.Session | None = None, timeout: float = 20.0, cache_dir: Path | None = None
+    ) -> None:
+        self.session = session
+        self.timeout = timeout
+        if cache_dir is not None:  # yfinance's own time-zone/cookie sqlite caches
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            yf.set_tz_cache_location(str(cache_dir))  # sets all three (tz, cookie, isin)
+
+    def price_history(self, symbols: Sequence[str], start: date | None, end: date) -> dict[str, PriceHistory]:
+        """Daily bars (split-adjusted closes, as Yahoo shows them) of all symbols in ONE download."""
+        if start is not None and start > end:
+            raise BadInputError(f"empty date range: start {start} is after end {end}")
+        tickers = {symbol: symbol.strip().upper() for symbol in symbols}
+        if not tickers:
+            return {}
+        frame, errors = self._download(sorted(set(tickers.values())), start, end)
+        retrieved_at = datetime.now(UTC)
+        out: dict[str, PriceHistory] = {}
+        failures: list[VerityError] = []
+        for symbol, ticker in tickers.items():
+            if ticker in errors:
+                failures.append(_failure(ticker, errors[ticker]))
+                continue
+            bars = _bars(frame, ticker)
+            if bars.empty:
+                failures.append(
+                    NoDataError(f"{ticker}: Yahoo returned no bars from {start} to {end}", ticker)
+                )
+                continue
+            out[symbol] = PriceHistory(
+                symbol=ticker,
+                bars=bars,
+                provider=self.name,
+                url=f"https://finance.yahoo.com/quote/{quote(ticker, safe='')}/history",
+                adjustment="none" if ticker.startswith("^") else "split",
+                retrieved_at=retrieved_at,
+            )
+        if failures:
+            raise min(failures, key=lambda e: next(i for i, t in enumerate(_SEVERITY) if isinstance(e, t)))
+        return out
+
+    def fundamentals(self, symbol: str, as_of: date) -> Fundamentals:
+        """Current valuation fields of ``Ticker.info`` (quoteSummary + v7 quote), dated by the last trade."""
+        ticker = symbol.strip().upper()
+        info = self._call(ticker, lambda: dict(yf.Ticker(ticker, session=self.session).info))
+        if not info.get("quoteType") and not info.get("regularMarketPrice"):
+            raise UnknownSymbolError(ticker, "Yahoo has no quote for it")
+        values: dict[str, Any] = {
+            field: next((info[k] for k in keys if info.get(k) is not None), None)
+            for field, keys in INFO_ALIASES.items()
+        }
+        values = {
+            k: float(v) if isinstance(v, int | float) and k in _NUMERIC else v for k, v in values.items()
+        }
+        values["dividend_yield"] = _dividend_yield_percent(info)
+        stamp = info.get("regularMarketTime")
+        reported = (
+            datetime.fromtimestamp(stamp, UTC).date() if isinstance(stamp, int | float) else date.today()
+        )
+        if as_of < reported:
+            raise NoDataError(
+                f"{ticker}: Yahoo only reports current fundamentals (as of {reported}), not as of {as_of}",
+                ticker,
+            )
+        return Fundamentals(
+            symbol=ticker,
+            provider=self.name,
+            as_of=reported,
+            url=f"https://finance.yahoo.com/quote/{quote(ticker, safe='')}/key-statistics",
+            retrieved_at=datetime.now(UTC),
+            **values,
+        )
+
+    def search(self, query: str) -> list[SymbolMatch]:
+        """Yahoo's symbol search (quotes only, no news)."""
+        found = self._call(
+            query,
+            lambda: list(
+                yf.Search(
+                    query, max_results=10, news_count=0, session=self.session, timeout=self.timeout
+                ).quotes
+            ),
+        )
+        return [
+            SymbolMatch(
+                symbol=str(q["symbol"]),
+                name=str(q.get("longname") or q.get("shortname") or q["symbol"]),
+                kind=QUOTE_KINDS.get(str(q.get("quoteType", "")), "other"),
+                exchange=q.get("exchDisp") or q.get("exchange"),
+            )
+            for q in found
+            if q.get("symbol")
+        ]
+
+    # --- yfinance calls -------------------------------------------------------------------
+    def _download(
+        self, tickers: list[str], start: date | None, end: date
+    ) -> tuple[pd.DataFrame, dict[str, str]]:
+        # yf.download's own body with a context we keep: it records each ticker's failure
+        # (timeout, 404, rate limit) that yf.download only logs.
+        context = yf_multi._DownloadCtx()
+        frame = self._call(
+            ",".join(tickers),
+            lambda: _raising(
+                yf_multi._download_impl,
+                context,
+                tickers,
+                start=start.isoformat() if start else None,
+                end=(end + timedelta(days=1)).isoformat(),  # yfinance's end is exclusive
+                period="max" if start is None else None,
+                threads=False,
+                group_by="ticker",
+                auto_adjust=False,
+                actions=False,
+                progress=False,
+                timeout=self.timeout,
+                session=self.session,
+            ),
+        )
+        return frame, dict(context.errors)
+
+    def _call(self, what: str, call: Any) -> Any:
+        try:
+            with _YF_LOCK:
+                return call()
+        except YFRateLimitError as exc:
+            raise RateLimitedError(f"Yahoo Finance rate-limited the request for {what}: {exc}") from exc
+        except requests.exceptions.HTTPError as exc:
+            status = exc.response.status_code if exc.response is not None else None
+            if status == 404:
+                raise UnknownSymbolError(what, "Yahoo Finance does not know it (HTTP 404)") from exc
+            raise ProviderUnavailableError(
+                f"Yahoo Finance failed for {what}: {exc}", what, self.name
+            ) from exc
+        except (requests.exceptions.RequestException, OSError) as exc:
+            raise ProviderUnavailableError(
+                f"Yahoo Finance unreachable for {what}: {type(exc).__name__}", what, self.name
+            ) from exc
+
+
+def _raising(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a yfinance call with its exceptions raised (called under ``_YF_LOCK``).
+
+    By default yfinance logs a failed chart request and returns an empty frame, so a timeout
+    reads as "possibly delisted; no price data found"; raising keeps each failure's type.
+    """
+    hidden = yf.config.debug.hide_exceptions
+    yf.config.debug.hide_exceptions = False
+    try:
+        return function(*args, **kwargs)
+    finally:
+        yf.config.debug.hide_exceptions = hidden
+
+
+def _bars(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
+    if frame is None or frame.empty:
+        return pd.DataFrame(
+            columns=list(BAR_COLUMNS), index=pd.DatetimeIndex([], name="date"), dtype="float64"
+        )
+    raw = pd.DataFrame(frame[ticker] if isinstance(frame.columns, pd.MultiIndex) else frame)
+    bars = raw.loc[:, list(YAHOO_COLUMNS)].rename(columns=YAHOO_COLUMNS).dropna(subset=["close"])
+    index = pd.DatetimeIndex(bars.index)
+    bars.index = (index.tz_localize(None) if index.tz is not None else index).normalize().rename("date")
+    return bars.astype("float64").sort_index()
+
+
+def _failure(ticker: str, reason: str) -> VerityError:
+    kind: type[VerityError] = ProviderUnavailableError
+    for pattern, error in _FAILURE_PATTERNS:
+        if pattern.lower() in reason.lower():
+            kind = error
+            break
+    short = "HTTP 404" if "404" in reason else (reason.split("(", 1)[0] if len(reason) > 160 else reason)
+    if kind is UnknownSymbolError:
+        return UnknownSymbolError(ticker, f"Yahoo Finance does not know it ({short})")
+    if kind is NoDataError:
+        return NoDataError(f"{ticker}: Yahoo Finance has no bars for the requested dates ({short})", ticker)
+    if kind is RateLimitedError:
+        return RateLimitedError(f"Yahoo Finance rate-limited the request for {ticker}: {short}")
+    return ProviderUnavailableError(f"Yahoo Finance failed for {ticker}: {short}", ticker, "yfinance")
+
+
+def _dividend_yield_percent(info: dict[str, Any]) -> float | None:
+    """Dividend yield in percent.
+
+    Yahoo's v7 quote reports ``dividendYield`` in percent (0.41) but quoteSummary's summaryDetail
+    as a fraction (0.0041), and ``info`` holds whichever came last; the annual dividend over the
+    price (Yahoo's own definition) says which one it is.
+    """
+    value = info.get("dividendYield")
+    if value is None:
+        return None
+    rate = info.get("dividendRate") or info.get("trailingAnnualDividendRate")
+    price = info.get("regularMarketPrice") or info.get("currentPrice")
+    if rate and price:
+        implied = rate / price * 100
+        return float(value) if abs(value - implied) <= abs(value * 100 - implied) else float(value) * 100
+    return float(value) if value >= 0.2 else None  # ambiguous without a dividend rate: say nothing
+
+
+def build_yfinance_provider(settings: Settings, session: requests.Session | None = None) -> YFinanceProvider:
+    """The live provider configured from settings (timeout, yfinance caches under the data dir)."""
+    return YFinanceProvider(
+        session=session, timeout=settings.provider_timeout, cache_dir=settings.data_dir / "yfinance"
+    )
