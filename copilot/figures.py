@@ -268,7 +268,10 @@ def _raw(masked: str, m: re.Match[str]) -> _Raw:
     scale = _SCALES.get(scale_word, 1.0)
     decimals = len(num.split(".")[1]) if "." in num else 0
     value = float(num.replace(",", "")) * scale * (sign or 1)
-    integer_only = not (unit or scale_word or sign or "." in num or "," in num)
+    # "3M" (the company), "5K" (a race): a whole number with only a letter suffix is not a figure;
+    # volumes show decimals ("24.97M") and amounts a currency ("$3B")
+    letter_scale = scale_word in ("K", "k", "M", "B", "T")
+    integer_only = not (unit or sign or "." in num or "," in num) and (not scale_word or letter_scale)
     return _Raw(m.start(), m.end(), value, unit, decimals, scale, sign, integer_only)
 
 
@@ -299,7 +302,7 @@ def _is_figure(masked: str, raw: _Raw) -> bool:
     ):
         return False  # 50-day, 10-K, 15 years, 1st
     if raw.integer_only:
-        return abs(raw.value) >= 10_000 and not (1800 <= abs(raw.value) <= 2100)
+        return raw.scale == 1.0 and abs(raw.value) >= 10_000 and not (1800 <= abs(raw.value) <= 2100)
     return True
 
 

@@ -80,7 +80,8 @@ def test_dates_periods_years_codes_and_citations_are_not_figures() -> None:
     text = (
         "On 2026-01-09 and January 9, 2026 (Q1 2026, FY2018, 1Q26) the 14-day RSI(14), the 50-day and "
         "200-day averages, a 12-month target, 15 years since 1927, the 10-K and 8-K filings, the 1st "
-        "quarter, 30 stocks, 3 cuts, S&P 500 and Russell 2000 [12][3, 4] were listed.\n1. First\n2) Second"
+        "quarter, 30 stocks, 3 cuts, S&P 500 and Russell 2000 [12][3, 4] were listed by 3M and a 5K "
+        "race.\n1. First\n2) Second"
     )
     assert extract_figures(text) == []
 
