@@ -136,7 +136,7 @@ class _Raw:
 def extract_figures(text: str) -> list[Figure]:
     """Every figure in ``text`` in order, with its sentence and the citations that apply."""
     masked = _mask(text)
-    raws = _inherit_range_units(masked, [_raw(masked, m) for m in _TOKEN.finditer(masked)])
+    raws = _inherit_range_units(masked, [_raw(m) for m in _TOKEN.finditer(masked)])
     if "fold" in masked.lower():
         raws += [_fold_raw(m) for m in _FOLD_WORD.finditer(masked)]
     raws = sorted((r for r in raws if _is_figure(masked, r)), key=lambda r: r.start)
@@ -238,7 +238,7 @@ def _mask(text: str) -> str:
     return "".join(chars)
 
 
-def _raw(masked: str, m: re.Match[str]) -> _Raw:
+def _raw(m: re.Match[str]) -> _Raw:
     num = m.group("num")
     suffix = (m.group("suffix") or "").strip().lstrip("-").lower()
     scale_word = (m.group("scale") or "").strip()
