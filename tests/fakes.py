@@ -62,7 +62,7 @@ class ScriptedChatModel(BaseChatModel):
         return self
 
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> ScriptedChatModel:
-        self.bound_tools = [getattr(t, "name", str(t)) for t in tools]
+        self.bound_tools = [t.name if hasattr(t, "name") else str(t) for t in tools]
         return self
 
     def _next(self, messages: list[BaseMessage]) -> AIMessage:
@@ -113,9 +113,8 @@ class ScriptedChatModel(BaseChatModel):
             import asyncio
 
             await asyncio.sleep(self.delay)
+        # BaseChatModel reports each chunk to the callbacks (on_llm_new_token) itself
         for chunk in self._chunks(self._next(messages)):
-            if run_manager and isinstance(chunk.content, str) and chunk.content:
-                await run_manager.on_llm_new_token(chunk.content, chunk=ChatGenerationChunk(message=chunk))
             yield ChatGenerationChunk(message=chunk)
 
 
