@@ -121,11 +121,17 @@ def sources_table(sources: list[CitedSource]) -> Table:
         table.add_column(column, overflow="fold")
     for cited in sources:
         s = cited.source
-        origin = s.url or (
-            f"{s.tool}({', '.join(f'{k}={v}' for k, v in s.arguments.items())})" if s.tool else ""
-        )
+        origin = (s.url or "") if s.kind == "document" else _call(s.tool, s.arguments)
         table.add_row(f"[{cited.n}]", s.title, s.provider, s.as_of.isoformat() if s.as_of else "", origin)
     return table
+
+
+def _call(tool: str | None, arguments: dict[str, Any]) -> str:
+    """A tool call in a few words: ``performance ^RUT ^GSPC ytd`` (the date has its own column)."""
+    shown = [
+        " ".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in arguments.items() if k != "as_of"
+    ]
+    return " ".join([tool or "", *shown]).strip()
 
 
 def badge(done: DoneEvent, verification: VerificationEvent | None) -> str:
