@@ -187,7 +187,7 @@ class MarketData:
         first = histories[0]
         dates = [f.as_of for f in result.facts if f.as_of is not None]
         stale = [h for h in histories if h.stale]
-        notes = list(dict.fromkeys([*(adjustment_note(h) for h in histories), *result.notes]))
+        notes = list(dict.fromkeys([*_adjustment_notes(histories), *result.notes]))
         return Source(
             kind="market_data",
             title=title,
@@ -203,6 +203,15 @@ class MarketData:
             stale=bool(stale),
             age_seconds=max((h.age_seconds or 0.0 for h in stale), default=None),
         )
+
+
+def _adjustment_notes(histories: list[PriceHistory]) -> list[str]:
+    """One note per adjustment kind, naming its symbols: "XLK, XLF: split-adjusted closes ..."."""
+    grouped: dict[str, list[str]] = {}
+    for history in histories:
+        text = adjustment_note(history).split(": ", 1)[1]
+        grouped.setdefault(text, []).append(history.symbol)
+    return [f"{', '.join(symbols)}: {text}" for text, symbols in grouped.items()]
 
 
 def _minus(day: date, days: int) -> date:

@@ -16,9 +16,11 @@ from rich.table import Table
 
 from copilot.cli.common import cli_errors, console, parse_date, print_json
 from copilot.config import get_settings
+from copilot.formatting import format_compact
 from copilot.schemas import Fact, Source
 from tools.market import MarketData, build_market_data
 from tools.metrics.performance import PERIODS
+from tools.metrics.valuation import FIELDS as VALUATION_FIELDS
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -113,7 +115,7 @@ def _render(source: Source) -> None:
         shown = "\n    ".join(map(str, value)) if isinstance(value, list) else str(value)
         console.print(f"  [dim]{key.replace('_', ' ')}:[/] {shown}", highlight=False)
     if missing:
-        names = ", ".join(str(m).replace("_", " ") for m in missing)
+        names = ", ".join(_missing_label(str(m)) for m in missing)
         console.print(f"  [yellow]Not available from {source.provider}:[/] {names}", highlight=False)
     for note in source.notes:
         console.print(f"  [dim]note:[/] {note}", highlight=False)
@@ -125,5 +127,18 @@ def _render(source: Source) -> None:
 
 
 def _shown(fact: Fact) -> str:
-    text = fact.display()
-    return f"{fact.value:+.{fact.precision}f}%" if fact.unit == "%" else text
+    if fact.key.startswith("spread_vs_"):
+        return f"{fact.value:+.{fact.precision}f} pts"
+    if fact.unit == "%" and fact.key.startswith(_SIGNED):
+        return f"{fact.value:+.{fact.precision}f}%"
+    if fact.unit == "USD" and abs(fact.value) >= 1e9:  # market caps: $3.69T, not 13 digits
+        return "$" + format_compact(fact.value, fact.precision)
+    return fact.display()
+
+
+def _missing_label(key: str) -> str:
+    return _LABELS.get(key, key.replace("_", " "))
+
+
+_SIGNED = ("return_", "change", "pct_from_", "max_drawdown")
+_LABELS = {key: label for key, _, label, _ in VALUATION_FIELDS}

@@ -34,7 +34,7 @@ def quote_metrics(symbol: str, bars: pd.DataFrame, currency: str = "USD") -> Met
     facts.add("change", "Change", price - prev_close, formula="last_price - prev_close", inputs=inputs)
     facts.add(
         "change_pct",
-        "Change",
+        "Change (%)",
         (price / prev_close - 1.0) * 100.0,
         "%",
         formula="(last_price / prev_close - 1) * 100",

@@ -57,7 +57,7 @@ def test_index_ytd_against_pandas_and_the_seed_note() -> None:
     spread = source.fact("spread_vs_^IXIC")
     assert spread.value == pytest.approx(expected["^RUT"] - expected["^IXIC"], rel=1e-12)
     assert source.details["leader"] == "^RUT"
-    assert "^RUT: index levels, price return (no dividends)." in source.notes
+    assert "^RUT, ^GSPC, ^IXIC: index levels, price return (no dividends)." in source.notes
 
 
 @pytest.mark.parametrize(
