@@ -111,8 +111,7 @@ def _mentions(text: str, finder: MentionFinder | None) -> tuple[tuple[str, ...],
     for match in vocab.GENERIC_NAMES.finditer(text):
         if resolve is None or any(s <= match.start() < e for s, e, _ in found):
             continue
-        phrase = re.sub(r"^(?:big|mega)", "large", match.group(0).lower())
-        phrase = "large caps" if phrase.startswith("large") else "S&P 500"
+        phrase = vocab.GENERIC_ALIASES[match.lastgroup or "broad"]
         try:
             found.append((match.start(), match.end(), str(resolve(phrase).symbol)))
         except VerityError:

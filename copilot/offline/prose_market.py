@@ -155,6 +155,8 @@ def valuation(source: Source, cite: Citer, names: dict[str, str], as_of: date | 
     if source.stale or (as_of and source.as_of and as_of - source.as_of > STALE_AFTER):
         dated = source.as_of.isoformat() if source.as_of else "an earlier date"
         parts.append(f"Note: these valuation figures are as of {dated}, so treat them as stale.")
+    elif source.as_of:
+        parts.append(f"Valuation figures as reported on {source.as_of.isoformat()}.")
     return " ".join(parts) or f"No valuation figures are available for {who} {c}."
 
 

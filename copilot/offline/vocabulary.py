@@ -154,9 +154,13 @@ LOOKUP_NAME = re.compile(
 
 # Generic phrases the resolver accepts as names but does not look for in running text.
 GENERIC_NAMES = re.compile(
-    r"(?<![\w-])(?:large|big|mega)[\s-]?caps?(?:\s+stocks)?(?![\w-])|(?<![\w-])the\s+broad\s+market(?![\w-])",
+    r"(?<![\w-])(?:(?P<large>(?:large|big|mega)[\s-]?caps?(?:\s+stocks)?)|(?P<broad>the\s+broad\s+market)"
+    r"|(?P<semis>semiconductors?(?:\s+stocks)?|semis|chip\s?(?:stocks|makers))"
+    r"|(?P<biotech>biotech(?:nology)?(?:\s+stocks)?))(?![\w-])",
     re.IGNORECASE,
 )
+# The alias the resolver knows for each kind of generic phrase.
+GENERIC_ALIASES = {"large": "large caps", "broad": "S&P 500", "semis": "semiconductors", "biotech": "biotech"}
 
 
 def mentions_doc_source(text: str) -> bool:
