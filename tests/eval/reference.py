@@ -97,7 +97,9 @@ class Reference:
 
     def valuation(self, symbol: str, field: str) -> float:
         frame = pd.read_csv(self.root / "fundamentals" / "yahoo_quotesummary_valuation_snapshot_2025.csv")
-        return float(frame.set_index("symbol").loc[symbol, field])
+        row = frame[frame["symbol"] == symbol]
+        assert len(row) == 1, f"{symbol} is not in the valuation snapshot"
+        return float(row[field].iloc[0])
 
     def fed_target_range(self, as_of: date) -> tuple[float, float]:
         """The federal funds target range of the latest FOMC statement on or before ``as_of``."""
@@ -126,7 +128,7 @@ def _fraction(text: str) -> float:
 def expected_figures(ref: Reference, spec: dict[str, Any], as_of: date) -> list[Expected]:
     """The figures one expectation spec of questions.jsonl stands for."""
     kind = spec["kind"]
-    symbol = spec.get("symbol")
+    symbol: str = spec.get("symbol", "")
     if kind == "published":  # a figure published outside Verity (the seed report)
         return [Expected(spec["value"], spec.get("key"), symbol, spec.get("unit"), spec.get("tolerance"))]
     if kind == "return":

@@ -88,7 +88,7 @@ def report(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> EvalR
         shared_data=shared_data,
         market_data=f"snapshot:{snapshot}",
         llm="offline",
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
     knowledge = build_knowledge_base(settings)
     knowledge.add([fed_statements(shared_data, root)])
