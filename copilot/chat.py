@@ -123,6 +123,7 @@ class ChatService:
         messages = [*conversation.messages(), HumanMessage(content=question)]
         async for event in stream_agent(self.agent, messages, context, self.config, transcript):
             yield event
+        yield StatusEvent(phase="verifying", message="Checking every figure", conversation_id=conversation.id)
         answer, removed = ledger.clean_citations(final_answer(transcript))
         report = verify_figures(answer, ledger, question=question)
         repaired = False

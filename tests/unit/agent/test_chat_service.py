@@ -104,7 +104,7 @@ async def test_repair_policy_asks_the_model_once_to_fix_unverified_figures(setti
     fixed = "Apple last traded at $259.37 [1]."
     model = ScriptedChatModel().enqueue(tool_calls(("get_quote", {"symbol": "AAPL"})), wrong, fixed)
     events = await _run(_service(settings, model, verify_policy="repair"), "Apple price?")
-    assert [e.phase for e in events if isinstance(e, StatusEvent)] == ["started", "repairing"]
+    assert [e.phase for e in events if isinstance(e, StatusEvent)] == ["started", "verifying", "repairing"]
     assert {e.attempt for e in events if isinstance(e, TokenEvent)} == {1, 2}
     repair_request = model.calls[-1][-1]
     assert isinstance(repair_request, HumanMessage) and "$265.10" in str(repair_request.content)
