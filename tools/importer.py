@@ -119,7 +119,7 @@ def import_snapshot(sources: Sequence[Path], dest: Path, on_split: OnSplit = "ad
     if on_split not in ("adjust", "refuse"):
         raise BadInputError(f"on_split must be 'adjust' or 'refuse', not {on_split!r}")
     dest = Path(dest)
-    _check_dest(dest)
+    check_dest(dest)
     report = ImportReport(dest=str(dest), on_split=on_split)
     explicit = {Path(s) for s in sources if Path(s).is_file()}
     parts: dict[str, list[tuple[str, pd.DataFrame]]] = {}
@@ -155,7 +155,7 @@ def import_snapshot(sources: Sequence[Path], dest: Path, on_split: OnSplit = "ad
         if symbol in joined:
             _merge_name(names, NameRecord(symbol, aliases, "index"))
     report.fundamentals, report.names = len(fundamentals), len(names)
-    _write(dest, joined, fundamentals, names, report, started)
+    write_snapshot(dest, joined, fundamentals, names, report, started)
     return report
 
 
@@ -194,12 +194,13 @@ def _merge_name(names: dict[str, NameRecord], record: NameRecord) -> None:
     current.exchange = current.exchange or record.exchange
 
 
-def _check_dest(dest: Path) -> None:
+def check_dest(dest: Path) -> None:
+    """Refuse a destination that exists and is not a snapshot (never overwrite someone's files)."""
     if dest.exists() and (not dest.is_dir() or (any(dest.iterdir()) and not (dest / MANIFEST).is_file())):
         raise BadInputError(f"{dest} exists and is not a snapshot directory; choose an empty or new --dest")
 
 
-def _write(
+def write_snapshot(
     dest: Path,
     joined: dict[str, tuple[pd.DataFrame, Adjustment]],
     fundamentals: dict[str, dict[str, dict[str, Any]]],
@@ -207,6 +208,7 @@ def _write(
     report: ImportReport,
     started: float,
 ) -> None:
+    """Write the snapshot files to a hidden sibling of ``dest`` and swap it in (see the format doc)."""
     staging = dest.with_name(f".{dest.name}.importing")
     shutil.rmtree(staging, ignore_errors=True)
     (staging / PRICES_DIR).mkdir(parents=True)

@@ -101,7 +101,7 @@ def join_parts(symbol: str, parts: Sequence[tuple[str, pd.DataFrame]]) -> tuple[
     bars = _rescale(bars, parts, owner, starts, report)
     report.rows = len(bars)
     report.first_date, report.last_date = str(bars.index[0].date()), str(bars.index[-1].date())
-    report.gaps = _gaps(pd.DatetimeIndex(bars.index))
+    report.gaps = find_gaps(pd.DatetimeIndex(bars.index))
     return bars, report
 
 
@@ -171,7 +171,8 @@ def _basis_factor(earlier: pd.DataFrame, later: pd.DataFrame, seam: pd.Timestamp
     return float(np.median(ratios)), len(nearest)
 
 
-def _gaps(index: pd.DatetimeIndex) -> list[Gap]:
+def find_gaps(index: pd.DatetimeIndex) -> list[Gap]:
+    """Stretches of more than GAP_DAYS calendar days without a bar."""
     days = np.diff(index.to_numpy()).astype("timedelta64[D]").astype(np.int64)
     return [
         Gap(after=str(index[i].date()), before=str(index[i + 1].date()), calendar_days=int(days[i]))

@@ -33,9 +33,11 @@ def _register_subcommands() -> None:
     """Sub-apps live in their own modules; import them here so `verity --help` lists them."""
     from copilot.cli import ask as ask_cli
     from copilot.cli import data as data_cli
+    from copilot.cli import data_import
     from copilot.cli import eval as eval_cli
 
     app.add_typer(data_cli.app, name="data", help="Verified market data.")
+    data_import.register(data_cli.app)
     ask_cli.register(app)
     app.command("eval")(eval_cli.eval_command)
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 
 from copilot.errors import BadInputError, CorruptDataError, NoDataError, UnknownSymbolError
@@ -54,16 +55,21 @@ def price_file_name(symbol: str) -> str:
 
 def bars_to_csv(bars: pd.DataFrame) -> bytes:
     """The CSV bytes of a bars frame as the snapshot stores them (floats round-trip exactly)."""
-    text = bars.loc[:, list(BAR_COLUMNS)].to_csv(index_label="date", date_format="%Y-%m-%d")
+    frame = bars.loc[:, list(BAR_COLUMNS)]
+    # numpy formats the dates in one pass; pandas' date_format calls strftime per row (10x slower)
+    days = np.datetime_as_string(pd.DatetimeIndex(frame.index).to_numpy(dtype="datetime64[D]"), unit="D")
+    text = frame.set_axis(pd.Index(days, name="date"), axis=0).to_csv()
     return text.encode()
 
 
 def read_bars(data: bytes, label: str) -> pd.DataFrame:
     """Parse one symbol file; ``CorruptDataError`` naming ``label`` if it is not valid bars."""
     try:
-        frame = pd.read_csv(io.BytesIO(data), index_col="date", dtype=dict.fromkeys(BAR_COLUMNS, "float64"))
-        frame.index = pd.to_datetime(frame.index, format="%Y-%m-%d")
-    except (ValueError, KeyError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        frame = pd.read_csv(io.BytesIO(data))
+        # numpy parses ISO days in one pass (faster than pandas' format inference)
+        days = frame.pop("date").to_numpy(dtype="datetime64[D]").astype("datetime64[ns]")
+        frame = frame.astype("float64").set_axis(pd.DatetimeIndex(days, name="date"), axis=0)
+    except (ValueError, KeyError, TypeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise CorruptDataError(f"corrupt snapshot file {label}: {_first_line(exc)}") from None
     if tuple(frame.columns) != BAR_COLUMNS:
         raise CorruptDataError(f"corrupt snapshot file {label}: columns {list(frame.columns)}")

@@ -220,3 +220,21 @@ def test_bad_sources_and_destination_are_refused(tmp_path: Path, shared_data: Pa
     with pytest.raises(BadInputError, match="not a snapshot directory"):
         import_snapshot([shared_data / "prices" / BENDA], occupied)
     assert (occupied / "notes.txt").read_text() == "mine"
+
+
+def test_cli_import_prints_the_report_and_refuses_with_exit_2(tmp_path: Path, shared_data: Path) -> None:
+    from typer.testing import CliRunner
+
+    from copilot.cli import app
+
+    runner = CliRunner()
+    source = str(shared_data / "prices" / ALITALBI)
+    done = runner.invoke(app, ["data", "import", source, "--dest", str(tmp_path / "snap")])
+    assert done.exit_code == 0, done.output
+    assert "XLK 2-for-1 on 2025-11-17" in done.output
+    refused = runner.invoke(
+        app, ["data", "import", source, "--dest", str(tmp_path / "r"), "--on-split", "refuse"]
+    )
+    assert refused.exit_code == 2
+    assert "refusing to import 5 unadjusted split(s)" in refused.output
+    assert "Traceback" not in refused.output

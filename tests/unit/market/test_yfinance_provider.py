@@ -189,3 +189,53 @@ def test_fifteen_symbols_through_the_cache_are_one_download_then_stale_on_timeou
 def test_built_from_settings(settings: Settings) -> None:
     live = build_yfinance_provider(settings, session=requests.Session())
     assert live.timeout == settings.provider_timeout and live.name == "yfinance"
+
+
+def test_cli_snapshot_records_from_the_live_provider(
+    provider: YFinanceProvider,
+    yahoo_fixtures: dict[str, dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from copilot.cli import app, data_import
+    from tools.providers.snapshot import SnapshotProvider
+
+    monkeypatch.setattr(data_import, "build_live_provider", lambda settings: provider)
+    dest = tmp_path / "recorded"
+    args = [
+        "data",
+        "snapshot",
+        "AAPL",
+        "--dest",
+        str(dest),
+        "--start",
+        "2020-09-01",
+        "--end",
+        "2020-10-30",
+    ]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    recorded = SnapshotProvider(dest)
+    bars = recorded.price_history(["AAPL"], None, date(2020, 12, 31))["AAPL"].bars
+    expected = _recorded_bars(yahoo_fixtures, "chart-AAPL-2020-08-31-to-2020-11-07.json").loc[
+        "2020-09-01":"2020-10-30"
+    ]
+    assert bars["close"].tolist() == expected["close"].tolist()
+    assert recorded.price_history(["AAPL"], None, date(2020, 12, 31))["AAPL"].adjustment == "split"
+
+
+def test_cli_snapshot_unknown_symbol_exits_2(
+    provider: YFinanceProvider, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from copilot.cli import app, data_import
+
+    monkeypatch.setattr(data_import, "build_live_provider", lambda settings: provider)
+    args = ["data", "snapshot", "NOSUCHSYM", "--dest", str(tmp_path / "x"), "--start", "2020-01-01"]
+    result = CliRunner().invoke(app, [*args, "--end", "2020-01-02"])
+    assert result.exit_code == 2
+    assert "Unknown symbol 'NOSUCHSYM'" in result.output
+    assert not (tmp_path / "x").exists()
