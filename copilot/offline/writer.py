@@ -76,16 +76,24 @@ def _market(
     tool: str, source: Source, cite: Citer, names: dict[str, str], reading: Reading, as_of: date | None
 ) -> str:
     if tool == "compare_performance":
-        return performance(source, cite, names, reading)
-    if tool == "get_quote":
-        return quote(source, cite, names)
-    if tool == "get_technicals":
-        return technicals(source, cite, names, reading.question)
-    if tool == "get_valuation":
-        return valuation(source, cite, names, as_of)
-    if tool == "sector_performance":
-        return sectors(source, cite, reading)
-    return ""
+        text = performance(source, cite, names, reading)
+        if source.notes:  # what the returns include (price vs total return), gaps in a series
+            text += " Basis: " + " ".join(note.rstrip(".") + "." for note in source.notes)
+    elif tool == "get_quote":
+        text = quote(source, cite, names)
+    elif tool == "get_technicals":
+        text = technicals(source, cite, names, reading.question)
+    elif tool == "get_valuation":
+        text = valuation(source, cite, names, as_of)
+    elif tool == "sector_performance":
+        text = sectors(source, cite, reading)
+    else:
+        return ""
+    if source.stale and tool != "get_valuation":
+        text += (
+            " Note: the data provider was unavailable, so these figures come from the cache and may be stale."
+        )
+    return text
 
 
 def _error_sentence(result: ToolResult, names: dict[str, str]) -> str:

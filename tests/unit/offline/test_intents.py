@@ -1,0 +1,227 @@
+"""Reading questions: intents, subjects (via the real SymbolResolver), periods, follow-ups, refusals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from copilot.offline.intents import Reading, read_question
+from copilot.offline.periods import Period, read_period
+from copilot.offline.turn import plan_calls
+from tools.symbols import SymbolResolver
+
+AS_OF = date(2026, 1, 9)
+TOOLS = (
+    "get_quote",
+    "compare_performance",
+    "get_technicals",
+    "get_valuation",
+    "sector_performance",
+    "lookup_symbol",
+    "search_documents",
+)
+RESOLVER = SymbolResolver()
+
+
+def read(question: str, previous: Reading | None = None) -> Reading:
+    return read_question(question, RESOLVER, previous, AS_OF)
+
+
+def calls(question: str, *history: str) -> list[tuple[str, dict[str, object]]]:
+    previous = None
+    for earlier in history:
+        previous = read(earlier, previous)
+    planned = plan_calls(read(question, previous), TOOLS, turn=1, as_of=AS_OF)
+    return [(c["name"], c["args"]) for c in planned]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("this year", Period("ytd")),
+        ("YTD", Period("ytd")),
+        ("year-to-date", Period("ytd")),
+        ("over the last 3 months", Period("3m")),
+        ("in the past three months", Period("3m")),
+        ("last month", Period("1m")),
+        ("this month", Period("1m")),
+        ("past week", Period("5d")),
+        ("today", Period("1d")),
+        ("over the past six months", Period("6m")),
+        ("over the last year", Period("1y")),
+        ("past 12 months", Period("1y")),
+        ("since March", Period("custom", date(2025, 3, 1))),  # the last March before 2026-01-09
+        ("since January 5", Period("custom", date(2026, 1, 5))),
+        ("since 2025-06-02", Period("custom", date(2025, 6, 2))),
+        ("since March 2024", Period("custom", date(2024, 3, 1))),
+    ],
+)
+def test_periods(text: str, expected: Period) -> None:
+    assert read_period(text, AS_OF) == expected
+
+
+def test_no_period_named() -> None:
+    assert read_period("Is Apple expensive?", AS_OF) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "small caps vs large caps this year",
+            [("compare_performance", {"symbols": ["^RUT", "^GSPC"], "period": "ytd"})],
+        ),
+        (
+            "How did the Russell 2000 do YTD vs the S&P 500 and the Nasdaq?",
+            [("compare_performance", {"symbols": ["^RUT", "^GSPC", "^IXIC"], "period": "ytd"})],
+        ),
+        (
+            "how has NVDA done over the last 3 months",
+            [("compare_performance", {"symbols": ["NVDA"], "period": "3m"})],
+        ),
+        ("How is MSFT doing today?", [("get_quote", {"symbol": "MSFT"})]),
+        ("Where is the Russell 2000 trading?", [("get_quote", {"symbol": "^RUT"})]),
+        ("is Apple expensive?", [("get_valuation", {"symbol": "AAPL"})]),
+        ("What's Alphabet's P/E?", [("get_valuation", {"symbol": "GOOG"})]),
+        ("Is NVDA overbought?", [("get_technicals", {"symbol": "NVDA"})]),
+        ("S&P 500 support and resistance levels", [("get_technicals", {"symbol": "^GSPC"})]),
+        ("Which sectors led today?", [("sector_performance", {"period": "1d"})]),
+        ("Which sectors led this month?", [("sector_performance", {"period": "1m"})]),
+        ("what is the ticker for Nvidia", [("lookup_symbol", {"query": "Nvidia"})]),
+        ("What's the price of ZZZZ?", [("get_quote", {"symbol": "ZZZZ"})]),
+        (
+            "Semiconductors versus the Nasdaq over the past month",
+            [("compare_performance", {"symbols": ["^SOX", "^IXIC"], "period": "1m"})],
+        ),
+    ],
+)
+def test_single_intents(question: str, expected: list[tuple[str, dict[str, object]]]) -> None:
+    assert calls(question) == expected
+
+
+def test_combined_question_gives_each_clause_its_subject() -> None:
+    assert calls("Where is IWM trading, and is Apple expensive?") == [
+        ("get_quote", {"symbol": "IWM"}),
+        ("get_valuation", {"symbol": "AAPL"}),
+    ]
+    assert calls("What's NVDA's RSI and MSFT's P/E?") == [
+        ("get_valuation", {"symbol": "MSFT"}),
+        ("get_technicals", {"symbol": "NVDA"}),
+    ]
+
+
+def test_combined_question_with_one_subject_asks_everything_of_it() -> None:
+    assert calls("How has NVDA done this year and is it overbought?") == [
+        ("compare_performance", {"symbols": ["NVDA"], "period": "ytd"}),
+        ("get_technicals", {"symbol": "NVDA"}),
+    ]
+    assert calls("Compare AAPL and MSFT valuation") == [
+        ("get_valuation", {"symbol": "AAPL"}),
+        ("get_valuation", {"symbol": "MSFT"}),
+    ]
+
+
+def test_combined_market_and_sector_question_keeps_each_period() -> None:
+    assert calls("How did the Russell 2000 do YTD vs the S&P 500? Which sectors led today?") == [
+        ("compare_performance", {"symbols": ["^RUT", "^GSPC"], "period": "ytd"}),
+        ("sector_performance", {"period": "1d"}),
+    ]
+
+
+def test_fed_question_searches_statements_near_the_analysis_date() -> None:
+    assert calls("What did the Fed say about rates in its latest statement?") == [
+        (
+            "search_documents",
+            {
+                "query": "FOMC statement Committee decided federal funds rate target range rate",
+                "k": 5,
+                "since": "2025-10-26",
+            },
+        )
+    ]
+
+
+def test_document_clause_of_a_combined_question_is_the_search_query() -> None:
+    planned = calls(
+        "What did the Fed say about inflation in its latest statement, and how have small caps done?"
+    )
+    assert planned[0] == ("compare_performance", {"symbols": ["^RUT"], "period": "ytd"})
+    assert planned[1][0] == "search_documents"
+    assert "small" not in str(planned[1][1]["query"]) and "inflation" in str(planned[1][1]["query"])
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "expected"),
+    [
+        (
+            ["small caps vs large caps this year"],
+            "and against the Nasdaq?",
+            [("compare_performance", {"symbols": ["^RUT", "^IXIC"], "period": "ytd"})],
+        ),
+        (
+            ["How has NVDA done over the last 3 months?"],
+            "what about its RSI?",
+            [("get_technicals", {"symbol": "NVDA"})],
+        ),
+        (
+            ["How has NVDA done over the last 3 months?"],
+            "what about Microsoft?",
+            [("compare_performance", {"symbols": ["MSFT"], "period": "3m"})],
+        ),
+        (
+            ["How has Apple performed this year?"],
+            "and over the last 6 months?",
+            [("compare_performance", {"symbols": ["AAPL"], "period": "6m"})],
+        ),
+        (["Which sectors led today?"], "and this month?", [("sector_performance", {"period": "1m"})]),
+        (
+            ["How has NVDA done over the last 3 months?", "what about its RSI?"],
+            "is it expensive?",
+            [("get_valuation", {"symbol": "NVDA"})],
+        ),
+    ],
+)
+def test_follow_ups_lean_on_the_previous_question(
+    history: list[str], question: str, expected: list[tuple[str, dict[str, object]]]
+) -> None:
+    assert calls(question, *history) == expected
+
+
+def test_a_new_full_question_does_not_inherit() -> None:
+    assert calls("Is Apple expensive?", "small caps vs large caps this year") == [
+        ("get_valuation", {"symbol": "AAPL"})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "refusal"),
+    [
+        ("Should I buy NVDA?", "advice"),
+        ("Is it a good time to buy Apple stock?", "advice"),
+        ("What's the price of bitcoin?", "crypto"),
+        ("How is ethereum doing this year?", "crypto"),
+        ("   ", "empty"),
+    ],
+)
+def test_refusals_plan_no_tool_calls(question: str, refusal: str) -> None:
+    reading = read(question)
+    assert reading.refusal == refusal
+    assert plan_calls(reading, TOOLS, turn=1) == []
+
+
+def test_nonsense_plans_nothing() -> None:
+    reading = read("blorp zindle frobnicate")
+    assert reading.intents == () and reading.symbols == () and plan_calls(reading, TOOLS, turn=1) == []
+
+
+def test_tools_not_bound_are_not_called() -> None:
+    reading = read("What did the Fed say about rates in its latest statement?")
+    assert plan_calls(reading, ("get_quote",), turn=1) == []
+
+
+def test_tool_call_ids_are_deterministic_and_distinct() -> None:
+    reading = read("Where is IWM trading, and is Apple expensive?")
+    first, second = plan_calls(reading, TOOLS, turn=3), plan_calls(reading, TOOLS, turn=3)
+    assert [c["id"] for c in first] == [c["id"] for c in second]
+    assert len({c["id"] for c in first}) == 2
