@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 from datetime import date
 from typing import Any
 
@@ -78,10 +79,11 @@ class ChatService:
         try:
             text = validate_question(question, self.settings.max_question_chars)
             yield StatusEvent(phase="started", message="Working on it", conversation_id=cid)
-            async for event in self._with_deadline(
-                self._turn(text, conversation, as_of or self.settings.as_of)
-            ):
-                yield event
+            turn = self._turn(text, conversation, as_of or self.settings.as_of)
+            # aclosing: a client that disconnects mid-turn stops the agent run at once
+            async with aclosing(self._with_deadline(turn)) as events:
+                async for event in events:
+                    yield event
         except VerityError as exc:
             yield ErrorEvent(code=exc.code, message=exc.message, conversation_id=cid)
         except Exception:

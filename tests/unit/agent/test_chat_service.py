@@ -230,3 +230,15 @@ def test_the_offline_analyst_is_labelled_offline(settings: Settings) -> None:
 
     assert model_mode(build_chat_model(settings), settings) == "offline"
     assert model_mode(ScriptedChatModel(), settings) == "scripted"
+
+
+async def test_a_client_that_leaves_mid_turn_stops_the_agent_run(settings: Settings) -> None:
+    market = FakeMarketData(delay=0.2)
+    model = ScriptedChatModel().enqueue(tool_calls(("get_quote", {"symbol": "AAPL"})), "never read")
+    stream = _service(settings, model, market).run_turn("Apple?")
+    assert isinstance(await anext(stream), StatusEvent)
+    assert isinstance(await anext(stream), ToolCallEvent)  # the tool is running now
+    await stream.aclose()  # e.g. the browser closed the SSE connection
+    await asyncio.sleep(0.3)
+    assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
+    assert len(model.calls) == 1 and model.script  # the answer step never ran
