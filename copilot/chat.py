@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
 from datetime import date
 from typing import Any
@@ -90,7 +90,7 @@ class ChatService:
             log.exception("chat turn failed (conversation %s)", cid)
             yield ErrorEvent(code="internal", message="internal error", conversation_id=cid)
 
-    async def _with_deadline(self, events: AsyncIterator[ChatEvent]) -> AsyncIterator[ChatEvent]:
+    async def _with_deadline(self, events: AsyncIterator[ChatEvent]) -> AsyncGenerator[ChatEvent, None]:
         """Relay ``events`` from a task bounded by the turn timeout (the consumer's time is not counted)."""
         queue: asyncio.Queue[Any] = asyncio.Queue()
         seconds = self.settings.turn_timeout
