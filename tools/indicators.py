@@ -273,7 +273,8 @@ def log_return_volatility(close: Array, window: int = 20, periods_per_year: int 
     if close.shape[0] <= window:
         return math.nan
     returns = np.diff(np.log(close[-(window + 1) :]))
-    return float(np.std(returns, ddof=1) * math.sqrt(periods_per_year))
+    deviations = returns - returns.sum() / window
+    return math.sqrt(float(np.dot(deviations, deviations)) / (window - 1) * periods_per_year)
 
 
 class Drawdown(NamedTuple):
@@ -294,17 +295,18 @@ def max_drawdown(close: Array) -> Drawdown:
 def swing_points(values: Array, span: int, kind: str) -> NDArray[np.intp]:
     """Indices of swing highs (``kind="high"``) or lows: the extreme of the ``span`` bars each side.
 
-    A bar qualifies when it is the strict maximum (minimum) of the 2*span+1 bars centred on it and
-    has ``span`` bars after it, so a swing is only confirmed once the market has moved away from it.
+    A bar qualifies when it is strictly above (below) each of the ``span`` bars before and after
+    it, so a swing is only confirmed once the market has moved away from it (flat tops are not
+    swings).
     """
     n = values.shape[0]
-    width = 2 * span + 1
-    if n < width:
+    if n < 2 * span + 1:
         return np.empty(0, dtype=np.intp)
-    windows = np.lib.stride_tricks.sliding_window_view(values, width)
-    centre = values[span : n - span]
-    extreme = windows.max(axis=1) if kind == "high" else windows.min(axis=1)
-    is_extreme = centre == extreme
-    # strict: the extreme value must occur once in its window (flat tops are not swings)
-    count = (windows == centre[:, None]).sum(axis=1)
-    return np.flatnonzero(is_extreme & (count == 1)) + span
+    signed = values if kind == "high" else -values
+    centre = signed[span : n - span]
+    # the highest of the other 2*span bars of each window, built from shifted slices
+    others = np.full(centre.shape[0], -np.inf)
+    for offset in range(2 * span + 1):
+        if offset != span:
+            np.maximum(others, signed[offset : n - 2 * span + offset], out=others)
+    return np.flatnonzero(centre > others) + span

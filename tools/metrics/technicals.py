@@ -16,14 +16,12 @@ then below 1e-5 of a typical move). Conventions:
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import numpy as np
 import pandas as pd
 
 from copilot.errors import NoDataError
 from tools import indicators as ind
-from tools.metrics import FactList, MetricResult, day, price_unit
+from tools.metrics import FactList, MetricResult, price_unit
 
 HISTORY_DAYS = 5 * 365 + 2
 CROSSOVER_LOOKBACK = 20
@@ -45,8 +43,9 @@ def technical_metrics(symbol: str, bars: pd.DataFrame, currency: str = "USD") ->
     close = bars["close"].to_numpy(dtype=np.float64)
     high = bars["high"].to_numpy(dtype=np.float64)
     low = bars["low"].to_numpy(dtype=np.float64)
-    dates = bars.index
-    facts = FactList(symbol, dates[-1].date(), price_unit(symbol, currency))
+    # dates as datetime64[D]: boxing pandas Timestamps one by one would cost more than the maths
+    dates = bars.index.to_numpy().astype("datetime64[D]")
+    facts = FactList(symbol, dates[-1].item(), price_unit(symbol, currency))
     result = MetricResult()
     missing: list[str] = []
     last = float(close[-1])
@@ -73,7 +72,7 @@ def technical_metrics(symbol: str, bars: pd.DataFrame, currency: str = "USD") ->
         "%",
         formula="sample stdev of the last 20 daily log returns * sqrt(252) * 100",
     )
-    _drawdown(bars, facts, result)
+    _drawdown(close, dates, facts, result)
     if missing:
         result.details["missing"] = missing
     result.facts = list(facts)
@@ -125,68 +124,58 @@ def _momentum(
     facts.add("atr_14", "Average true range (14, Wilder)", atr, formula="Wilder average of the true range")
 
 
-def _crossovers(lines: dict[str, np.ndarray], dates: pd.Index) -> list[str]:
-    """Sign changes of (fast - slow) in the lookback window, newest first."""
-    pairs = [
+_CROSSINGS = [
+    *(
         ("close", f"{kind}_{p}", f"price crossed {{dir}} the {p}-day {kind.upper()}")
         for p in MA_PERIODS
         for kind in ("sma", "ema")
-    ]
-    pairs += [
-        ("sma_50", "sma_200", "{name}: the 50-day SMA crossed {dir} the 200-day SMA"),
-        ("macd", "macd_signal", "MACD crossed {dir} its signal line"),
-    ]
-    events: list[tuple[pd.Timestamp, str]] = []
-    for fast, slow, text in pairs:
-        diff = lines[fast] - lines[slow]
-        before, after = diff[:-1], diff[1:]
-        ups = np.flatnonzero((before <= 0) & (after > 0)) + 1
-        downs = np.flatnonzero((before >= 0) & (after < 0)) + 1
-        for index, direction in [(int(i), "above") for i in ups] + [(int(i), "below") for i in downs]:
-            name = "golden cross" if direction == "above" else "death cross"
-            when = pd.Timestamp(dates[index])
-            events.append((when, text.format(dir=direction, name=name) + f" on {day(when)}"))
-    events.sort(key=lambda event: event[0], reverse=True)
-    return [text for _, text in events[:MAX_CROSSOVERS]]
+    ),
+    ("sma_50", "sma_200", "{name}: the 50-day SMA crossed {dir} the 200-day SMA"),
+    ("macd", "macd_signal", "MACD crossed {dir} its signal line"),
+]
+
+
+def _crossovers(lines: dict[str, np.ndarray], dates: np.ndarray) -> list[str]:
+    """Sign changes of (fast - slow) in the lookback window, newest first."""
+    diff = np.stack([lines[fast] for fast, _, _ in _CROSSINGS]) - np.stack(
+        [lines[slow] for _, slow, _ in _CROSSINGS]
+    )
+    before, after = diff[:, :-1], diff[:, 1:]
+    ups = (before <= 0) & (after > 0)
+    downs = (before >= 0) & (after < 0)
+    events: list[tuple[int, int, str]] = []
+    for mask, direction, name in ((ups, "above", "golden cross"), (downs, "below", "death cross")):
+        for row, col in zip(*np.nonzero(mask), strict=True):
+            text = _CROSSINGS[row][2].format(dir=direction, name=name)
+            events.append((int(col) + 1, int(row), text))
+    events.sort(key=lambda event: (-event[0], event[1]))  # newest first, then in table order
+    return [f"{text} on {dates[index]}" for index, _, text in events[:MAX_CROSSOVERS]]
 
 
 def _levels(
-    high: np.ndarray,
-    low: np.ndarray,
-    last: float,
-    dates: pd.Index,
-    facts: FactList,
-    result: MetricResult,
+    high: np.ndarray, low: np.ndarray, last: float, dates: np.ndarray, facts: FactList, result: MetricResult
 ) -> list[str]:
     """Support and resistance from swing points; returns the keys that have no level."""
     start = max(0, len(high) - LEVEL_LOOKBACK)
-    highs = [
-        (float(high[start + i]), dates[start + i]) for i in ind.swing_points(high[start:], SWING_SPAN, "high")
-    ]
-    lows = [
-        (float(low[start + i]), dates[start + i]) for i in ind.swing_points(low[start:], SWING_SPAN, "low")
-    ]
-    resistance = _nearest([h for h in highs if h[0] > last], ascending=True)
-    support = _nearest([lo for lo in lows if lo[0] < last], ascending=False)
+    tops = ind.swing_points(high[start:], SWING_SPAN, "high") + start
+    bottoms = ind.swing_points(low[start:], SWING_SPAN, "low") + start
+    resistance = _nearest(high, tops[high[tops] > last], ascending=True)
+    support = _nearest(low, bottoms[low[bottoms] < last], ascending=False)
     missing: list[str] = []
     method = (
         f"swing {{kind}} (strict extreme of {SWING_SPAN} bars either side) "
         f"in the last {LEVEL_LOOKBACK} trading days"
     )
-    for kind, levels in (("resistance", resistance), ("support", support)):
+    for kind, values, chosen in (("resistance", high, resistance), ("support", low, support)):
+        swing = "high" if kind == "resistance" else "low"
         for rank in (1, 2):
             key = f"{kind}_{rank}"
-            if len(levels) < rank:
+            if len(chosen) < rank:
                 missing.append(key)
                 continue
-            level, when = levels[rank - 1]
-            swing = "high" if kind == "resistance" else "low"
-            facts.add(
-                key,
-                f"{kind.capitalize()} {rank} (swing {swing} of {day(when)})",
-                level,
-                formula=method.format(kind=swing + "s"),
-            )
+            at = chosen[rank - 1]
+            label = f"{kind.capitalize()} {rank} (swing {swing} of {dates[at]})"
+            facts.add(key, label, float(values[at]), formula=method.format(kind=swing + "s"))
     result.details["levels_method"] = (
         f"resistance = nearest swing highs above the last close, support = nearest swing lows below it; "
         f"a swing is the strict extreme of {SWING_SPAN} bars either side, "
@@ -200,20 +189,23 @@ def _levels(
     return missing
 
 
-def _nearest(levels: list[tuple[float, pd.Timestamp]], ascending: bool) -> list[tuple[float, pd.Timestamp]]:
-    chosen: list[tuple[float, pd.Timestamp]] = []
-    for level in sorted(levels, key=lambda item: item[0], reverse=not ascending):
-        if all(abs(level[0] / kept[0] - 1.0) * 100.0 > LEVEL_MERGE_PCT for kept in chosen):
-            chosen.append(level)
+def _nearest(values: np.ndarray, candidates: np.ndarray, ascending: bool) -> list[int]:
+    """Indices of up to two levels nearest the close, skipping one within LEVEL_MERGE_PCT of a kept one."""
+    order = candidates[np.argsort(values[candidates], kind="stable")]
+    chosen: list[int] = []
+    for at in order if ascending else order[::-1]:
+        level = float(values[at])
+        if all(abs(level / float(values[kept]) - 1.0) * 100.0 > LEVEL_MERGE_PCT for kept in chosen):
+            chosen.append(int(at))
         if len(chosen) == 2:
             break
     return chosen
 
 
-def _drawdown(bars: pd.DataFrame, facts: FactList, result: MetricResult) -> None:
-    window = bars.loc[bars.index > bars.index[-1] - timedelta(days=365), "close"]
-    drawdown = ind.max_drawdown(window.to_numpy(dtype=np.float64))
-    peak, trough = window.index[drawdown.peak_index], window.index[drawdown.trough_index]
+def _drawdown(close: np.ndarray, dates: np.ndarray, facts: FactList, result: MetricResult) -> None:
+    first = int(np.searchsorted(dates, dates[-1] - np.timedelta64(365, "D"), side="right"))
+    window = close[first:]
+    drawdown = ind.max_drawdown(window)
     facts.add(
         "max_drawdown_1y",
         "Max drawdown (1 year)",
@@ -221,8 +213,9 @@ def _drawdown(bars: pd.DataFrame, facts: FactList, result: MetricResult) -> None
         "%",
         formula="min over the last 365 days of (close / running peak close - 1) * 100",
         inputs={
-            "peak_close": float(window.iloc[drawdown.peak_index]),
-            "trough_close": float(window.iloc[drawdown.trough_index]),
+            "peak_close": float(window[drawdown.peak_index]),
+            "trough_close": float(window[drawdown.trough_index]),
         },
     )
-    result.details["max_drawdown_1y"] = f"peak {day(peak)}, trough {day(trough)}"
+    peak, trough = dates[first + drawdown.peak_index], dates[first + drawdown.trough_index]
+    result.details["max_drawdown_1y"] = f"peak {peak}, trough {trough}"
