@@ -72,12 +72,14 @@ class ChatService:
         self, question: str, conversation_id: str | None = None, as_of: date | None = None
     ) -> AsyncIterator[ChatEvent]:
         """Answer ``question`` in the conversation (a new one when None), yielding events."""
-        conversation = (conversation_id and self.conversations.get(conversation_id)) or (
-            self.conversations.create(conversation_id)
-        )
-        cid = conversation.id
+        cid = conversation_id
         try:
             text = validate_question(question, self.settings.max_question_chars)
+            # a refused question opens no conversation; an unknown id starts one under that id
+            conversation = (conversation_id and self.conversations.get(conversation_id)) or (
+                self.conversations.create(conversation_id)
+            )
+            cid = conversation.id
             yield StatusEvent(phase="started", message="Working on it", conversation_id=cid)
             turn = self._turn(text, conversation, as_of or self.settings.as_of)
             # aclosing: a client that disconnects mid-turn stops the agent run at once

@@ -130,3 +130,15 @@ async def test_nonsense_gets_an_honest_answer_from_the_offline_analyst(settings:
     assert isinstance(done, DoneEvent), events
     assert done.mode == "offline" and "I can" in done.answer
     assert done.verification == "0/0 verified"
+
+
+async def test_a_refused_first_question_opens_no_conversation(settings: Settings) -> None:
+    service = _service(settings, ScriptedChatModel())
+    events = await _run(service, "")
+    assert events == [
+        ErrorEvent(
+            code="bad_input",
+            message="the question is empty: ask about a stock, an index, a sector or a document",
+            conversation_id=None,
+        )
+    ]
