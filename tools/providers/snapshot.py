@@ -66,21 +66,21 @@ def read_bars(data: bytes, label: str) -> pd.DataFrame:
     """Parse one symbol file; ``CorruptDataError`` naming ``label`` if it is not valid bars."""
     try:
         frame = pd.read_csv(io.BytesIO(data))
-        # numpy parses ISO days in one pass (faster than pandas' format inference)
-        days = frame.pop("date").to_numpy(dtype="datetime64[D]").astype("datetime64[ns]")
-        frame = frame.astype("float64").set_axis(pd.DatetimeIndex(days, name="date"), axis=0)
-    except (ValueError, KeyError, TypeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        if tuple(frame.columns) != ("date", *BAR_COLUMNS):
+            raise CorruptDataError(f"corrupt snapshot file {label}: columns {list(frame.columns)}")
+        # checks and conversion on numpy arrays: a few ms per 10 years of bars
+        days = frame["date"].to_numpy(dtype="datetime64[D]")
+        values = frame.loc[:, list(BAR_COLUMNS)].to_numpy(dtype="float64")
+    except (ValueError, TypeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise CorruptDataError(f"corrupt snapshot file {label}: {_first_line(exc)}") from None
-    if tuple(frame.columns) != BAR_COLUMNS:
-        raise CorruptDataError(f"corrupt snapshot file {label}: columns {list(frame.columns)}")
-    if frame.empty:
+    if len(days) == 0:
         raise CorruptDataError(f"corrupt snapshot file {label}: no rows")
-    if frame[["open", "high", "low", "close"]].isna().any().any():
+    if np.isnan(values[:, :4]).any():
         raise CorruptDataError(f"corrupt snapshot file {label}: missing prices")
-    if not frame.index.is_monotonic_increasing or frame.index.has_duplicates:
+    if not (np.diff(days) > np.timedelta64(0, "D")).all():
         raise CorruptDataError(f"corrupt snapshot file {label}: dates not ascending and unique")
-    frame.index.name = "date"
-    return frame
+    index = pd.DatetimeIndex(days.astype("datetime64[ns]"), name="date")
+    return pd.DataFrame(values, index=index, columns=list(BAR_COLUMNS))
 
 
 def _first_line(exc: BaseException) -> str:
