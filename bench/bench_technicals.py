@@ -36,7 +36,12 @@ def talib_set(h: np.ndarray, lo: np.ndarray, c: np.ndarray) -> dict[str, float]:
     upper, middle, lower = talib.BBANDS(c, 20, 2.0, 2.0)
     out = {f"sma_{p}": talib.SMA(c, p)[-1] for p in (20, 50, 200)}
     out |= {f"ema_{p}": talib.EMA(c, p)[-1] for p in (20, 50, 200)}
-    out |= {"rsi_14": talib.RSI(c, 14)[-1], "macd": macd[-1], "macd_signal": signal[-1], "macd_hist": hist[-1]}
+    out |= {
+        "rsi_14": talib.RSI(c, 14)[-1],
+        "macd": macd[-1],
+        "macd_signal": signal[-1],
+        "macd_hist": hist[-1],
+    }
     out |= {"bb_upper": upper[-1], "bb_middle": middle[-1], "bb_lower": lower[-1]}
     out["atr_14"] = talib.ATR(h, lo, c, 14)[-1]
     return out
@@ -92,7 +97,9 @@ def main() -> None:
     print(f"series: ^GSPC daily, {len(c)} bars {bars.index[0].date()}..{bars.index[-1].date()}")
     print(f"TA-Lib, 10 indicators (whole series):       {timing['talib'] * 1e6:8.1f} us")
     print(f"ours, same indicators (snapshot values):    {timing['ours'] * 1e6:8.1f} us")
-    print(f"ratio ours / TA-Lib:                        {timing['ours'] / timing['talib']:8.2f}x (goal <= 3x)")
+    print(
+        f"ratio ours / TA-Lib:                        {timing['ours'] / timing['talib']:8.2f}x (goal <= 3x)"
+    )
     print(f"full snapshot (technical_metrics, 21 facts): {timing['snapshot'] * 1e6:8.1f} us")
     print(f"ratio full snapshot / TA-Lib:               {timing['snapshot'] / timing['talib']:8.2f}x")
     print(f"max relative difference, snapshot values:   {max(worst, worst_snapshot):.2e} (goal <= 1e-9)")
