@@ -137,14 +137,23 @@ class ChatService:
             )
             retry = [*transcript, HumanMessage(content=repair_prompt(report, ledger))]
             transcript = []
-            async for event in stream_agent(self.agent, retry, context, self.config, transcript, attempt=2):
-                yield event
-            second, removed_again = ledger.clean_citations(final_answer(transcript))
-            second_report = verify_figures(second, ledger, question=question)
-            # keep the repair only when it is not worse than the first answer
-            if len(second_report.unverified) <= len(report.unverified):
-                answer, report, repaired = second, second_report, True
-                removed = sorted({*removed, *removed_again})
+            try:
+                async for event in stream_agent(
+                    self.agent, retry, context, self.config, transcript, attempt=2
+                ):
+                    yield event
+                second, removed_again = ledger.clean_citations(final_answer(transcript))
+            except Exception as exc:  # a failed repair round still leaves a usable, annotated answer
+                error = as_verity_error(exc, self.settings)
+                if not isinstance(error, VerityError):
+                    raise
+                log.warning("repair round failed, keeping the first answer: %s", error.message)
+            else:
+                second_report = verify_figures(second, ledger, question=question)
+                # keep the repair only when it is not worse than the first answer
+                if len(second_report.unverified) <= len(report.unverified):
+                    answer, report, repaired = second, second_report, True
+                    removed = sorted({*removed, *removed_again})
         if report.unverified:
             answer = annotate_unverified(answer, report)
         cited = [CitedSource(n=n, source=s) for n, s in ledger.sources_cited(answer)]

@@ -242,3 +242,13 @@ async def test_a_client_that_leaves_mid_turn_stops_the_agent_run(settings: Setti
     await asyncio.sleep(0.3)
     assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
     assert len(model.calls) == 1 and model.script  # the answer step never ran
+
+
+async def test_a_failed_repair_round_keeps_the_first_answer_annotated(settings: Settings) -> None:
+    model = ScriptedChatModel().enqueue(
+        tool_calls(("get_quote", {"symbol": "AAPL"})), "Apple last traded at $265.10 [1].", "   "
+    )
+    events = await _run(_service(settings, model, verify_policy="repair"), "Apple price?")
+    verification = _one(events, VerificationEvent)
+    assert not verification.repaired and verification.summary == "0/1 verified"
+    assert _one(events, DoneEvent).answer == f"Apple last traded at $265.10{UNVERIFIED_MARK} [1]."
