@@ -119,12 +119,14 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str]]:
     boundary = r"(?<![\w&]){}(?![\w&])"
     lookup = {**{k.lower(): v for k, v in exact.items()}, **folded}
     return (
-        re.compile(boundary.format(f"(?:{alternation(folded)})"), re.IGNORECASE),
+        # matched against lower-cased text: much faster than an IGNORECASE alternation
+        re.compile(boundary.format(f"(?:{alternation(folded)})")),
         re.compile(boundary.format(f"(?:{alternation(exact)})")),
         lookup,
     )
 
 
+@lru_cache(maxsize=1)
 def names_by_ticker() -> dict[str, str]:
     """Canonical company name per ticker of the built-in table."""
     return {ticker: name for ticker, name, _ in _COMPANIES}
@@ -136,8 +138,11 @@ def find_companies(text: str) -> list[CompanyMention]:
     names = names_by_ticker()
     found: list[CompanyMention] = []
     taken: list[tuple[int, int]] = []
-    for pattern in (folded, exact):
-        for match in pattern.finditer(text):
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters change length when lower-cased: keep offsets right
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    for pattern, subject in ((folded, lowered), (exact, text)):
+        for match in pattern.finditer(subject):
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
             ticker = lookup[match.group(0).lower()]

@@ -24,6 +24,7 @@ from copilot.knowledge.store import VectorStore
 from copilot.knowledge.tagging import MentionFinder
 
 Progress = Callable[[str], None]
+BATCH_CHUNKS = 2000
 
 
 @dataclass(frozen=True)
@@ -92,14 +93,30 @@ def indexed_text(
     return f"{header}\n{body}"
 
 
+@dataclass
+class _Prepared:
+    """A document ready to store: its catalog record, chunks and the texts to embed."""
+
+    source_key: str
+    record: DocumentRecord
+    chunks: list[ChunkRecord]
+    texts: list[str]
+
+
 class Ingestor:
-    """Adds documents to the catalog and the vector store, one atomic step per document."""
+    """Adds documents to the catalog and the vector store.
+
+    Documents are written in batches (one catalog transaction and one vector-store write per ~2,000
+    chunks: Chroma indexes big batches about twice as fast); if a batch fails, its documents are
+    retried one by one so only the bad one is reported and nothing partial stays behind.
+    """
 
     def __init__(self, catalog: Catalog, store: VectorStore, max_bytes: int, mentions: MentionFinder) -> None:
         self.catalog = catalog
         self.store = store
         self.max_bytes = max_bytes
         self.mentions = mentions
+        self._pending: list[_Prepared] = []
 
     def add(
         self,
@@ -126,6 +143,7 @@ class Ingestor:
                         report.failed.append(IngestFailure(item.source_key, exc.message, exc.code))
                 if progress is not None:
                     progress(item.source_key)
+        self._flush(report)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -135,6 +153,8 @@ class Ingestor:
         if previous == doc_id:
             report.unchanged.append(doc.source_key)
             return
+        if any(p.record.doc_id == doc_id for p in self._pending):
+            self._flush(report)  # the same text is waiting to be stored: store it, then link this name
         if self.catalog.has_document(doc_id):
             with self.catalog.transaction():
                 self._unlink(doc.source_key, report)
@@ -142,22 +162,51 @@ class Ingestor:
             report.duplicates.append(doc.source_key)
             return
         record, chunks, texts = self._prepare(doc, doc_id)
+        self._pending.append(_Prepared(doc.source_key, record, chunks, texts))
+        if sum(len(p.chunks) for p in self._pending) >= BATCH_CHUNKS:
+            self._flush(report)
+
+    def _flush(self, report: IngestReport) -> None:
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        try:
+            self._write(batch, report)
+        except VerityError:
+            if len(batch) == 1:
+                raise
+            for prepared in batch:  # isolate the failing document; the others are stored
+                try:
+                    self._write([prepared], report)
+                except VerityError as exc:
+                    report.failed.append(IngestFailure(prepared.source_key, exc.message, exc.code))
+
+    def _write(self, batch: list[_Prepared], report: IngestReport) -> None:
+        """Store a batch atomically: catalog rows and vectors together, or neither."""
         written: list[str] = []
+        replaced: list[str] = []
+        stale: list[str] = []  # vectors of replaced documents: deleted once the catalog has committed
         try:
             with self.catalog.transaction():
-                self._unlink(doc.source_key, report)
-                self.catalog.insert_document(record, chunks)
-                self.catalog.link_source(doc.source_key, doc_id)
+                for prepared in batch:
+                    orphan = self.catalog.unlink_source(prepared.source_key)
+                    if orphan is not None:
+                        stale.extend(self.catalog.delete_document(orphan))
+                        replaced.append(orphan)
+                    self.catalog.insert_document(prepared.record, prepared.chunks)
+                    self.catalog.link_source(prepared.source_key, prepared.record.doc_id)
+                chunks = [c for p in batch for c in p.chunks]
+                metadatas = [self._metadata(p.record, c) for p in batch for c in p.chunks]
                 written = [c.chunk_id for c in chunks]
-                self.store.add(
-                    written, [c.text for c in chunks], texts, [self._metadata(record, c) for c in chunks]
-                )
+                self.store.add(written, [t for p in batch for t in p.texts], metadatas)
         except BaseException:
             if written:  # the catalog rolled back: take back any vectors already written
                 self.store.delete(written)
             raise
-        report.added.append(doc_id)
-        report.chunks_added += len(chunks)
+        self.store.delete(stale)
+        report.replaced.extend(replaced)
+        report.added.extend(p.record.doc_id for p in batch)
+        report.chunks_added += sum(len(p.chunks) for p in batch)
 
     def _unlink(self, source_key: str, report: IngestReport) -> None:
         orphan = self.catalog.unlink_source(source_key)

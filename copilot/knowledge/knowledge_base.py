@@ -89,12 +89,12 @@ class KnowledgeBase:
         if since and until and since > until:
             raise BadInputError(f"--since {since} is after --until {until}")
         filters = Filters(ticker, since, until, publisher, as_of)
-        hits = self._get_searcher().search(query, k, filters, mode, use_intent)
-        return self._passages(hits)
+        searcher = self._get_searcher()
+        hits = searcher.search(query, k, filters, mode, use_intent)
+        return self._passages(hits, searcher.table.docs)
 
-    def _passages(self, hits: list[tuple[str, float]]) -> list[Passage]:
+    def _passages(self, hits: list[tuple[str, float]], docs: dict[str, DocumentRecord]) -> list[Passage]:
         chunks = self.catalog.chunks([chunk_id for chunk_id, _ in hits])
-        docs = {d.doc_id: d for d in self.catalog.documents()} if chunks else {}
         scores = dict(hits)
         passages = []
         for chunk in chunks:

@@ -23,7 +23,7 @@ Mode = Literal["hybrid", "bm25", "vector"]
 RRF_K = 60
 CANDIDATES = 100
 VECTOR_WEIGHT = 1.0
-MAX_WHERE_DOCS = 200
+EXACT_VECTOR_LIMIT = 600
 # boosts sit far above any fused rank score (at most 2/61), so the period a question names decides first
 YEAR_BOOST, OTHER_YEAR_BOOST, QUARTER_BOOST, TYPE_BOOST = 1.0, 0.3, 0.5, 0.2
 
@@ -56,6 +56,9 @@ class ChunkTable:
         self.page = np.array([chunks[i].page if chunks[i].page is not None else -1 for i in ids])
         self.doc_tickers = [frozenset(d.tickers) for d in doc_list]
         self.tickers = [self.doc_tickers[n] | frozenset(chunks[i].mentions) for n, i in enumerate(ids)]
+        self.docs = docs
+        self._company_masks: dict[str, np.ndarray] = {}
+        self._ticker_masks: dict[str, np.ndarray] = {}
 
     def filter_mask(self, filters: Filters) -> np.ndarray:
         mask = np.ones(len(self.ids), dtype=bool)
@@ -69,13 +72,23 @@ class ChunkTable:
             needle = filters.publisher.lower()
             mask &= np.array([needle in p for p in self.publisher], dtype=bool)
         if filters.ticker:
-            ticker = filters.ticker.upper()
-            mask &= np.array([ticker in t for t in self.tickers], dtype=bool)
+            mask &= self.ticker_mask(filters.ticker.upper())
         return mask
 
     def company_mask(self, tickers: list[str]) -> np.ndarray:
-        wanted = set(tickers)
-        return np.array([bool(wanted & t) for t in self.doc_tickers], dtype=bool)
+        """Chunks of documents about any of these companies (by their metadata or title)."""
+        mask = np.zeros(len(self.ids), dtype=bool)
+        for ticker in tickers:
+            if ticker not in self._company_masks:
+                self._company_masks[ticker] = np.array([ticker in t for t in self.doc_tickers], dtype=bool)
+            mask |= self._company_masks[ticker]
+        return mask
+
+    def ticker_mask(self, ticker: str) -> np.ndarray:
+        """Chunks about or mentioning the ticker."""
+        if ticker not in self._ticker_masks:
+            self._ticker_masks[ticker] = np.array([ticker in t for t in self.tickers], dtype=bool)
+        return self._ticker_masks[ticker]
 
     def period_boost(self, intent: QueryIntent) -> np.ndarray:
         boost = np.zeros(len(self.ids), dtype=np.float64)
@@ -164,14 +177,14 @@ class HybridSearcher:
         return chosen
 
     def _vector_top(self, query: str, mask: np.ndarray) -> list[int]:
-        doc_ids: list[str] | None = None
-        n = CANDIDATES
-        if not mask.all():
-            doc_ids = sorted({self.table.doc_ids[i] for i in np.flatnonzero(mask)})
-            if len(doc_ids) > MAX_WHERE_DOCS:  # a long $in list is slower than over-fetching and filtering
-                doc_ids, n = None, CANDIDATES * 4
-            else:
-                n = min(n, int(mask.sum()))
-        hits = self.store.query(query, n, doc_ids)
-        positions = [self._position.get(chunk_id) for chunk_id, _ in hits]
-        return [p for p in positions if p is not None and mask[p]]
+        """Chunk positions by vector similarity within the mask, best first."""
+        count = int(mask.sum())
+        if count <= EXACT_VECTOR_LIMIT:  # small set: exact cosine over its vectors
+            positions = np.flatnonzero(mask)
+            similarity = self.store.similarities(query, [self.table.ids[i] for i in positions])
+            return [int(positions[i]) for i in np.argsort(-similarity, kind="stable")[:CANDIDATES]]
+        # large set: approximate nearest neighbours, over-fetched when a filter will drop some
+        n = CANDIDATES if mask.all() else CANDIDATES * 4
+        hits = self.store.query(query, n)
+        found = [self._position.get(chunk_id) for chunk_id, _ in hits]
+        return [p for p in found if p is not None and mask[p]]

@@ -14,6 +14,7 @@ from copilot.knowledge.embeddings import build_embedding_function
 
 COLLECTION = "verity_chunks"
 _BATCH = 2000  # Chroma caps one add at its max batch size; stay well below it
+_VECTOR_CACHE = 100_000  # vectors kept in memory for exact scoring of small filtered sets (~100 MB)
 
 
 @contextmanager
@@ -35,6 +36,7 @@ class VectorStore:
         from chromadb.config import Settings as ChromaSettings
 
         self.embedding_function = build_embedding_function(settings)
+        self._vectors: dict[str, np.ndarray] = {}
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         with _chroma_errors("connection"):
             if settings.chroma_url:
@@ -62,23 +64,25 @@ class VectorStore:
         """Embeddings of the given texts (title-prefixed chunk text at ingest, the question at search)."""
         return list(self.embedding_function(list(texts)))
 
-    def add(
-        self, ids: list[str], texts: list[str], embed_texts: list[str], metadatas: list[dict[str, Any]]
-    ) -> None:
-        """Store chunks; embeddings come from ``embed_texts`` (chunk text with its title)."""
+    def add(self, ids: list[str], embed_texts: list[str], metadatas: list[dict[str, Any]]) -> None:
+        """Store chunk vectors and metadata; embeddings come from ``embed_texts`` (chunk text with its title).
+
+        The chunk text itself lives in the catalog: Chroma's full-text index of documents would cost
+        three quarters of the ingest time and nothing here searches it.
+        """
         for start in range(0, len(ids), _BATCH):
             end = start + _BATCH
             vectors = self.embed(embed_texts[start:end])
             with _chroma_errors("write"):
                 self.collection.upsert(
                     ids=ids[start:end],
-                    documents=texts[start:end],
                     embeddings=vectors,
                     metadatas=metadatas[start:end],
                 )
 
     def delete(self, ids: list[str]) -> None:
         """Remove chunks by id."""
+        self.forget(ids)
         for start in range(0, len(ids), _BATCH):
             with _chroma_errors("delete"):
                 self.collection.delete(ids=ids[start : start + _BATCH])
@@ -100,6 +104,30 @@ class VectorStore:
         ids = result["ids"][0]
         distances = (result.get("distances") or [[1.0] * len(ids)])[0]
         return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
+
+    def similarities(self, text: str, chunk_ids: Sequence[str]) -> np.ndarray:
+        """Exact cosine similarity of the query to each given chunk (for small filtered sets, where
+        Chroma's metadata-filtered query is slower than fetching the vectors by id)."""
+        missing = [i for i in chunk_ids if i not in self._vectors]
+        if missing:
+            with _chroma_errors("read"):
+                got = self.collection.get(ids=missing, include=["embeddings"])
+            if len(self._vectors) + len(missing) > _VECTOR_CACHE:
+                self._vectors.clear()
+            self._vectors.update(
+                zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True)
+            )
+        if not chunk_ids:
+            return np.zeros(0, dtype=np.float32)
+        matrix = np.stack([self._vectors[i] for i in chunk_ids])
+        query = np.asarray(self.embed([text])[0], dtype=np.float32)
+        norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(query) or 1.0)
+        return np.asarray(matrix @ query / np.where(norms == 0, 1.0, norms), dtype=np.float32)
+
+    def forget(self, chunk_ids: Sequence[str]) -> None:
+        """Drop cached vectors of deleted chunks."""
+        for chunk_id in chunk_ids:
+            self._vectors.pop(chunk_id, None)
 
     def count(self) -> int:
         with _chroma_errors("count"):
