@@ -99,6 +99,7 @@ class SnapshotProvider:
         self._fundamentals: dict[str, list[dict[str, Any]]] | None = None
         self._names: list[SymbolMatch] | None = None
         self._lock = threading.Lock()  # the web app calls providers from worker threads
+        self._root_uri = self.path.resolve().as_uri()
 
     # --- MarketDataProvider ---------------------------------------------------------------
     def price_history(self, symbols: Sequence[str], start: date | None, end: date) -> dict[str, PriceHistory]:
@@ -118,7 +119,7 @@ class SnapshotProvider:
                 symbol=symbol,
                 bars=window,
                 provider=self.name,
-                url=(self.path / PRICES_DIR / entry["file"]).resolve().as_uri(),
+                url=f"{self._root_uri}/{PRICES_DIR}/{quote(entry['file'])}",
                 adjustment=cast(Adjustment, entry.get("adjustment", "unknown")),
                 retrieved_at=self.created_at,
             )
@@ -145,7 +146,7 @@ class SnapshotProvider:
             symbol=key,
             provider=self.name,
             as_of=date.fromisoformat(record["as_of"]),
-            url=record.get("url") or (self.path / FUNDAMENTALS_FILE).resolve().as_uri(),
+            url=record.get("url") or f"{self._root_uri}/{FUNDAMENTALS_FILE}",
             retrieved_at=self.created_at,
             **values,
         )
