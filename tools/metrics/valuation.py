@@ -7,11 +7,14 @@ provider does not report is listed in ``details["missing"]`` (typical for ETFs a
 
 from __future__ import annotations
 
+from typing import Literal
+
+from copilot.schemas import Unit
 from tools.metrics import FactList, MetricResult, price_unit
 from tools.providers.base import Fundamentals
 
-# (fact key, Fundamentals field, label, unit)
-FIELDS = (
+# (fact key, Fundamentals field, label, unit; "money" = the quote currency)
+FIELDS: tuple[tuple[str, str, str, Unit | Literal["money"]], ...] = (
     ("trailing_pe", "trailing_pe", "Trailing P/E", "x"),
     ("forward_pe", "forward_pe", "Forward P/E", "x"),
     ("price_to_book", "price_to_book", "Price/book", "x"),
@@ -38,7 +41,8 @@ def valuation_metrics(fundamentals: Fundamentals) -> MetricResult:
             missing.append(key)
             continue
         formula, inputs = _derivation(key, fundamentals)
-        facts.add(key, label, value, money if unit == "money" else unit, formula=formula, inputs=inputs)  # type: ignore[arg-type]
+        fact_unit: Unit = money if unit == "money" else unit
+        facts.add(key, label, value, fact_unit, formula=formula, inputs=inputs)
     result.facts = list(facts)
     if missing:
         result.details["missing"] = missing
