@@ -71,7 +71,7 @@ def test_valuation_says_what_is_missing() -> None:
     result = runner.invoke(app, ["data", "valuation", "QQQ", "--as-of", "2025-03-03"])
     assert result.exit_code == 0, result.output
     assert "Trailing P/E" in result.stdout
-    assert "Not available from snapshot:" in result.stdout and "forward pe" in result.stdout
+    assert "Not available from snapshot:" in result.stdout and "Forward P/E" in result.stdout
 
 
 @pytest.mark.parametrize(
