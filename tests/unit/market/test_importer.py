@@ -31,6 +31,14 @@ def prices_csv(shared_data: Path) -> dict[str, pd.DataFrame]:
     }
 
 
+@pytest.fixture(scope="module")
+def etf_file_2025(prices_csv: dict[str, pd.DataFrame], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The yfinance ETF file cut to the 2025-09..2026-02 rows of the split ETFs and SPY (real rows)."""
+    rows = prices_csv[ALITALBI]
+    rows = rows[rows.symbol.isin([*SPLIT_ETFS, "SPY"]) & (rows.date >= "2025-09-01")]
+    return _write_rows(tmp_path_factory.mktemp("etf2025") / "etfs_2025.csv", rows)
+
+
 def _close(frame: pd.DataFrame, symbol: str, day: str) -> float:
     row = frame[(frame.symbol == symbol) & (frame.date == pd.Timestamp(day))]
     assert len(row) == 1
@@ -143,16 +151,16 @@ def test_real_crashes_of_small_caps_are_not_taken_for_splits(
     assert closes.iloc[1] / closes.iloc[0] == pytest.approx(expected)  # AAPL's real -52% day stays
 
 
-def test_split_found_from_the_open_gap_without_a_second_file(tmp_path: Path, shared_data: Path) -> None:
-    report = import_snapshot([shared_data / "prices" / ALITALBI], tmp_path / "snap")
+def test_split_found_from_the_open_gap_without_a_second_file(tmp_path: Path, etf_file_2025: Path) -> None:
+    report = import_snapshot([etf_file_2025], tmp_path / "snap")
     assert {e.symbol for e in report.splits} == SPLIT_ETFS
     assert all("opened at" in e.evidence for e in report.splits)
 
 
-def test_refuse_raises_a_typed_error_and_writes_nothing(tmp_path: Path, shared_data: Path) -> None:
+def test_refuse_raises_a_typed_error_and_writes_nothing(tmp_path: Path, etf_file_2025: Path) -> None:
     dest = tmp_path / "snap"
     with pytest.raises(UnadjustedSplitError) as caught:
-        import_snapshot([shared_data / "prices" / ALITALBI], dest, on_split="refuse")
+        import_snapshot([etf_file_2025], dest, on_split="refuse")
     assert {e.symbol for e in caught.value.events} == SPLIT_ETFS
     assert "XLK 2-for-1 on 2025-11-17" in caught.value.message
     assert not dest.exists()
@@ -222,13 +230,13 @@ def test_bad_sources_and_destination_are_refused(tmp_path: Path, shared_data: Pa
     assert (occupied / "notes.txt").read_text() == "mine"
 
 
-def test_cli_import_prints_the_report_and_refuses_with_exit_2(tmp_path: Path, shared_data: Path) -> None:
+def test_cli_import_prints_the_report_and_refuses_with_exit_2(tmp_path: Path, etf_file_2025: Path) -> None:
     from typer.testing import CliRunner
 
     from copilot.cli import app
 
     runner = CliRunner()
-    source = str(shared_data / "prices" / ALITALBI)
+    source = str(etf_file_2025)
     done = runner.invoke(app, ["data", "import", source, "--dest", str(tmp_path / "snap")])
     assert done.exit_code == 0, done.output
     assert "XLK 2-for-1 on 2025-11-17" in done.output
