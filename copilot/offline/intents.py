@@ -100,7 +100,23 @@ def read_question(
         return replace(reading, refusal="advice")
     if vocab.CRYPTO.search(text) and not symbols and not unknown:
         return replace(reading, refusal="crypto")
-    return _with_context(reading, text, previous)
+    reading = _with_context(reading, text, previous)
+    return _broad_market(reading, text, finder)
+
+
+def _broad_market(reading: Reading, text: str, finder: MentionFinder | None) -> Reading:
+    """ "How's the market doing today?" is about the S&P 500 when nothing else is named."""
+    market_intents = set(reading.intents) & {"quote", "performance", "technicals"}
+    resolve = getattr(finder, "resolve", None)
+    if reading.symbols or reading.unknown_tokens or not market_intents or resolve is None:
+        return reading
+    if not vocab.BROAD_MARKET.search(text):
+        return reading
+    try:
+        symbol = str(resolve("S&P 500").symbol)
+    except VerityError:
+        return reading
+    return replace(reading, symbols=(symbol,))
 
 
 def _mentions(text: str, finder: MentionFinder | None) -> tuple[tuple[str, ...], list[tuple[int, int]]]:
@@ -175,9 +191,18 @@ def _unknown_tickers(text: str, spans: list[tuple[int, int]], known: Sequence[st
 
 
 def _intents(text: str, symbols: Sequence[str], period: Period | None) -> tuple[Intent, ...]:
+    """What the question asks; a bare name with no intent word reads as a quote."""
+    found = _asked(text, symbols, period)
+    if not found and symbols:
+        found.add("quote")
+    return tuple(intent for intent in INTENT_ORDER if intent in found)
+
+
+def _asked(text: str, symbols: Sequence[str], period: Period | None) -> set[Intent]:
+    """The intents the words of the question name (empty when it names none)."""
     found = {intent for intent, pattern in vocab.KEYWORDS.items() if pattern.search(text)}
     if "lookup" in found:
-        return ("lookup",)
+        return {"lookup"}
     if "sectors" in found and not symbols:
         found &= {"sectors", "documents"}  # "which sectors led" is a ranking, not a return
     if "documents" in found:
@@ -199,9 +224,7 @@ def _intents(text: str, symbols: Sequence[str], period: Period | None) -> tuple[
         found.add("quote")
     if "performance" in found and "quote" in found and not vocab.QUOTE_STRONG.search(text):
         found.discard("quote")  # "where has it traded since March" is about the move
-    if not found and symbols:
-        found.add("quote")
-    return tuple(intent for intent in INTENT_ORDER if intent in found)
+    return found
 
 
 def _lookup_name(text: str) -> str | None:
@@ -217,23 +240,25 @@ def _with_context(reading: Reading, text: str, previous: Reading | None) -> Read
     if previous is None or previous.refusal or not (previous.intents or previous.symbols):
         return reading
     intents, symbols, period = reading.intents, reading.symbols, reading.period
+    explicit = bool(_asked(text, symbols, reading.period if reading.period_given else None))
     compare = bool(vocab.COMPARE.search(text))
     needs_subject = bool(set(intents) - {"sectors", "documents", "lookup"})
-    weak = not intents or (intents == ("quote",) and not vocab.KEYWORDS["quote"].search(text))
-    if compare and symbols and previous.symbols and (weak or intents == ("performance",)):
-        # "and against the Nasdaq?": the previous subject, now compared with the new name
-        subject = previous.symbols[0]
-        symbols = (subject, *(s for s in symbols if s != subject))
-        intents = ("performance",)
-    elif weak:
+    if compare and len(symbols) == 1 and previous.symbols and symbols[0] != previous.symbols[0]:
+        # "and against the Nasdaq?": the previous subject, now beside the new name
+        symbols = (previous.symbols[0], symbols[0])
+        if not set(intents) - {"performance", "quote"}:
+            intents = ("performance",) if "performance" in previous.intents else previous.intents
+    elif not explicit:
         if not symbols and not reading.period_given and not reading.unknown_tokens:
             return reading  # nothing to lean on: not a follow-up
-        intents = previous.intents
+        intents = previous.intents  # "what about Microsoft?", "and over the last 6 months?"
         symbols = symbols or previous.symbols
     elif needs_subject and not symbols and not reading.unknown_tokens:
         # "what about its RSI?": the previous subject (or all the previous names for "them")
         plural = re.search(r"\b(?:they|them|their|both|each)\b", text, re.IGNORECASE)
         symbols = previous.symbols if plural else previous.symbols[:1]
+    else:
+        return reading  # a question of its own
     if not reading.period_given and previous.period_given:
         period = previous.period
     return replace(

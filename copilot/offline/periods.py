@@ -41,13 +41,16 @@ _NUMBER_WORDS = {"one": 1, "a": 1, "two": 2, "three": 3, "six": 6, "twelve": 12,
 
 @dataclass(frozen=True)
 class Period:
-    """A named period (``1d`` ... ``ytd``) or a custom start date (end = the analysis date)."""
+    """A named period (``1d`` ... ``ytd``) or a custom start date (end = the analysis date, or ``end``)."""
 
     name: str = "ytd"
     start: date | None = None
+    end: date | None = None
 
     def describe(self) -> str:
         """How the answer says it: "year to date", "since 2025-03-03"."""
+        if self.start is not None and self.end is not None:
+            return f"from {self.start.isoformat()} to {self.end.isoformat()}"
         if self.start is not None:
             return f"since {self.start.isoformat()}"
         return PERIOD_WORDS.get(self.name, self.name)
@@ -58,6 +61,9 @@ _MONTH_SINCE = re.compile(
     r"\b(?:since|from)\s+(?:the\s+(?:start|beginning)\s+of\s+)?([a-z]+)\.?(?:\s+(\d{1,2})(?:st|nd|rd|th)?)?"
     r"(?:,?\s+(\d{4}))?\b",
     re.IGNORECASE,
+)
+_YEAR = re.compile(
+    r"\b(?:in|during|for|over|throughout)\s+(?:calendar\s+)?(?:year\s+)?((?:19|20)\d{2})\b", re.I
 )
 _SPAN = re.compile(
     r"\b(?:last|past|previous|over|in)\s+(?:the\s+)?(?:(\d+|one|two|three|five|six|twelve|a)\s+)?"
@@ -85,6 +91,14 @@ def read_period(text: str, as_of: date | None) -> Period | None:
             return Period(name="custom", start=date.fromisoformat(iso.group(1)))
         except ValueError:
             pass
+    year = _YEAR.search(text)
+    if year:
+        named_year = int(year.group(1))
+        if as_of is None or named_year < as_of.year:
+            # a calendar year: from the previous year's last close to the year's last close
+            return Period(name="custom", start=date(named_year - 1, 12, 31), end=date(named_year, 12, 31))
+        if named_year == as_of.year:
+            return Period(name="ytd")
     since = _month_since(text, as_of)
     if since is not None:
         return Period(name="custom", start=since)

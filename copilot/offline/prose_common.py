@@ -74,7 +74,9 @@ def facts_of(source: Source, symbol: str | None = None) -> dict[str, Fact]:
 
 def period_words(source: Source, reading: Reading) -> str:
     """ "Year to date", "Over the past three months", "Since 2025-03-03"."""
-    start = source.arguments.get("start")
+    start, end = source.arguments.get("start"), source.arguments.get("end")
+    if start and reading.period.end:
+        return f"from {start} to {end}"
     if start:
         return f"since {start}"
     period = str(source.arguments.get("period") or reading.period.name)

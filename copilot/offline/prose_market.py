@@ -33,7 +33,7 @@ def performance(source: Source, cite: Citer, names: dict[str, str], reading: Rea
     if not returns:
         return f"The performance source {c} holds no returns for that period."
     when = period_words(source, reading)
-    through = f" through {source.as_of.isoformat()}" if source.as_of else ""
+    through = f" through {source.as_of.isoformat()}" if source.as_of and not reading.period.end else ""
     subject = returns[0]
     lead = f"{cap(when)}{through}, {name_of(subject.symbol, names)} returned {show(subject, True)} {c}"
     if len(returns) == 1:

@@ -108,11 +108,11 @@ def plan_calls(
     if reading.refusal:
         return []
     symbols = list(reading.symbols) + [t for t in reading.unknown_tokens if t not in reading.symbols]
-    period: dict[str, Any] = (
-        {"start": reading.period.start.isoformat()}
-        if reading.period.start
-        else {"period": reading.period.name}
-    )
+    period: dict[str, Any] = {"period": reading.period.name}
+    if reading.period.start:
+        period = {"start": reading.period.start.isoformat()}
+        if reading.period.end:
+            period["end"] = reading.period.end.isoformat()
     wanted: list[tuple[str, dict[str, Any]]] = []
     for intent in reading.intents:
         subjects = list(reading.symbols_for(intent)) if reading.targets else symbols

@@ -80,6 +80,8 @@ KEYWORDS: dict[Intent, re.Pattern[str]] = {
     ),
     "performance": words(
         r"perform(?:ance|ed|ing)?",
+        r"how (?:did|does|do|has|have|is|are)\b.{1,60}?\b(?:do|fared?|go|gone|going)",
+        r"fared?",
         r"returns?",
         r"returned",
         r"done",
@@ -101,6 +103,7 @@ KEYWORDS: dict[Intent, re.Pattern[str]] = {
     ),
     "quote": words(
         r"price",
+        r"what(?:'s| is)\s.{1,40}?\bat\s*\??$",
         r"quote",
         r"trading",
         r"trade(?:s|d)? at",
@@ -158,6 +161,10 @@ GENERIC_NAMES = re.compile(
     r"|(?P<semis>semiconductors?(?:\s+stocks)?|semis|chip\s?(?:stocks|makers))"
     r"|(?P<biotech>biotech(?:nology)?(?:\s+stocks)?))(?![\w-])",
     re.IGNORECASE,
+)
+# "the market" when a market question names nothing else: the S&P 500.
+BROAD_MARKET = re.compile(
+    r"\b(?:the\s+)?(?:stock\s+|us\s+|u\.s\.\s+)?(?:market|stocks|equities)\b", re.IGNORECASE
 )
 # The alias the resolver knows for each kind of generic phrase.
 GENERIC_ALIASES = {"large": "large caps", "broad": "S&P 500", "semis": "semiconductors", "biotech": "biotech"}

@@ -63,8 +63,10 @@ class Reference:
     def upto(self, symbol: str, as_of: date) -> pd.DataFrame:
         return self.bars(symbol).loc[: pd.Timestamp(as_of)]
 
-    def period_return(self, symbol: str, period: str, as_of: date, start: date | None = None) -> float:
-        closes = self.upto(symbol, as_of)["close"]
+    def period_return(
+        self, symbol: str, period: str, as_of: date, start: date | None = None, end: date | None = None
+    ) -> float:
+        closes = self.upto(symbol, min(as_of, end) if end else as_of)["close"]
         if start is not None:
             base = closes.loc[: pd.Timestamp(start)].iloc[-1]
         elif period == "ytd":
@@ -133,8 +135,9 @@ def expected_figures(ref: Reference, spec: dict[str, Any], as_of: date) -> list[
         return [Expected(spec["value"], spec.get("key"), symbol, spec.get("unit"), spec.get("tolerance"))]
     if kind == "return":
         start = date.fromisoformat(spec["start"]) if "start" in spec else None
+        end = date.fromisoformat(spec["end"]) if "end" in spec else None
         period = "custom" if start else spec["period"]
-        value = ref.period_return(symbol, spec.get("period", "ytd"), as_of, start)
+        value = ref.period_return(symbol, spec.get("period", "ytd"), as_of, start, end)
         return [Expected(value, f"return_{period}", symbol, "%")]
     if kind == "quote":
         return [

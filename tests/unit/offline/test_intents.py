@@ -225,3 +225,32 @@ def test_tool_call_ids_are_deterministic_and_distinct() -> None:
     first, second = plan_calls(reading, TOOLS, turn=3), plan_calls(reading, TOOLS, turn=3)
     assert [c["id"] for c in first] == [c["id"] for c in second]
     assert len({c["id"] for c in first}) == 2
+
+
+def test_a_calendar_year_is_previous_close_to_year_end() -> None:
+    assert calls("How did SOFI do in 2023?") == [
+        ("compare_performance", {"symbols": ["SOFI"], "start": "2022-12-31", "end": "2023-12-31"})
+    ]
+    assert read_period("in 2026", AS_OF) == Period("ytd")  # the analysis year is year to date
+
+
+def test_the_market_means_the_s_and_p_500_when_nothing_else_is_named() -> None:
+    assert calls("How's the market doing today?") == [("get_quote", {"symbol": "^GSPC"})]
+    assert calls("Is the stock market overbought?") == [("get_technicals", {"symbol": "^GSPC"})]
+    assert calls("Which sectors led today?") == [("sector_performance", {"period": "1d"})]
+
+
+def test_compared_to_follow_up_keeps_the_previous_intent() -> None:
+    assert calls("and compared to Microsoft?", "Is Apple expensive?") == [
+        ("get_valuation", {"symbol": "AAPL"}),
+        ("get_valuation", {"symbol": "MSFT"}),
+    ]
+
+
+def test_a_question_with_its_own_names_and_intent_is_not_a_follow_up() -> None:
+    assert calls("Compare NVDA, AMD and INTC this year", "Is the S&P 500 expensive?") == [
+        ("compare_performance", {"symbols": ["NVDA", "AMD", "INTC"], "period": "ytd"})
+    ]
+    assert calls("How's the market doing today?", "Is the S&P 500 expensive?") == [
+        ("get_quote", {"symbol": "^GSPC"})
+    ]
