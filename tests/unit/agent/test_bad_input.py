@@ -142,3 +142,16 @@ async def test_a_refused_first_question_opens_no_conversation(settings: Settings
             conversation_id=None,
         )
     ]
+
+
+async def test_a_tool_the_model_made_up_is_reported_back_to_it(settings: Settings) -> None:
+    model = ScriptedChatModel().enqueue(
+        tool_calls(("get_weather", {"city": "Paris"})),
+        "I can only look up market data and documents.",
+    )
+    events = await _run(_service(settings, model), "weather in Paris?")
+    result = next(e for e in events if isinstance(e, ToolResultEvent))
+    assert not result.ok and result.name == "get_weather"
+    assert "get_weather is not a valid tool" in result.content
+    done = events[-1]
+    assert isinstance(done, DoneEvent) and done.answer == "I can only look up market data and documents."
