@@ -142,9 +142,7 @@ def main() -> None:
     )
     print(f"ratio full snapshot / bare TA-Lib calls:    {timing['snapshot'] / timing['talib']:8.2f}x")
     print(f"max relative difference, snapshot values:   {max(worst, worst_snapshot):.2e} (goal <= 1e-9)")
-    print(
-        f"max relative difference, all {len(peer)} facts:     {worst_facts:.2e} (vs the TA-Lib-based snapshot)"
-    )
+    print(f"max relative difference, all {len(peer)} facts:     {worst_facts:.2e} (vs TA-Lib-based snapshot)")
     print(f"max relative difference, whole series:      {worst_series:.2e}")
 
 
