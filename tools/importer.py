@@ -100,7 +100,7 @@ class ImportReport:
 
 
 def expand_sources(sources: Sequence[Path]) -> list[Path]:
-    """Files in import order: arguments in order, each folder's files sorted by name."""
+    """Files in import order: arguments in order, each folder's files sorted by name, no repeats."""
     files: list[Path] = []
     for source in sources:
         path = Path(source)
@@ -110,7 +110,9 @@ def expand_sources(sources: Sequence[Path]) -> list[Path]:
             files.append(path)
         else:
             raise BadInputError(f"import source {path} does not exist")
-    return files
+    # a file named twice counts once, at its last position (it would otherwise vouch for itself)
+    last = {p.resolve(): i for i, p in enumerate(files)}
+    return [p for i, p in enumerate(files) if last[p.resolve()] == i]
 
 
 def import_snapshot(sources: Sequence[Path], dest: Path, on_split: OnSplit = "adjust") -> ImportReport:

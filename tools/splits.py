@@ -4,8 +4,8 @@ A file that mixes split-adjusted and raw rows shows a k-for-1 split as a one-day
 about 1/k (XLK 288.15 -> 141.61 on 2025-11-17 in one shared file). A real crash can look the same,
 so a candidate jump is only taken as a split with evidence:
 
-1. another file covering the same two days disagrees by the split ratio (decisive either way:
-   if the other file shows the same jump, it was a real move); else
+1. another file covering the same two days disagrees by the split ratio; else (no other file,
+   or one showing the same jump: a real move, or two unadjusted copies)
 2. the day opened at the split ratio of the prior close too (within 2.5%; a crash rarely opens
    exactly at -50% / -66.7% / -75% ... of the prior close), the listing traded on both days with
    a median volume of at least 1,000 shares, and the new level held for the days around it
@@ -113,7 +113,9 @@ def _evidence(bars: pd.DataFrame, i: int, k: float, others: Sequence[tuple[str, 
             other_ratio = after / before
             if abs(ratio / other_ratio * k - 1.0) < CONFIRM_TOLERANCE:
                 return f"{name} shows {other_ratio - 1:+.2%} that day (files disagree by 1/{k:g})"
-            return None  # the other file shows the same jump: a real move
+            if abs(ratio / other_ratio - 1.0) > CONFIRM_TOLERANCE:
+                return None  # the files disagree, but not by a split ratio: not a split
+            break  # the other file has the same jump: a real move, or both unadjusted; ask the bars
     open_ratio = float(bars["open"].to_numpy(dtype=float)[i] / close[i - 1])
     if (
         abs(open_ratio * k - 1.0) < OPEN_TOLERANCE

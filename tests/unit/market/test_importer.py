@@ -157,6 +157,18 @@ def test_split_found_from_the_open_gap_without_a_second_file(tmp_path: Path, etf
     assert all("opened at" in e.evidence for e in report.splits)
 
 
+def test_two_unadjusted_copies_do_not_vouch_for_a_crash(tmp_path: Path, etf_file_2025: Path) -> None:
+    copy = tmp_path / "same_rows_other_name.csv"
+    copy.write_bytes(etf_file_2025.read_bytes())
+    report = import_snapshot([etf_file_2025, copy, etf_file_2025], tmp_path / "snap")
+    assert {e.symbol for e in report.splits} == SPLIT_ETFS
+    assert [s.source for s in report.symbols["XLK"].segments] == [
+        etf_file_2025.name
+    ]  # named twice: read once
+    bars = SnapshotProvider(tmp_path / "snap").price_history(["XLK"], date(2025, 11, 10), date(2025, 11, 21))
+    assert bars["XLK"].bars["close"].pct_change().min() > -0.2
+
+
 def test_refuse_raises_a_typed_error_and_writes_nothing(tmp_path: Path, etf_file_2025: Path) -> None:
     dest = tmp_path / "snap"
     with pytest.raises(UnadjustedSplitError) as caught:
