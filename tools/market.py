@@ -66,6 +66,7 @@ class MarketData:
         day = self._as_of(as_of)
         history = self._history([match.symbol], _minus(day, QUOTE_HISTORY_DAYS), day)[match.symbol]
         result = quote_metrics(match.symbol, bars_until(history, day), history.currency)
+        self._add_related(match.symbol, result)
         return self._source(
             "quote",
             f"Quote: {_who(match)}",
@@ -112,6 +113,7 @@ class MarketData:
         history = self._history([match.symbol], _minus(day, HISTORY_DAYS), day)[match.symbol]
         bars = bars_until(history, day)
         result = technical_metrics(match.symbol, bars, history.currency)
+        self._add_related(match.symbol, result)
         # the EMAs are seeded at the first fetched bar: say where, so the figures can be reproduced
         result.details["history_start"] = bars.index[0].date().isoformat()
         result.details["history_bars"] = len(bars)
@@ -163,6 +165,12 @@ class MarketData:
         )
 
     # -- plumbing -------------------------------------------------------------------------------
+
+    def _add_related(self, symbol: str, result: MetricResult) -> None:
+        """Name the ETFs tracking an index (or the index an ETF tracks): figures differ between them."""
+        related = self.resolver.related(symbol)
+        if related:
+            result.details["related_symbols"] = list(related)
 
     def _as_of(self, as_of: date | None) -> date:
         today = self._today()

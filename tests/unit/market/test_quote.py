@@ -61,6 +61,7 @@ def test_quote_by_name_on_a_weekend_uses_fridays_bar() -> None:
     assert source.fact("last_price").unit == "points"
     assert source.as_of == date(2026, 1, 9)
     assert source.arguments == {"symbol": "^RUT", "name": "Russell 2000", "as_of": "2026-01-11"}
+    assert source.details["related_symbols"] == ["IWM"]  # the index is primary, the ETF related
 
 
 def test_52_week_range_as_of_an_earlier_date_ignores_later_highs() -> None:
