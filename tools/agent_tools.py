@@ -25,6 +25,7 @@ from tools.providers.base import SymbolMatch
 
 PERIODS = ("1d", "5d", "1m", "3m", "6m", "1y", "ytd")
 MAX_DOCUMENTS = 10
+MAX_DETAIL_CHARS = 600  # a qualitative detail (a ranking, crossovers) stays short for the model
 
 
 @dataclass
@@ -98,9 +99,13 @@ def render_source(source: Source, n: int) -> str:
     for key, value in source.details.items():
         shown = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
         label = "MISSING (say it is unavailable)" if key == "missing" else key
-        lines.append(f"  {label}: {shown[:300]}")
+        lines.append(f"  {label}: {_clip(shown)}")
     lines.extend(f"  note: {note}" for note in source.notes)
     return "\n".join(lines)
+
+
+def _clip(text: str, limit: int = MAX_DETAIL_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip(" ,") + "…"
 
 
 def _parse_date(value: str | None, name: str) -> date | None:

@@ -196,3 +196,13 @@ async def test_no_matching_document_says_so() -> None:
     )
     assert content == "Error: no stored document matches 'x'"
     assert artifact.error is not None
+
+
+def test_long_qualitative_details_are_clipped_visibly() -> None:
+    from copilot.schemas import Source
+    from tools.agent_tools import MAX_DETAIL_CHARS, render_source
+
+    source = Source(kind="market_data", title="t", provider="p", details={"crossovers": ["x" * 40] * 30})
+    line = render_source(source, 3).splitlines()[1]
+    assert line.startswith("  crossovers: xxxx") and line.endswith("…")
+    assert len(line) == len("  crossovers: ") + MAX_DETAIL_CHARS
