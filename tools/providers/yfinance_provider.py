@@ -26,7 +26,8 @@ import pandas as pd
 import requests
 import yfinance as yf
 from yfinance import multi as yf_multi
-from yfinance.exceptions import YFRateLimitError
+from yfinance._http import HTTPError as BackendHTTPError  # curl_cffi's, or requests' without it
+from yfinance.exceptions import YFException, YFRateLimitError
 
 from copilot.errors import (
     BadInputError,
@@ -41,6 +42,7 @@ from tools.providers.base import BAR_COLUMNS, Fundamentals, PriceHistory, Symbol
 if TYPE_CHECKING:
     from copilot.config import Settings
 
+_HTTP_ERRORS = (requests.exceptions.HTTPError, BackendHTTPError)
 _YF_LOCK = threading.Lock()  # yfinance's session, cookie and crumb are process-wide
 YAHOO_COLUMNS = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Volume": "volume"}
 
@@ -215,23 +217,25 @@ class YFinanceProvider:
         )
         return frame, dict(context.errors)
 
-    def _call(self, what: str, call: Any) -> Any:
+    def _call(self, what: str, call: Callable[[], Any]) -> Any:
+        """Run a yfinance call under the lock and map its failures to typed errors."""
         try:
             with _YF_LOCK:
                 return call()
         except YFRateLimitError as exc:
             raise RateLimitedError(f"Yahoo Finance rate-limited the request for {what}: {exc}") from exc
-        except requests.exceptions.HTTPError as exc:
-            status = exc.response.status_code if exc.response is not None else None
-            if status == 404:
+        except _HTTP_ERRORS as exc:
+            response = getattr(exc, "response", None)
+            if getattr(response, "status_code", None) == 404:
                 raise UnknownSymbolError(what, "Yahoo Finance does not know it (HTTP 404)") from exc
-            raise ProviderUnavailableError(
-                f"Yahoo Finance failed for {what}: {exc}", what, self.name
-            ) from exc
-        except (requests.exceptions.RequestException, OSError) as exc:
-            raise ProviderUnavailableError(
-                f"Yahoo Finance unreachable for {what}: {type(exc).__name__}", what, self.name
-            ) from exc
+            message = f"Yahoo Finance failed for {what}: {exc}"
+            raise ProviderUnavailableError(message, what, self.name) from exc
+        except (requests.exceptions.RequestException, OSError) as exc:  # curl_cffi errors are OSErrors
+            message = f"Yahoo Finance unreachable for {what}: {type(exc).__name__}"
+            raise ProviderUnavailableError(message, what, self.name) from exc
+        except (YFException, ValueError, KeyError, TypeError) as exc:  # an answer yfinance cannot read
+            message = f"Yahoo Finance sent data yfinance could not read for {what}: {exc}"
+            raise ProviderUnavailableError(message, what, self.name) from exc
 
 
 def _raising(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

@@ -126,6 +126,25 @@ def test_fundamentals_map_the_recorded_quote_summary(
         provider.fundamentals("AAPL", date(2024, 12, 31))
 
 
+def test_fundamentals_from_quote_summary_alone_give_the_yield_in_percent(
+    provider: YFinanceProvider, yahoo_fixtures: dict[str, dict[str, Any]]
+) -> None:
+    # ARMK: no v7 quote was recorded, so every field comes from quoteSummary (yield as a fraction)
+    summary = yahoo_fixtures["quoteSummary-all-ARMK.json"]["response"]["bodyJson"]["quoteSummary"]["result"][
+        0
+    ]
+    detail = summary["summaryDetail"]
+    today = datetime.now(UTC).date()
+    armk = provider.fundamentals("ARMK", today)
+    assert armk.trailing_pe == detail["trailingPE"]
+    assert armk.forward_pe == detail["forwardPE"]  # summaryDetail follows defaultKeyStatistics in the answer
+    assert armk.market_cap == detail["marketCap"]
+    assert armk.price_to_book == summary["defaultKeyStatistics"]["priceToBook"]
+    assert armk.dividend_yield == pytest.approx(detail["dividendYield"] * 100)  # 0.0117 -> 1.17%
+    assert armk.price == summary["financialData"]["currentPrice"]
+    assert armk.as_of == today  # no last-trade time in these modules: dated when fetched
+
+
 def test_unknown_symbol_is_typed(provider: YFinanceProvider) -> None:
     with pytest.raises(UnknownSymbolError) as bars:
         provider.price_history(["NOSUCHSYM"], date(2020, 1, 1), date(2020, 1, 2))
