@@ -30,6 +30,9 @@ INTENT_ORDER: tuple[Intent, ...] = (
     "lookup",
 )
 MAX_SYMBOLS = 6
+# Longer questions are read from their start: a question is a few sentences, and this bounds the
+# work the patterns do on a pasted wall of text.
+MAX_READ_CHARS = 4000
 
 
 class MentionLike(Protocol):
@@ -70,7 +73,7 @@ def read_question(
     question: str, finder: MentionFinder | None, previous: Reading | None, as_of: date | None
 ) -> Reading:
     """What ``question`` asks, using ``previous`` (the last question read) for follow-ups."""
-    text = " ".join(question.split())
+    text = " ".join(question[: MAX_READ_CHARS * 2].split())[:MAX_READ_CHARS]
     if not text:
         return Reading(question=question, refusal="empty")
     symbols, spans = _mentions(text, finder)

@@ -63,7 +63,7 @@ def excerpts(content: str) -> dict[int, str]:
 # holds the latest one, and keeps older documents from outranking it.
 LATEST_WINDOW = timedelta(days=75)
 _FED_DECISION = re.compile(
-    r"\b(?:fed|fomc|federal reserve|committee)\b.*\b(?:statement|decid|decision|meeting)", re.I
+    r"\b(?:fed|fomc|federal reserve|committee)\b.{0,120}?\b(?:statement|decid|decision|meeting)", re.I
 )
 
 

@@ -7,6 +7,7 @@ explicit sign), so the verifier matches each one to the fact it came from. Compa
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from copilot.offline.intents import Reading
@@ -22,6 +23,7 @@ from copilot.offline.prose_common import (
 )
 from copilot.schemas import Source
 
+_ADJUSTMENT_NOTE = re.compile(r"adjusted|price return|total return", re.IGNORECASE)
 # A valuation snapshot this much older than the market data is called stale in the answer.
 STALE_AFTER = timedelta(days=7)
 
@@ -75,7 +77,7 @@ def quote(source: Source, cite: Citer, names: dict[str, str]) -> str:
         day = f", {show(f['change_pct'], True)} {c} on the day" if "change_pct" in f else ""
         parts.append(f"{who} closed at {show(f['last_price'])} {c}{when}{day}.")
     if "high_52w" in f and "pct_from_high_52w" in f:
-        low = f" and {show(f['low_52w'])} {c} at its low" if "low_52w" in f else ""
+        low = f"; the 52-week low is {show(f['low_52w'])} {c}" if "low_52w" in f else ""
         parts.append(
             f"It sits {show(f['pct_from_high_52w'], True)} {c} from its 52-week high of "
             f"{show(f['high_52w'])} {c}{low}."
@@ -87,6 +89,8 @@ def quote(source: Source, cite: Citer, names: dict[str, str]) -> str:
         parts.append(
             f"Volume of {show(f['volume'])} {c} was {relation} the {span} average of {show(average)} {c}."
         )
+    # say plainly what the quote lacks (no volume for most indexes, a short 52-week window)
+    parts.extend(note for note in source.notes if not _ADJUSTMENT_NOTE.search(note))
     return " ".join(parts) or f"The quote source {c} holds no prices for {who}."
 
 

@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.messages.tool import ToolCall
 
 from copilot.offline import vocabulary as vocab
-from copilot.offline.intents import MentionFinder, Reading, read_question
+from copilot.offline.intents import MAX_READ_CHARS, MentionFinder, Reading, read_question
 from copilot.offline.prose_common import ToolResult
 from copilot.offline.prose_documents import search_arguments
 from copilot.offline.repair import is_repair_request, repaired_answer
@@ -89,7 +89,9 @@ def read_conversation(
             continue
         reading = read_question(text, finder, reading, as_of)
         if finder is not None:
-            for mention in finder.find_mentions(" ".join(text.split())):
+            for mention in finder.find_mentions(
+                " ".join(text[: MAX_READ_CHARS * 2].split())[:MAX_READ_CHARS]
+            ):
                 name = getattr(mention, "name", None)
                 if name:
                     names.setdefault(mention.symbol, str(name))

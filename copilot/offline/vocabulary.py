@@ -122,7 +122,8 @@ QUOTE_STRONG = words(r"price", r"quote", r"last (?:price|close)", r"volume", r"5
 COMPARE = words(r"vs\.?", r"versus", r"compared?(?: to| with)?", r"against", r"relative to", r"than")
 LATEST = words(r"latest", r"most recent", r"last", r"recent", r"newest", r"current")
 ADVICE = re.compile(
-    r"\bshould (?:i|we)\b|\b(?:is|would) it (?:be )?(?:a )?(?:good|wise|smart|right)\b.*\b(?:buy|sell|invest)"
+    r"\bshould (?:i|we)\b"
+    r"|\b(?:is|would) it (?:be )?(?:a )?(?:good|wise|smart|right)\b.{0,80}?\b(?:buy|sell|invest)"
     r"|\bwhat (?:should|do you recommend) (?:i|we)\b|\bbuy or sell\b|\brecommend(?:ation)?s?\b"
     r"|\b(?:good|best) (?:stock|investment|time) (?:to|for) (?:buy|invest)",
     re.IGNORECASE,

@@ -307,3 +307,10 @@ def test_repair_request_drops_the_flagged_sentence() -> None:
     ]
     reply = analyst().invoke(messages)
     assert reply.text == "IWM closed at $261.56 [1]."
+
+
+def test_a_pasted_wall_of_text_is_read_from_its_start() -> None:
+    reply = analyst().invoke([SYSTEM, HumanMessage(content="what did the fed say " * 5000)])
+    assert isinstance(reply, AIMessage)
+    assert [c["name"] for c in reply.tool_calls] == ["search_documents"]
+    assert len(reply.tool_calls[0]["args"]["query"]) <= 300
