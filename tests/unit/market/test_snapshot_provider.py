@@ -127,3 +127,13 @@ def test_reimport_replaces_a_snapshot(small_snapshot: Path, shared_data: Path) -
     with pytest.raises(UnknownSymbolError):
         provider.price_history(["XLK2"], None, date(2026, 12, 31))
     shutil.rmtree(small_snapshot)
+
+
+def test_corrupt_fundamentals_and_names_files_are_named(small_snapshot: Path) -> None:
+    (small_snapshot / "fundamentals.json").write_text('{"XLK": [')
+    (small_snapshot / "names.csv").write_text("ticker,title\nXLK,Technology\n")
+    provider = SnapshotProvider(small_snapshot)
+    with pytest.raises(CorruptDataError, match=r"fundamentals\.json"):
+        provider.fundamentals("XLK", date(2026, 1, 1))
+    with pytest.raises(CorruptDataError, match=r"names\.csv"):
+        provider.search("Technology")
