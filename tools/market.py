@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from copilot.errors import BadInputError
+from copilot.errors import BadInputError, NoDataError
 from copilot.schemas import Source, utc_now
 from tools.metrics import MetricResult, adjustment_note, bars_until
 from tools.metrics.performance import check_period, fetch_start, performance_metrics, period_return
@@ -182,7 +182,11 @@ class MarketData:
 
     def _history(self, symbols: list[str], start: date, end: date) -> dict[str, PriceHistory]:
         """One provider call for every symbol (the provider batches; the cache batches misses)."""
-        return self.provider.price_history(symbols, start, end)
+        histories = self.provider.price_history(symbols, start, end)
+        for symbol in symbols:
+            if symbol not in histories:
+                raise NoDataError(f"{symbol}: {self.provider.name} returned no prices", symbol=symbol)
+        return histories
 
     def _source(
         self,

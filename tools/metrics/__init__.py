@@ -6,7 +6,7 @@ Shared conventions (DESIGN.md "Financial conventions"):
   every window ends at the last bar on or before ``as_of``.
 - A missing day is never filled: returns are close to close over the bars present, and
   date-anchored returns (YTD, custom start) use the last close on or before the anchor date.
-  Rows without a close are dropped.
+  Rows without a close are dropped; a missing open/high/low is taken as the close.
 - Index levels are in points and are price returns; ETF/stock prices are in the quote currency,
   and the Source notes say whether the series is adjusted for splits and dividends.
 """
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from copilot.errors import NoDataError
@@ -36,14 +37,24 @@ class MetricResult:
 def bars_until(history: PriceHistory, as_of: date) -> pd.DataFrame:
     """The bars up to and including ``as_of`` with a close; NoDataError if none are left."""
     bars = history.bars
-    bars = bars.loc[bars.index <= pd.Timestamp(as_of)]
-    if bars["close"].isna().any():
+    # a positional slice: boolean .loc masks cost ~0.2 ms per call on a 10-year frame
+    bars = bars.iloc[: int(bars.index.searchsorted(pd.Timestamp(as_of), side="right"))]
+    if _has_nan(bars):  # rare: repaired with pandas, the common path stays on numpy
         bars = bars.loc[bars["close"].notna()]
+        # a bar with a close but no range (a partial or patched row) counts its close as its range
+        bars = bars.assign(
+            **{column: bars[column].fillna(bars["close"]) for column in ("open", "high", "low")}
+        )
     if bars.empty:
         first = history.bars.index[0].date() if not history.bars.empty else None
         since = f"; the series starts on {first}" if first else ""
         raise NoDataError(f"{history.symbol}: no prices on or before {as_of}{since}", symbol=history.symbol)
     return bars
+
+
+def _has_nan(bars: pd.DataFrame) -> bool:
+    """Any NaN in the frame (one numpy pass; per-column pandas checks cost ~50 us each)."""
+    return bool(np.isnan(bars.to_numpy(dtype=np.float64)).any())
 
 
 def price_unit(symbol: str, currency: str = "USD") -> Unit:

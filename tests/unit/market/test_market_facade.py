@@ -134,3 +134,31 @@ def test_history_of_a_price_history_never_reaches_past_as_of() -> None:
     for method in ("quote", "technicals"):
         source = getattr(market(InMemoryProvider({"IWM": full})), method)("IWM", as_of=AS_OF)
         assert max(f.as_of for f in source.facts) == AS_OF
+
+
+class ForgetfulProvider(InMemoryProvider):
+    """Returns nothing for one of the symbols asked (as a flaky upstream might)."""
+
+    def price_history(self, symbols, start, end):  # type: ignore[no-untyped-def]
+        out = super().price_history(symbols, start, end)
+        out.pop(symbols[-1])
+        return out
+
+
+def test_a_symbol_the_provider_drops_is_no_data() -> None:
+    provider = ForgetfulProvider({"IWM": bars(YAHOO, "IWM"), "SPY": bars(YAHOO, "SPY")})
+    with pytest.raises(NoDataError, match="SPY: memory returned no prices"):
+        market(provider).performance(["IWM", "SPY"], "1m", as_of=AS_OF)
+
+
+def test_rows_without_a_close_are_skipped_and_missing_ranges_filled() -> None:
+    frame = bars(YAHOO, "IWM").copy()
+    frame.loc["2026-01-08", "close"] = float("nan")
+    frame.loc["2026-01-09", ["high", "low"]] = float("nan")
+    source = market(InMemoryProvider({"IWM": frame})).quote("IWM", as_of=AS_OF)
+    assert source.fact("prev_close").value == frame.loc["2026-01-07", "close"]
+    assert (
+        source.fact("day_high").value == source.fact("last_price").value == frame.loc["2026-01-09", "close"]
+    )
+    technicals = market(InMemoryProvider({"IWM": frame})).technicals("IWM", as_of=AS_OF)
+    assert all(f.value == f.value for f in technicals.facts)  # no NaN reaches a fact
