@@ -16,6 +16,7 @@ All cache misses of one ``price_history`` call go to the inner provider in ONE c
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -26,11 +27,12 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from copilot.errors import NoDataError, ProviderUnavailableError, RateLimitedError
+from copilot.errors import CorruptDataError, NoDataError, ProviderUnavailableError, RateLimitedError
 from copilot.schemas import utc_now
 from tools.providers.base import Fundamentals, MarketDataProvider, PriceHistory, SymbolMatch
 from tools.providers.snapshot import bars_to_csv, read_bars
 
+_log = logging.getLogger(__name__)
 _FAILURES = (ProviderUnavailableError, RateLimitedError, TimeoutError)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS price_cache (
@@ -99,9 +101,14 @@ class CachedProvider:
         self._memo: dict[str, _Entry] = {}
         self._fundamentals_memo: dict[tuple[str, date], tuple[datetime, Fundamentals]] = {}
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(db_path, check_same_thread=False, timeout=10.0)
-        self._db.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db = sqlite3.connect(db_path, check_same_thread=False, timeout=10.0)
+            self._db.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise CorruptDataError(
+                f"market cache {db_path} is not a usable SQLite database ({exc}); delete it to start afresh"
+            ) from None
 
     # --- MarketDataProvider ---------------------------------------------------------------
     def price_history(self, symbols: Sequence[str], start: date | None, end: date) -> dict[str, PriceHistory]:
@@ -149,7 +156,7 @@ class CachedProvider:
             return replace(cached[1], stale=True, age_seconds=(now - cached[0]).total_seconds())
         with self._lock:
             self._fundamentals_memo[(symbol, as_of)] = (now, value)
-            self._db.execute(
+            self._write(
                 "INSERT OR REPLACE INTO fundamentals_cache VALUES (?, ?, ?, ?, ?)",
                 (
                     self.name,
@@ -159,7 +166,6 @@ class CachedProvider:
                     json.dumps(asdict(value), default=str),
                 ),
             )
-            self._db.commit()
         return replace(value, age_seconds=0.0)
 
     def search(self, query: str) -> list[SymbolMatch]:
@@ -207,27 +213,23 @@ class CachedProvider:
         entry = self._memo.get(symbol)
         if entry is not None:
             return entry
-        row = self._db.execute(
-            "SELECT start_req, end_req, fetched_at, oldest_at, meta, bars FROM price_cache "
-            "WHERE provider = ? AND symbol = ?",
-            (self.name, symbol),
-        ).fetchone()
+        try:
+            row = self._db.execute(
+                "SELECT start_req, end_req, fetched_at, oldest_at, meta, bars FROM price_cache "
+                "WHERE provider = ? AND symbol = ?",
+                (self.name, symbol),
+            ).fetchone()
+        except sqlite3.Error as exc:  # a cache that cannot be read is a miss, not a failed answer
+            _log.warning("market cache unreadable for %s: %s", symbol, exc)
+            return None
         if row is None:
             return None
-        meta = json.loads(row[4])
-        retrieved_at = meta.pop("retrieved_at", None)
-        history = PriceHistory(
-            bars=read_bars(row[5], f"{self.name} cache of {symbol}"),
-            retrieved_at=datetime.fromisoformat(retrieved_at) if retrieved_at else None,
-            **meta,
-        )
-        entry = _Entry(
-            start_req=date.fromisoformat(row[0]) if row[0] else None,
-            end_req=date.fromisoformat(row[1]),
-            fetched_at=datetime.fromisoformat(row[2]),
-            oldest_at=datetime.fromisoformat(row[3]),
-            history=history,
-        )
+        try:
+            entry = _entry_from_row(row, f"{self.name} cache of {symbol}")
+        except (CorruptDataError, ValueError, KeyError, TypeError) as exc:
+            _log.warning("dropping unreadable market cache entry of %s: %s", symbol, exc)
+            self._write("DELETE FROM price_cache WHERE provider = ? AND symbol = ?", (self.name, symbol))
+            return None
         self._memo[symbol] = entry
         return entry
 
@@ -256,7 +258,7 @@ class CachedProvider:
             "currency": entry.history.currency,
             "retrieved_at": entry.history.retrieved_at.isoformat() if entry.history.retrieved_at else None,
         }
-        self._db.execute(
+        self._write(
             "INSERT OR REPLACE INTO price_cache VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 self.name,
@@ -269,9 +271,15 @@ class CachedProvider:
                 bars_to_csv(entry.history.bars),
             ),
         )
-        self._db.commit()
         self._memo[symbol] = entry
         return entry
+
+    def _write(self, sql: str, values: tuple[Any, ...]) -> None:
+        try:
+            self._db.execute(sql, values)
+            self._db.commit()
+        except sqlite3.Error as exc:  # the answer stands without the cache; say so in the log
+            _log.warning("market cache write failed (%s): %s", sql.split(" ", 1)[0], exc)
 
     # --- fundamentals ---------------------------------------------------------------------
     def _cached_fundamentals(self, symbol: str, as_of: date) -> tuple[datetime, Fundamentals] | None:
@@ -279,16 +287,37 @@ class CachedProvider:
             memo = self._fundamentals_memo.get((symbol, as_of))
             if memo is not None:
                 return memo
-            row = self._db.execute(
-                "SELECT fetched_at, payload FROM fundamentals_cache "
-                "WHERE provider = ? AND symbol = ? AND as_of = ?",
-                (self.name, symbol, as_of.isoformat()),
-            ).fetchone()
-            if row is None:
+            try:
+                row = self._db.execute(
+                    "SELECT fetched_at, payload FROM fundamentals_cache "
+                    "WHERE provider = ? AND symbol = ? AND as_of = ?",
+                    (self.name, symbol, as_of.isoformat()),
+                ).fetchone()
+                if row is None:
+                    return None
+                cached = (datetime.fromisoformat(row[0]), _fundamentals_from_json(row[1]))
+            except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:  # unreadable: a miss
+                _log.warning("market cache: unreadable fundamentals of %s: %s", symbol, exc)
                 return None
-            cached = (datetime.fromisoformat(row[0]), _fundamentals_from_json(row[1]))
             self._fundamentals_memo[(symbol, as_of)] = cached
             return cached
+
+
+def _entry_from_row(row: tuple[Any, ...], label: str) -> _Entry:
+    meta = json.loads(row[4])
+    retrieved_at = meta.pop("retrieved_at", None)
+    history = PriceHistory(
+        bars=read_bars(row[5], label),
+        retrieved_at=datetime.fromisoformat(retrieved_at) if retrieved_at else None,
+        **meta,
+    )
+    return _Entry(
+        start_req=date.fromisoformat(row[0]) if row[0] else None,
+        end_req=date.fromisoformat(row[1]),
+        fetched_at=datetime.fromisoformat(row[2]),
+        oldest_at=datetime.fromisoformat(row[3]),
+        history=history,
+    )
 
 
 def _touches(old: _Entry, start: date | None, end: date) -> bool:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from copilot.errors import NoDataError, ProviderUnavailableError, RateLimitedError
+from copilot.errors import CorruptDataError, NoDataError, ProviderUnavailableError, RateLimitedError
 from tools.cache import CachedProvider, CacheTTL
 from tools.providers.base import Fundamentals, PriceHistory
 from tools.providers.memory import InMemoryProvider
@@ -186,3 +187,23 @@ def test_ttls_from_settings(settings) -> None:  # type: ignore[no-untyped-def]
         settings.ttl_finished_bars,
         settings.ttl_fundamentals,
     )
+
+
+def test_an_unreadable_cache_entry_is_a_miss(inner: FlakyProvider, clock: Clock, tmp_path: Path) -> None:
+    db = tmp_path / "cache" / "market.sqlite"
+    first = CachedProvider(inner, db, TTLS, clock=clock)
+    expected = first.price_history(["SPY"], date(2026, 1, 2), TODAY)["SPY"].bars
+    first.close()
+    with sqlite3.connect(db) as raw:
+        raw.execute("UPDATE price_cache SET bars = ? WHERE symbol = 'SPY'", (b"date,open\n2026-01-02,x\n",))
+    reopened = CachedProvider(inner, db, TTLS, clock=clock)
+    again = reopened.price_history(["SPY"], date(2026, 1, 2), TODAY)["SPY"].bars
+    assert len(_bar_calls(inner)) == 2  # refetched instead of failing
+    assert again.equals(expected)
+
+
+def test_a_file_that_is_not_sqlite_is_a_clear_error(inner: FlakyProvider, tmp_path: Path) -> None:
+    db = tmp_path / "market.sqlite"
+    db.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(CorruptDataError, match=r"market\.sqlite"):
+        CachedProvider(inner, db, TTLS)
