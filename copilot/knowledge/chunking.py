@@ -49,11 +49,15 @@ def _units(text: str, size: int) -> list[str]:
 
 
 def _tail(text: str, overlap: int) -> str:
-    """The last ~overlap characters of a chunk, starting at a word boundary."""
+    """The last ~overlap characters of a chunk, from a sentence start if there is one, else a word."""
     if len(text) <= overlap:
         return text
-    start = text.find(" ", len(text) - overlap)
-    return text[start + 1 :] if start >= 0 else ""
+    window = text[len(text) - overlap :]
+    sentence = _SENTENCE.search(window)
+    if sentence:
+        return window[sentence.end() :]
+    start = window.find(" ")
+    return window[start + 1 :] if start >= 0 else ""
 
 
 def split_text(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS) -> list[str]:
