@@ -15,37 +15,21 @@ All cache misses of one ``price_history`` call go to the inner provider in ONE c
 
 from __future__ import annotations
 
-import json
-import logging
-import sqlite3
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import pandas as pd
 
-from copilot.errors import CorruptDataError, NoDataError, ProviderUnavailableError, RateLimitedError
+from copilot.errors import NoDataError, ProviderUnavailableError, RateLimitedError
 from copilot.schemas import utc_now
+from tools.cache_store import BarsEntry, CacheStore
 from tools.providers.base import Fundamentals, MarketDataProvider, PriceHistory, SymbolMatch
-from tools.providers.snapshot import bars_to_csv, read_bars
 
-_log = logging.getLogger(__name__)
 _FAILURES = (ProviderUnavailableError, RateLimitedError, TimeoutError)
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS price_cache (
-    provider TEXT NOT NULL, symbol TEXT NOT NULL,
-    start_req TEXT, end_req TEXT NOT NULL,  -- the range fetched (start NULL = whole history)
-    fetched_at TEXT NOT NULL, oldest_at TEXT NOT NULL,  -- newest fetch; oldest merged part
-    meta TEXT NOT NULL, bars BLOB NOT NULL,
-    PRIMARY KEY (provider, symbol));
-CREATE TABLE IF NOT EXISTS fundamentals_cache (
-    provider TEXT NOT NULL, symbol TEXT NOT NULL, as_of TEXT NOT NULL,
-    fetched_at TEXT NOT NULL, payload TEXT NOT NULL,
-    PRIMARY KEY (provider, symbol, as_of));
-"""
 
 
 class _Settings(Protocol):
@@ -68,23 +52,11 @@ class CacheTTL:
         return cls(settings.ttl_quote, settings.ttl_finished_bars, settings.ttl_fundamentals)
 
 
-@dataclass
-class _Entry:
-    """One symbol's cached bars and the range and times they were fetched."""
-
-    start_req: date | None
-    end_req: date
-    fetched_at: datetime
-    oldest_at: datetime
-    history: PriceHistory
-
-    def covers(self, start: date | None, end: date) -> bool:
-        starts_ok = self.start_req is None or (start is not None and start >= self.start_req)
-        return starts_ok and end <= self.end_req
-
-
 class CachedProvider:
-    """``MarketDataProvider`` that caches ``inner`` under ``db_path`` (see the module docstring)."""
+    """``MarketDataProvider`` that caches ``inner`` under ``db_path`` (see the module docstring).
+
+    ``clock`` returns timezone-aware UTC datetimes (tests inject one to move time).
+    """
 
     def __init__(
         self,
@@ -98,17 +70,9 @@ class CachedProvider:
         self.ttls = ttls
         self._clock = clock
         self._lock = threading.RLock()
-        self._memo: dict[str, _Entry] = {}
+        self._memo: dict[str, BarsEntry] = {}
         self._fundamentals_memo: dict[tuple[str, date], tuple[datetime, Fundamentals]] = {}
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(db_path, check_same_thread=False, timeout=10.0)
-            self._db.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
-            self._db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise CorruptDataError(
-                f"market cache {db_path} is not a usable SQLite database ({exc}); delete it to start afresh"
-            ) from None
+        self._store_db = CacheStore(db_path, inner.name)
 
     # --- MarketDataProvider ---------------------------------------------------------------
     def price_history(self, symbols: Sequence[str], start: date | None, end: date) -> dict[str, PriceHistory]:
@@ -141,7 +105,10 @@ class CachedProvider:
     def fundamentals(self, symbol: str, as_of: date) -> Fundamentals:
         """Cached fundamentals younger than ``ttls.fundamentals``; stale ones if the provider fails."""
         now = self._clock()
-        cached = self._cached_fundamentals(symbol, as_of)
+        with self._lock:
+            cached = self._fundamentals_memo.get((symbol, as_of)) or self._store_db.load_fundamentals(
+                symbol, as_of
+            )
         if cached is not None and (now - cached[0]).total_seconds() <= self.ttls.fundamentals:
             return replace(cached[1], age_seconds=(now - cached[0]).total_seconds())
         try:
@@ -156,16 +123,7 @@ class CachedProvider:
             return replace(cached[1], stale=True, age_seconds=(now - cached[0]).total_seconds())
         with self._lock:
             self._fundamentals_memo[(symbol, as_of)] = (now, value)
-            self._write(
-                "INSERT OR REPLACE INTO fundamentals_cache VALUES (?, ?, ?, ?, ?)",
-                (
-                    self.name,
-                    symbol,
-                    as_of.isoformat(),
-                    now.isoformat(),
-                    json.dumps(asdict(value), default=str),
-                ),
-            )
+            self._store_db.save_fundamentals(symbol, as_of, now, value)
         return replace(value, age_seconds=0.0)
 
     def search(self, query: str) -> list[SymbolMatch]:
@@ -173,17 +131,17 @@ class CachedProvider:
         return self.inner.search(query)
 
     def close(self) -> None:
-        self._db.close()
+        self._store_db.close()
 
     # --- bars -----------------------------------------------------------------------------
-    def _fresh(self, entry: _Entry, end: date, now: datetime) -> bool:
+    def _fresh(self, entry: BarsEntry, end: date, now: datetime) -> bool:
         # bars on or after the fetch day may have been unfinished then: they live ttl_quote
         ttl = self.ttls.quote if end >= entry.fetched_at.date() else self.ttls.finished_bars
         newest_ok = (now - entry.fetched_at).total_seconds() <= ttl
         return newest_ok and (now - entry.oldest_at).total_seconds() <= self.ttls.finished_bars
 
     def _window(
-        self, entry: _Entry, start: date | None, end: date, now: datetime, stale: bool
+        self, entry: BarsEntry, start: date | None, end: date, now: datetime, stale: bool
     ) -> PriceHistory:
         bars = entry.history.bars
         lo = bars.index[0] if start is None else pd.Timestamp(start)
@@ -209,131 +167,42 @@ class CachedProvider:
                 out[symbol] = history
         return out
 
-    def _entry(self, symbol: str) -> _Entry | None:
+    def _entry(self, symbol: str) -> BarsEntry | None:
         entry = self._memo.get(symbol)
-        if entry is not None:
-            return entry
-        try:
-            row = self._db.execute(
-                "SELECT start_req, end_req, fetched_at, oldest_at, meta, bars FROM price_cache "
-                "WHERE provider = ? AND symbol = ?",
-                (self.name, symbol),
-            ).fetchone()
-        except sqlite3.Error as exc:  # a cache that cannot be read is a miss, not a failed answer
-            _log.warning("market cache unreadable for %s: %s", symbol, exc)
-            return None
-        if row is None:
-            return None
-        try:
-            entry = _entry_from_row(row, f"{self.name} cache of {symbol}")
-        except (CorruptDataError, ValueError, KeyError, TypeError) as exc:
-            _log.warning("dropping unreadable market cache entry of %s: %s", symbol, exc)
-            self._write("DELETE FROM price_cache WHERE provider = ? AND symbol = ?", (self.name, symbol))
-            return None
-        self._memo[symbol] = entry
+        if entry is None:
+            entry = self._store_db.load_bars(symbol)
+            if entry is not None:
+                self._memo[symbol] = entry
         return entry
 
     def _store(
         self, symbol: str, start: date | None, end: date, now: datetime, history: PriceHistory
-    ) -> _Entry:
+    ) -> BarsEntry:
         old = self._entry(symbol)
-        entry = _Entry(start, end, now, now, replace(history, stale=False, age_seconds=None))
+        entry = BarsEntry(start, end, now, now, replace(history, stale=False, age_seconds=None))
         if old is not None and _touches(old, start, end):
             # new rows win; the merged entry is as old as its oldest part for finished bars
             kept = old.history.bars.loc[~old.history.bars.index.isin(history.bars.index)]
             bars = pd.concat([kept, history.bars])
             starts = [old.start_req, start]
-            entry = _Entry(
+            entry = BarsEntry(
                 start_req=None if None in starts else min(s for s in starts if s is not None),
                 end_req=max(old.end_req, end),
                 fetched_at=now,
                 oldest_at=min(old.oldest_at, now),
                 history=replace(entry.history, bars=bars.sort_index()),
             )
-        meta = {
-            "symbol": entry.history.symbol,
-            "provider": entry.history.provider,
-            "url": entry.history.url,
-            "adjustment": entry.history.adjustment,
-            "currency": entry.history.currency,
-            "retrieved_at": entry.history.retrieved_at.isoformat() if entry.history.retrieved_at else None,
-        }
-        self._write(
-            "INSERT OR REPLACE INTO price_cache VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self.name,
-                symbol,
-                entry.start_req.isoformat() if entry.start_req else None,
-                entry.end_req.isoformat(),
-                entry.fetched_at.isoformat(),
-                entry.oldest_at.isoformat(),
-                json.dumps(meta),
-                bars_to_csv(entry.history.bars),
-            ),
-        )
+        self._store_db.save_bars(symbol, entry)
         self._memo[symbol] = entry
         return entry
 
-    def _write(self, sql: str, values: tuple[Any, ...]) -> None:
-        try:
-            self._db.execute(sql, values)
-            self._db.commit()
-        except sqlite3.Error as exc:  # the answer stands without the cache; say so in the log
-            _log.warning("market cache write failed (%s): %s", sql.split(" ", 1)[0], exc)
 
-    # --- fundamentals ---------------------------------------------------------------------
-    def _cached_fundamentals(self, symbol: str, as_of: date) -> tuple[datetime, Fundamentals] | None:
-        with self._lock:
-            memo = self._fundamentals_memo.get((symbol, as_of))
-            if memo is not None:
-                return memo
-            try:
-                row = self._db.execute(
-                    "SELECT fetched_at, payload FROM fundamentals_cache "
-                    "WHERE provider = ? AND symbol = ? AND as_of = ?",
-                    (self.name, symbol, as_of.isoformat()),
-                ).fetchone()
-                if row is None:
-                    return None
-                cached = (datetime.fromisoformat(row[0]), _fundamentals_from_json(row[1]))
-            except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:  # unreadable: a miss
-                _log.warning("market cache: unreadable fundamentals of %s: %s", symbol, exc)
-                return None
-            self._fundamentals_memo[(symbol, as_of)] = cached
-            return cached
-
-
-def _entry_from_row(row: tuple[Any, ...], label: str) -> _Entry:
-    meta = json.loads(row[4])
-    retrieved_at = meta.pop("retrieved_at", None)
-    history = PriceHistory(
-        bars=read_bars(row[5], label),
-        retrieved_at=datetime.fromisoformat(retrieved_at) if retrieved_at else None,
-        **meta,
-    )
-    return _Entry(
-        start_req=date.fromisoformat(row[0]) if row[0] else None,
-        end_req=date.fromisoformat(row[1]),
-        fetched_at=datetime.fromisoformat(row[2]),
-        oldest_at=datetime.fromisoformat(row[3]),
-        history=history,
-    )
-
-
-def _touches(old: _Entry, start: date | None, end: date) -> bool:
+def _touches(old: BarsEntry, start: date | None, end: date) -> bool:
     """Whether a fetched range overlaps or adjoins the cached one (so the two can be merged)."""
     day = timedelta(days=1)
     new_before_old_end = start is None or start <= old.end_req + day
     old_before_new_end = old.start_req is None or old.start_req <= end + day
     return new_before_old_end and old_before_new_end
-
-
-def _fundamentals_from_json(payload: str) -> Fundamentals:
-    values: dict[str, Any] = json.loads(payload)
-    values["as_of"] = date.fromisoformat(values["as_of"])
-    if values.get("retrieved_at"):
-        values["retrieved_at"] = datetime.fromisoformat(values["retrieved_at"])
-    return Fundamentals(**values)
 
 
 def _reason(exc: Exception) -> str:
