@@ -8,12 +8,12 @@ would cost more than the whole latency budget of a scripted turn.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 from langchain.agents import create_agent
-from langchain.agents.middleware import ModelRequest, dynamic_prompt
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from langgraph.graph.state import CompiledStateGraph
@@ -21,35 +21,26 @@ from langgraph.graph.state import CompiledStateGraph
 from copilot.config import Settings
 from copilot.events import ChatEvent, CitedSource, TokenEvent, ToolCallEvent, ToolResultEvent
 from copilot.schemas import ToolArtifact
-from prompts import load_prompt
 from tools.agent_tools import TurnContext
 
 Agent = CompiledStateGraph[Any, TurnContext, Any, Any]
 
 
-def system_prompt(base: str, context: TurnContext | None) -> str:
-    """The system prompt with the turn's analysis date appended."""
-    if context is None or context.as_of is None:
-        return f"{base}\n\nAnalysis date: the latest available data (each source states its as-of date)."
-    day = context.as_of.isoformat()
-    return f"{base}\n\nAnalysis date: {day}. Data after {day} does not exist for this answer."
+def system_message(base: str, as_of: date | None) -> SystemMessage:
+    """The system prompt with the turn's analysis date appended (sent as the run's first message)."""
+    if as_of is None:
+        dated = "Analysis date: the latest available data (each source states its as-of date)."
+    else:
+        day = as_of.isoformat()
+        dated = f"Analysis date: {day}. Data after {day} does not exist for this answer."
+    return SystemMessage(content=f"{base}\n\n{dated}")
 
 
-def build_agent(model: BaseChatModel, tools: list[BaseTool], prompt: str | None = None) -> Agent:
+def build_agent(model: BaseChatModel, tools: list[BaseTool]) -> Agent:
     """The compiled agent graph: model <-> tools (parallel tool calls), context schema ``TurnContext``."""
-    base = prompt if prompt is not None else load_prompt("system")
-
-    @dynamic_prompt
-    def dated_prompt(request: ModelRequest[TurnContext]) -> str:
-        return system_prompt(base, request.runtime.context)
-
-    return create_agent(
-        model,
-        tools,
-        middleware=[dated_prompt],
-        context_schema=TurnContext,
-        name="verity",
-    )
+    # The dated system prompt travels as the first message of each run rather than through a
+    # dynamic-prompt middleware, which would cost about 10% of a scripted turn.
+    return create_agent(model, tools, context_schema=TurnContext, name="verity")
 
 
 def run_config(settings: Settings) -> RunnableConfig:

@@ -18,7 +18,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from copilot.agent import build_agent, run_config, stream_agent
+from copilot.agent import build_agent, run_config, stream_agent, system_message
 from copilot.citations import SourceLedger
 from copilot.config import Settings
 from copilot.conversations import Conversation, ConversationStore, InMemoryConversationStore, Turn
@@ -35,6 +35,7 @@ from copilot.events import (
 )
 from copilot.llm import build_chat_model
 from copilot.verify import VerificationReport, annotate_unverified, repair_prompt, verify_figures
+from prompts import load_prompt
 from tools.agent_tools import DocumentSearch, KnowledgeGetter, MarketTools, TurnContext, build_tools
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class ChatService:
             getter = lambda: kb  # noqa: E731
         self.tools = build_tools(market, getter, timeout=settings.tool_timeout)
         self.agent = build_agent(self.model, self.tools)
+        self.prompt = load_prompt("system")
         self.config = run_config(settings)
 
     async def run_turn(
@@ -124,7 +126,11 @@ class ChatService:
         ledger = SourceLedger()
         context = TurnContext(ledger=ledger, as_of=as_of)
         transcript: list[BaseMessage] = []
-        messages = [*conversation.messages(), HumanMessage(content=question)]
+        messages = [
+            system_message(self.prompt, as_of),
+            *conversation.messages(),
+            HumanMessage(content=question),
+        ]
         async for event in stream_agent(self.agent, messages, context, self.config, transcript):
             yield event
         yield StatusEvent(phase="verifying", message="Checking every figure", conversation_id=conversation.id)
