@@ -78,6 +78,10 @@ def read_question(
         return Reading(question=question, refusal="empty")
     symbols, spans = _mentions(text, finder)
     unknown = _unknown_tickers(text, spans, symbols)
+    if not symbols and not unknown:
+        # a company the resolver lacks: the tools resolve names through the provider's search
+        name = _unknown_name(text, spans)
+        unknown = (name,) if name else ()
     period = read_period(text, as_of)
     intents = _intents(text, symbols, period)
     lookup_query = None
@@ -191,6 +195,22 @@ def _unknown_tickers(text: str, spans: list[tuple[int, int]], known: Sequence[st
         if (len(token) >= 2 and token.upper() not in vocab.NOT_TICKERS) or explicit:
             found.append(token)
     return tuple(found)
+
+
+def _unknown_name(text: str, spans: list[tuple[int, int]]) -> str | None:
+    """The first capitalised name no mention covers ("How has Carvana done?" -> "Carvana")."""
+    for match in vocab.CAPITALISED_RUN.finditer(text):
+        if any(start <= match.start() < end for start, end in spans):
+            continue
+        words = [w.strip(".'?!,") for w in match.group(0).split()]
+        while words and words[0].lower().rstrip("'s") in vocab.NOT_NAMES:
+            words.pop(0)
+        while words and words[-1].lower().rstrip("'s") in vocab.NOT_NAMES:
+            words.pop()
+        name = " ".join(words).removesuffix("'s").strip()
+        if len(name) >= 3 and not name.isupper():
+            return name
+    return None
 
 
 def _intents(text: str, symbols: Sequence[str], period: Period | None) -> tuple[Intent, ...]:

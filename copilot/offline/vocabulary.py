@@ -150,6 +150,16 @@ NOT_TICKERS_WORDS = (
 )
 NOT_TICKERS = frozenset(NOT_TICKERS_WORDS.split())
 TICKER_TOKEN = re.compile(r"(?<![\w^$.-])\$?(\^?[A-Z][A-Z0-9]{0,4}(?:[.-][A-Z]{1,2})?)(?![\w])")
+# Capitalised words that start questions or name things other than companies.
+NOT_NAMES_WORDS = (
+    "what whats how hows is are was were did does do which where when why who should could can would "
+    "will tell show give compare and or but the a an i me my in on of for over since this that these "
+    "those its it fed fomc federal reserve powell rsi macd ytd p/e pe eps etf etfs s&p nasdaq dow "
+    "russell year month week today please also vs versus about any"
+)
+NOT_NAMES = frozenset(NOT_NAMES_WORDS.split())
+# A run of capitalised words ("Carvana", "Plug Power") that may be a company the resolver lacks.
+CAPITALISED_RUN = re.compile(r"\b[A-Z][a-zA-Z&.\-']+(?:\s+[A-Z][a-zA-Z&.\-']+){0,3}")
 LOOKUP_NAME = re.compile(
     r"(?:ticker(?: symbol)?|symbol) (?:for|of) (?P<name>[^?.!]+)|what(?:'s| is) (?P<name2>[^?]+?)'?s ticker",
     re.IGNORECASE,

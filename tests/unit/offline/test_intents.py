@@ -254,3 +254,11 @@ def test_a_question_with_its_own_names_and_intent_is_not_a_follow_up() -> None:
     assert calls("How's the market doing today?", "Is the S&P 500 expensive?") == [
         ("get_quote", {"symbol": "^GSPC"})
     ]
+
+
+def test_an_unknown_company_name_is_passed_to_the_tools_to_resolve() -> None:
+    assert calls("How has Carvana done this year?") == [
+        ("compare_performance", {"symbols": ["Carvana"], "period": "ytd"})
+    ]
+    assert calls("Is Plug Power expensive?") == [("get_valuation", {"symbol": "Plug Power"})]
+    assert calls("What did Powell say about rates?")[0][0] == "search_documents"
