@@ -135,6 +135,9 @@ class MarketData:
                 f"{match.symbol}: the provider's fundamentals are dated {fundamentals.as_of}, after {day}"
             )
         result = valuation_metrics(fundamentals)
+        age = (day - fundamentals.as_of).days
+        if age > 7:  # say plainly when the multiples predate the analysis date
+            result.notes.append(f"These figures are {age} days older than the analysis date {day}.")
         return Source(
             kind="market_data",
             title=f"Valuation: {_who(match)}",

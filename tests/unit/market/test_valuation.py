@@ -63,6 +63,10 @@ def test_aapl_figures_and_formulas(snapshot_market) -> None:
     assert source.fact("trailing_pe").inputs == {"price": 245.55, "trailing_eps": 6.31}
     assert source.details["sector"] == "Technology"
     assert source.arguments["name"] == "Apple"
+    assert "These figures are 7 days older" not in " ".join(source.notes)  # 7 days: recent enough
+    later = snapshot_market.valuation("AAPL", as_of=date(2026, 1, 9))
+    assert later.as_of == date(2025, 2, 24)
+    assert "These figures are 319 days older than the analysis date 2026-01-09." in later.notes
 
 
 def test_etf_reports_what_the_provider_has_and_lists_the_rest(snapshot_market, recorded) -> None:
