@@ -18,7 +18,7 @@ from typing import Any
 
 from copilot.errors import CorruptDataError
 from tools.providers.base import Fundamentals, PriceHistory
-from tools.providers.snapshot import bars_to_csv, read_bars
+from tools.providers.snapshot_format import bars_to_csv, read_bars
 
 _log = logging.getLogger(__name__)
 _SCHEMA = """

@@ -31,7 +31,7 @@ import pandas as pd
 from copilot.errors import BadInputError
 from tools.import_sources import NameRecord, read_names, read_prices, read_valuation, sniff
 from tools.providers.base import Adjustment
-from tools.providers.snapshot import (
+from tools.providers.snapshot_format import (
     FORMAT,
     FORMAT_VERSION,
     FUNDAMENTALS_FILE,

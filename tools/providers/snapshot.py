@@ -18,73 +18,30 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote
 
-import numpy as np
 import pandas as pd
 
 from copilot.errors import BadInputError, CorruptDataError, NoDataError, UnknownSymbolError
-from tools.providers.base import BAR_COLUMNS, Adjustment, Fundamentals, PriceHistory, SymbolKind, SymbolMatch
-
-FORMAT = "verity-snapshot"
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
-PRICES_DIR = "prices"
-FUNDAMENTALS_FILE = "fundamentals.json"
-NAMES_FILE = "names.csv"
-NAMES_COLUMNS = ("symbol", "name", "kind", "exchange", "aliases")
-FUNDAMENTAL_FIELDS = tuple(
-    f.name
-    for f in fields(Fundamentals)
-    if f.name not in {"symbol", "provider", "as_of", "url", "retrieved_at", "stale", "age_seconds"}
+from tools.providers.base import Adjustment, Fundamentals, PriceHistory, SymbolKind, SymbolMatch
+from tools.providers.snapshot_format import (
+    FORMAT,
+    FORMAT_VERSION,
+    FUNDAMENTAL_FIELDS,
+    FUNDAMENTALS_FILE,
+    MANIFEST,
+    NAMES_COLUMNS,
+    NAMES_FILE,
+    PRICES_DIR,
+    first_line,
+    read_bars,
 )
-
-
-def price_file_name(symbol: str) -> str:
-    """The file of one symbol's bars inside ``prices/`` (URL-quoted: safe for ^, /, = ...)."""
-    return f"{quote(symbol, safe='')}.csv"
-
-
-def bars_to_csv(bars: pd.DataFrame) -> bytes:
-    """The CSV bytes of a bars frame as the snapshot stores them (floats round-trip exactly)."""
-    frame = bars.loc[:, list(BAR_COLUMNS)]
-    # numpy formats the dates in one pass; pandas' date_format calls strftime per row (10x slower)
-    days = np.datetime_as_string(pd.DatetimeIndex(frame.index).to_numpy(dtype="datetime64[D]"), unit="D")
-    text = frame.set_axis(pd.Index(days, name="date"), axis=0).to_csv()
-    return text.encode()
-
-
-def read_bars(data: bytes, label: str) -> pd.DataFrame:
-    """Parse one symbol file; ``CorruptDataError`` naming ``label`` if it is not valid bars."""
-    try:
-        frame = pd.read_csv(io.BytesIO(data))
-        if tuple(frame.columns) != ("date", *BAR_COLUMNS):
-            raise CorruptDataError(f"corrupt snapshot file {label}: columns {list(frame.columns)}")
-        # checks and conversion on numpy arrays: a few ms per 10 years of bars
-        days = frame["date"].to_numpy(dtype="datetime64[D]")
-        values = frame.loc[:, list(BAR_COLUMNS)].to_numpy(dtype="float64")
-    except (ValueError, TypeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise CorruptDataError(f"corrupt snapshot file {label}: {_first_line(exc)}") from None
-    if len(days) == 0:
-        raise CorruptDataError(f"corrupt snapshot file {label}: no rows")
-    if np.isnan(values[:, :4]).any():
-        raise CorruptDataError(f"corrupt snapshot file {label}: missing prices")
-    if not (np.diff(days) > np.timedelta64(0, "D")).all():
-        raise CorruptDataError(f"corrupt snapshot file {label}: dates not ascending and unique")
-    index = pd.DatetimeIndex(days.astype("datetime64[ns]"), name="date")
-    return pd.DataFrame(values, index=index, columns=list(BAR_COLUMNS))
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 class SnapshotProvider:
@@ -199,7 +156,7 @@ class SnapshotProvider:
         try:
             manifest = json.loads(path.read_text())
         except (ValueError, UnicodeDecodeError) as exc:
-            raise CorruptDataError(f"corrupt snapshot file {path}: {_first_line(exc)}") from None
+            raise CorruptDataError(f"corrupt snapshot file {path}: {first_line(exc)}") from None
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise CorruptDataError(f"corrupt snapshot file {path}: not a {FORMAT} manifest")
         if manifest.get("version") != FORMAT_VERSION:
@@ -245,7 +202,7 @@ class SnapshotProvider:
                 try:
                     table = json.loads(path.read_text())
                 except (ValueError, UnicodeDecodeError) as exc:
-                    raise CorruptDataError(f"corrupt snapshot file {path}: {_first_line(exc)}") from None
+                    raise CorruptDataError(f"corrupt snapshot file {path}: {first_line(exc)}") from None
                 if not isinstance(table, dict):
                     raise CorruptDataError(f"corrupt snapshot file {path}: expected an object per symbol")
             self._fundamentals = table

@@ -4,8 +4,9 @@ Sync and blocking (HTTP): the facade calls it off the event loop with ``asyncio.
 puts a ``CachedProvider`` in front. yfinance keeps ONE process-wide HTTP session and cookie/crumb
 state (``yfinance.data.YfData`` is a singleton), so calls are serialised by a module lock and an
 injected ``requests.Session`` (tests: one whose adapter replays recorded Yahoo exchanges) is
-installed for each call. yfinance's frames and dicts never leave this module: bars become
-``PriceHistory``, ``Ticker.info`` becomes ``Fundamentals`` through ``INFO_ALIASES``.
+installed for each call. yfinance's frames and dicts never leave tools/providers/: bars become
+``PriceHistory``, ``Ticker.info`` becomes ``Fundamentals`` through ``INFO_ALIASES``
+(tools/providers/yahoo_mapping.py, where every Yahoo name is mapped once).
 
 Failures map to typed errors carrying the symbol and Yahoo's reason: rate limits ->
 ``RateLimitedError``; timeouts and connection errors -> ``ProviderUnavailableError``; a symbol
@@ -37,57 +38,22 @@ from copilot.errors import (
     UnknownSymbolError,
     VerityError,
 )
-from tools.providers.base import BAR_COLUMNS, Fundamentals, PriceHistory, SymbolKind, SymbolMatch
+from tools.providers.base import Fundamentals, PriceHistory, SymbolMatch
+from tools.providers.yahoo_mapping import (
+    INFO_ALIASES,
+    NUMERIC_FIELDS,
+    QUOTE_KINDS,
+    SEVERITY,
+    bars_from_frame,
+    dividend_yield_percent,
+    failure_error,
+)
 
 if TYPE_CHECKING:
     from copilot.config import Settings
 
 _HTTP_ERRORS = (requests.exceptions.HTTPError, BackendHTTPError)
 _YF_LOCK = threading.Lock()  # yfinance's session, cookie and crumb are process-wide
-YAHOO_COLUMNS = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Volume": "volume"}
-
-# Fundamentals field -> yfinance ``info`` keys, first present wins (mapped once, here)
-INFO_ALIASES: dict[str, tuple[str, ...]] = {
-    "quote_type": ("quoteType",),
-    "name": ("longName", "shortName"),
-    "currency": ("currency",),
-    "exchange": ("fullExchangeName", "exchange"),
-    "sector": ("sector",),
-    "industry": ("industry",),
-    "price": ("regularMarketPrice", "currentPrice"),
-    "market_cap": ("marketCap",),
-    "trailing_pe": ("trailingPE",),
-    "forward_pe": ("forwardPE",),
-    "price_to_book": ("priceToBook",),
-    "price_to_sales": ("priceToSalesTrailing12Months",),
-    "enterprise_to_ebitda": ("enterpriseToEbitda",),
-    "peg_ratio": ("pegRatio", "trailingPegRatio"),
-    "dividend_yield": ("dividendYield",),  # percent or fraction depending on the endpoint: see below
-    "trailing_eps": ("trailingEps", "epsTrailingTwelveMonths"),
-    "forward_eps": ("forwardEps", "epsForward"),
-    "enterprise_value": ("enterpriseValue",),
-    "beta": ("beta", "beta3Year"),
-    "average_volume_3m": ("averageDailyVolume3Month", "averageVolume"),
-}
-_NUMERIC = set(INFO_ALIASES) - {"quote_type", "name", "currency", "exchange", "sector", "industry"}
-QUOTE_KINDS: dict[str, SymbolKind] = {"EQUITY": "equity", "ETF": "etf", "INDEX": "index"}
-
-# yfinance reports per-ticker download failures as text; first match decides the error type
-_FAILURE_PATTERNS: tuple[tuple[str, type[VerityError]], ...] = (
-    ("RateLimit", RateLimitedError),
-    ("Too Many Requests", RateLimitedError),
-    ("Timeout", ProviderUnavailableError),
-    ("ConnectionError", ProviderUnavailableError),
-    ("SSLError", ProviderUnavailableError),
-    ("ProxyError", ProviderUnavailableError),
-    ("no price data found", NoDataError),
-    ("PricesMissing", NoDataError),
-    ("no timezone found", UnknownSymbolError),
-    ("delisted", UnknownSymbolError),
-    ("404", UnknownSymbolError),
-    ("Not Found", UnknownSymbolError),
-)
-_SEVERITY = (RateLimitedError, ProviderUnavailableError, UnknownSymbolError, NoDataError)
 
 
 class YFinanceProvider:
@@ -117,9 +83,9 @@ class YFinanceProvider:
         failures: list[VerityError] = []
         for symbol, ticker in tickers.items():
             if ticker in errors:
-                failures.append(_failure(ticker, errors[ticker]))
+                failures.append(failure_error(ticker, errors[ticker]))
                 continue
-            bars = _bars(frame, ticker)
+            bars = bars_from_frame(frame, ticker)
             if bars.empty:
                 failures.append(
                     NoDataError(f"{ticker}: Yahoo returned no bars from {start} to {end}", ticker)
@@ -134,7 +100,7 @@ class YFinanceProvider:
                 retrieved_at=retrieved_at,
             )
         if failures:
-            raise min(failures, key=lambda e: next(i for i, t in enumerate(_SEVERITY) if isinstance(e, t)))
+            raise min(failures, key=lambda e: next(i for i, t in enumerate(SEVERITY) if isinstance(e, t)))
         return out
 
     def fundamentals(self, symbol: str, as_of: date) -> Fundamentals:
@@ -148,9 +114,10 @@ class YFinanceProvider:
             for field, keys in INFO_ALIASES.items()
         }
         values = {
-            k: float(v) if isinstance(v, int | float) and k in _NUMERIC else v for k, v in values.items()
+            k: float(v) if isinstance(v, int | float) and k in NUMERIC_FIELDS else v
+            for k, v in values.items()
         }
-        values["dividend_yield"] = _dividend_yield_percent(info)
+        values["dividend_yield"] = dividend_yield_percent(info)
         stamp = info.get("regularMarketTime")
         reported = (
             datetime.fromtimestamp(stamp, UTC).date() if isinstance(stamp, int | float) else date.today()
@@ -250,52 +217,6 @@ def _raising(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return function(*args, **kwargs)
     finally:
         yf.config.debug.hide_exceptions = hidden
-
-
-def _bars(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
-    if frame is None or frame.empty:
-        return pd.DataFrame(
-            columns=list(BAR_COLUMNS), index=pd.DatetimeIndex([], name="date"), dtype="float64"
-        )
-    raw = pd.DataFrame(frame[ticker] if isinstance(frame.columns, pd.MultiIndex) else frame)
-    bars = raw.loc[:, list(YAHOO_COLUMNS)].rename(columns=YAHOO_COLUMNS).dropna(subset=["close"])
-    index = pd.DatetimeIndex(bars.index)
-    bars.index = (index.tz_localize(None) if index.tz is not None else index).normalize().rename("date")
-    return bars.astype("float64").sort_index()
-
-
-def _failure(ticker: str, reason: str) -> VerityError:
-    kind: type[VerityError] = ProviderUnavailableError
-    for pattern, error in _FAILURE_PATTERNS:
-        if pattern.lower() in reason.lower():
-            kind = error
-            break
-    short = "HTTP 404" if "404" in reason else (reason.split("(", 1)[0] if len(reason) > 160 else reason)
-    if kind is UnknownSymbolError:
-        return UnknownSymbolError(ticker, f"Yahoo Finance does not know it ({short})")
-    if kind is NoDataError:
-        return NoDataError(f"{ticker}: Yahoo Finance has no bars for the requested dates ({short})", ticker)
-    if kind is RateLimitedError:
-        return RateLimitedError(f"Yahoo Finance rate-limited the request for {ticker}: {short}")
-    return ProviderUnavailableError(f"Yahoo Finance failed for {ticker}: {short}", ticker, "yfinance")
-
-
-def _dividend_yield_percent(info: dict[str, Any]) -> float | None:
-    """Dividend yield in percent.
-
-    Yahoo's v7 quote reports ``dividendYield`` in percent (0.41) but quoteSummary's summaryDetail
-    as a fraction (0.0041), and ``info`` holds whichever came last; the annual dividend over the
-    price (Yahoo's own definition) says which one it is.
-    """
-    value = info.get("dividendYield")
-    if value is None:
-        return None
-    rate = info.get("dividendRate") or info.get("trailingAnnualDividendRate")
-    price = info.get("regularMarketPrice") or info.get("currentPrice")
-    if rate and price:
-        implied = rate / price * 100
-        return float(value) if abs(value - implied) <= abs(value * 100 - implied) else float(value) * 100
-    return float(value) if value >= 0.2 else None  # ambiguous without a dividend rate: say nothing
 
 
 def build_yfinance_provider(settings: Settings, session: requests.Session | None = None) -> YFinanceProvider:
