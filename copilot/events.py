@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 
 from copilot.schemas import Source
 
-Phase = Literal["started", "thinking", "tools", "answering", "verifying", "repairing"]
+Phase = Literal["started", "verifying", "repairing"]  # turn began; checking figures; one repair round
 
 
 class CitedSource(BaseModel):
