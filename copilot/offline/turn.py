@@ -7,6 +7,7 @@ the one before), and the turn's tool results are the ToolMessages after its last
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -57,15 +58,20 @@ def respond(
         return AIMessage(content=repaired_answer(messages[:last], messages[last].text))
     reading, names = read_conversation([messages[i].text for i in questions], finder, as_of)
     after = messages[last + 1 :]
-    if not any(isinstance(m, AIMessage) and m.tool_calls for m in after):
-        calls = plan_calls(reading, tool_names, turn=len(questions), as_of=as_of)
-        if not calls:
-            return AIMessage(content=refusal(reading, tool_names))
-        if not parallel:
-            calls = calls[:1]
-        return AIMessage(content="", tool_calls=calls)
+    planned = plan_calls(reading, tool_names, turn=len(questions), as_of=as_of)
+    made = {_call_key(c) for m in after if isinstance(m, AIMessage) for c in m.tool_calls}
+    remaining = [c for c in planned if _call_key(c) not in made]
+    if not planned:
+        return AIMessage(content=refusal(reading, tool_names))
+    if remaining:
+        # all at once when the agent runs tools in parallel, else one call per step
+        return AIMessage(content="", tool_calls=remaining if parallel else remaining[:1])
     results = [_result(m, after) for m in after if isinstance(m, ToolMessage)]
     return AIMessage(content=write_answer(reading, results, names, as_of))
+
+
+def _call_key(call: ToolCall) -> str:
+    return json.dumps([call["name"], call["args"]], sort_keys=True, default=str)
 
 
 def analysis_date(messages: Sequence[BaseMessage]) -> date | None:

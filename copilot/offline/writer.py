@@ -135,6 +135,11 @@ def refusal(reading: Reading, tool_names: Sequence[str]) -> str:
         return "I didn't receive a question. " + CAPABILITIES
     if not tool_names:
         return "No data tools are available in this session, so I can't look anything up. " + CAPABILITIES
+    if "documents" in reading.intents and "search_documents" not in tool_names:
+        return (
+            "Document search is not available in this session (no knowledge base is configured), so I "
+            "can't quote stored documents. " + CAPABILITIES
+        )
     if reading.intents and not reading.symbols:
         return (
             "I couldn't tell which stock, ETF or index you mean; name it or give its ticker. " + CAPABILITIES

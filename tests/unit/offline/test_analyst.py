@@ -314,3 +314,40 @@ def test_a_pasted_wall_of_text_is_read_from_its_start() -> None:
     assert isinstance(reply, AIMessage)
     assert [c["name"] for c in reply.tool_calls] == ["search_documents"]
     assert len(reply.tool_calls[0]["args"]["query"]) <= 300
+
+
+def test_without_parallel_tool_calls_it_asks_one_tool_per_step() -> None:
+    model = OfflineAnalyst(resolver=SymbolResolver()).bind_tools(list(TOOLS), parallel_tool_calls=False)
+    ledger = SourceLedger()
+    sources = {"get_quote": [quote_source()], "get_valuation": [valuation_source()]}
+    transcript: list[BaseMessage] = [
+        SYSTEM,
+        HumanMessage(content="Where is IWM trading, and is Apple expensive?"),
+    ]
+    asked = []
+    for _ in range(3):
+        reply = model.invoke(transcript)
+        assert isinstance(reply, AIMessage)
+        transcript.append(reply)
+        if not reply.tool_calls:
+            break
+        assert len(reply.tool_calls) == 1
+        call = reply.tool_calls[0]
+        asked.append(call["name"])
+        found = sources[call["name"]]
+        artifact = ToolArtifact(tool=call["name"], sources=found, labels=ledger.add_all(found))
+        transcript.append(
+            ToolMessage(content="", artifact=artifact, tool_call_id=call["id"] or "", name=call["name"])
+        )
+    assert asked == ["get_quote", "get_valuation"]
+    answer = transcript[-1].text
+    assert "$261.56 [1]" in answer and "38.91x trailing earnings [2]" in answer
+    assert verify_figures(answer, ledger).unverified == []
+
+
+def test_document_question_without_a_knowledge_base_says_so() -> None:
+    model = OfflineAnalyst(resolver=SymbolResolver()).bind_tools(list(TOOLS[:-1]))
+    reply = model.invoke(
+        [SYSTEM, HumanMessage(content="What did the Fed say about rates in its latest statement?")]
+    )
+    assert reply.tool_calls == [] and "Document search is not available" in reply.text
