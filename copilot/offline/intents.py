@@ -263,23 +263,25 @@ def _with_context(reading: Reading, text: str, previous: Reading | None) -> Read
     if previous is None or previous.refusal or not (previous.intents or previous.symbols):
         return reading
     intents, symbols, period = reading.intents, reading.symbols, reading.period
+    # names the resolver lacked were asked about too ("Carvana"): they are the subject as well
+    before = previous.symbols + tuple(t for t in previous.unknown_tokens if t not in previous.symbols)
     explicit = bool(_asked(text, symbols, reading.period if reading.period_given else None))
     compare = bool(vocab.COMPARE.search(text))
     needs_subject = bool(set(intents) - {"sectors", "documents", "lookup"})
-    if compare and len(symbols) == 1 and previous.symbols and symbols[0] != previous.symbols[0]:
+    if compare and len(symbols) == 1 and before and symbols[0] != before[0]:
         # "and against the Nasdaq?": the previous subject, now beside the new name
-        symbols = (previous.symbols[0], symbols[0])
+        symbols = (before[0], symbols[0])
         if not set(intents) - {"performance", "quote"}:
             intents = ("performance",) if "performance" in previous.intents else previous.intents
     elif not explicit:
         if not symbols and not reading.period_given and not reading.unknown_tokens:
             return reading  # nothing to lean on: not a follow-up
         intents = previous.intents  # "what about Microsoft?", "and over the last 6 months?"
-        symbols = symbols or previous.symbols
+        symbols = symbols or before
     elif needs_subject and not symbols and not reading.unknown_tokens:
         # "what about its RSI?": the previous subject (or all the previous names for "them")
         plural = re.search(r"\b(?:they|them|their|both|each)\b", text, re.IGNORECASE)
-        symbols = previous.symbols if plural else previous.symbols[:1]
+        symbols = before if plural else before[:1]
     else:
         return reading  # a question of its own
     if not reading.period_given and previous.period_given:

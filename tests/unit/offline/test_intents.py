@@ -262,3 +262,9 @@ def test_an_unknown_company_name_is_passed_to_the_tools_to_resolve() -> None:
     ]
     assert calls("Is Plug Power expensive?") == [("get_valuation", {"symbol": "Plug Power"})]
     assert calls("What did Powell say about rates?")[0][0] == "search_documents"
+
+
+def test_follow_up_on_a_name_the_resolver_lacked() -> None:
+    assert calls("what about its RSI?", "How has Carvana done this year?") == [
+        ("get_technicals", {"symbol": "Carvana"})
+    ]
