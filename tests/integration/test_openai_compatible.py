@@ -207,3 +207,22 @@ async def test_a_server_error_is_an_error_event(server: FakeOpenAI) -> None:
     error = events[-1]
     assert isinstance(error, ErrorEvent)
     assert error.message == f"the language model at {server.url} answered HTTP 500"
+
+
+async def test_a_rate_limited_endpoint_is_a_rate_limited_error_event(server: FakeOpenAI) -> None:
+    server.enqueue(Reply(status=429), Reply(status=429))
+    events = await _run(_service(_settings(server.url)), "Apple?")
+    assert events[-1] == ErrorEvent(
+        code="rate_limited",
+        message=f"the language model at {server.url} is rate-limiting requests; try again shortly",
+        conversation_id=events[0].conversation_id,  # type: ignore[union-attr]
+    )
+
+
+async def test_a_wrong_api_key_is_named_in_the_error(server: FakeOpenAI) -> None:
+    settings = _settings(server.url, openai_api_key="wrong")
+    events = await _run(_service(settings), "Apple?")
+    error = events[-1]
+    assert isinstance(error, ErrorEvent) and error.code == "llm_unavailable"
+    assert error.message == f"the language model at {server.url} refused the API key (check OPENAI_API_KEY)"
+    assert server.requests == []  # refused before a completion was attempted
