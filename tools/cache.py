@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -29,13 +29,10 @@ from copilot.schemas import utc_now
 from tools.cache_store import BarsEntry, CacheStore
 from tools.providers.base import Fundamentals, MarketDataProvider, PriceHistory, SymbolMatch
 
+if TYPE_CHECKING:
+    from copilot.config import Settings
+
 _FAILURES = (ProviderUnavailableError, RateLimitedError, TimeoutError)
-
-
-class _Settings(Protocol):
-    ttl_quote: int
-    ttl_finished_bars: int
-    ttl_fundamentals: int
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,7 @@ class CacheTTL:
     fundamentals: float = 24 * 3600
 
     @classmethod
-    def from_settings(cls, settings: _Settings) -> CacheTTL:
+    def from_settings(cls, settings: Settings) -> CacheTTL:
         """The TTLs of ``Settings`` (``VERITY_TTL_QUOTE``, ``_FINISHED_BARS``, ``_FUNDAMENTALS``)."""
         return cls(settings.ttl_quote, settings.ttl_finished_bars, settings.ttl_fundamentals)
 
