@@ -77,7 +77,7 @@ def _show(report: ImportReport, as_json: bool) -> None:
     for column in columns:
         table.add_column(column, justify="right" if column in ("rows", "overridden") else "left")
     for symbol, item in sorted(report.symbols.items()):
-        files = "\n".join(f"{s.source} ({s.first_date}..{s.last_date})" for s in item.segments)
+        files = "\n".join(f"{_short(s.source)} {s.first_date}..{s.last_date}" for s in item.segments)
         seams = "\n".join(_seam(s.date, s.factor, s.applied) for s in item.seams)
         splits = "\n".join(f"{e.date} {e.ratio}" for e in item.splits)
         cells = (item.first_date, item.last_date, files, str(item.overridden_rows), seams, splits)
@@ -96,6 +96,10 @@ def _show(report: ImportReport, as_json: bool) -> None:
         f"[green]{len(report.symbols)} symbols[/], fundamentals for {report.fundamentals}, "
         f"{report.names} names -> {report.dest} in {report.seconds:.2f} s"
     )
+
+
+def _short(file_name: str) -> str:
+    return file_name.removesuffix(".gz").removesuffix(".csv")
 
 
 def _seam(day: str, factor: float | None, applied: bool) -> str:
