@@ -5,7 +5,9 @@ Used only by ``tools/providers/yfinance_provider.py``; yfinance's frames and dic
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
@@ -108,3 +110,15 @@ def dividend_yield_percent(info: dict[str, Any]) -> float | None:
         implied = rate / price * 100
         return float(value) if abs(value - implied) <= abs(value * 100 - implied) else float(value) * 100
     return float(value) if value >= 0.2 else None  # ambiguous without a dividend rate: say nothing
+
+
+def trade_date(info: dict[str, Any]) -> date:
+    """The exchange-local day of the last trade in ``info`` (today, UTC, if Yahoo gives none)."""
+    stamp = info.get("regularMarketTime")
+    if not isinstance(stamp, int | float):
+        return datetime.now(UTC).date()
+    try:
+        zone = ZoneInfo(str(info.get("exchangeTimezoneName") or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return datetime.fromtimestamp(stamp, zone).date()

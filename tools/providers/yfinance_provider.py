@@ -47,6 +47,7 @@ from tools.providers.yahoo_mapping import (
     bars_from_frame,
     dividend_yield_percent,
     failure_error,
+    trade_date,
 )
 
 if TYPE_CHECKING:
@@ -118,10 +119,7 @@ class YFinanceProvider:
             for k, v in values.items()
         }
         values["dividend_yield"] = dividend_yield_percent(info)
-        stamp = info.get("regularMarketTime")
-        reported = (
-            datetime.fromtimestamp(stamp, UTC).date() if isinstance(stamp, int | float) else date.today()
-        )
+        reported = trade_date(info)
         if as_of < reported:
             raise NoDataError(
                 f"{ticker}: Yahoo only reports current fundamentals (as of {reported}), not as of {as_of}",
@@ -154,7 +152,7 @@ class YFinanceProvider:
                 exchange=q.get("exchDisp") or q.get("exchange"),
             )
             for q in found
-            if q.get("symbol")
+            if q.get("symbol") and q.get("quoteType") != "OPTION"  # option contracts are not names
         ]
 
     # --- yfinance calls -------------------------------------------------------------------

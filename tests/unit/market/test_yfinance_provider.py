@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -121,7 +122,8 @@ def test_fundamentals_map_the_recorded_quote_summary(
     assert aapl.enterprise_to_ebitda == summary["defaultKeyStatistics"]["enterpriseToEbitda"]
     assert aapl.trailing_eps == summary["defaultKeyStatistics"]["trailingEps"]
     assert aapl.sector == summary["assetProfile"]["sector"]
-    assert aapl.as_of == datetime.fromtimestamp(quote["regularMarketTime"], UTC).date()
+    exchange_tz = ZoneInfo(quote["exchangeTimezoneName"])  # the last trade's exchange-local day
+    assert aapl.as_of == datetime.fromtimestamp(quote["regularMarketTime"], exchange_tz).date()
     with pytest.raises(NoDataError, match="only reports current fundamentals"):
         provider.fundamentals("AAPL", date(2024, 12, 31))
 
