@@ -101,8 +101,13 @@ def read_question(
     )
     if "sectors" in intents:
         reading = replace(reading, sector_period=_sector_period(text, as_of))
-    if len(symbols) >= 2 and len(intents) >= 2:
-        reading = replace(reading, targets=_clause_targets(text, finder, intents, symbols, as_of))
+    if len(symbols) >= 2 and len(intents) >= 1:
+        targets = _clause_targets(text, finder, intents, symbols, as_of)
+        if targets:
+            # clause by clause, each name gets what its clause asks; the question keeps the rest
+            asked = {i for i, _ in targets} | set(intents)
+            merged = tuple(i for i in INTENT_ORDER if i in asked)
+            reading = replace(reading, intents=merged, targets=targets)
     if vocab.ADVICE.search(text):
         return replace(reading, refusal="advice")
     if vocab.CRYPTO.search(text) and not symbols and not unknown:
@@ -168,11 +173,13 @@ def _clause_targets(
             listed = targets.setdefault(intent, [])
             listed.extend(s for s in own if s not in listed)
         carried = own
-    if set(targets) != set(intents) or all(len(v) == len(symbols) for v in targets.values()):
-        return ()
+    covered = {symbol for listed in targets.values() for symbol in listed}
+    if covered != set(symbols) or all(len(v) == len(symbols) for v in targets.values()):
+        return ()  # a name no clause asks about, or every clause asks about every name
     if "performance" in targets and vocab.COMPARE.search(text):
         targets["performance"] = list(symbols)  # a comparison spans the clauses
-    return tuple((intent, tuple(targets[intent])) for intent in intents)
+    order = [i for i in INTENT_ORDER if i in targets or i in intents]
+    return tuple((intent, tuple(targets[intent])) for intent in order if intent in targets)
 
 
 def _sector_period(text: str, as_of: date | None) -> Period | None:

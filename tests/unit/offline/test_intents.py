@@ -268,3 +268,16 @@ def test_follow_up_on_a_name_the_resolver_lacked() -> None:
     assert calls("what about its RSI?", "How has Carvana done this year?") == [
         ("get_technicals", {"symbol": "Carvana"})
     ]
+
+
+def test_four_part_question_gives_each_part_its_subject_and_period() -> None:
+    question = (
+        "How have small caps done this year, is the Russell 2000 overbought, and which sectors led today? "
+        "Where is Apple trading?"
+    )
+    assert calls(question) == [
+        ("compare_performance", {"symbols": ["^RUT"], "period": "ytd"}),
+        ("get_quote", {"symbol": "AAPL"}),
+        ("get_technicals", {"symbol": "^RUT"}),
+        ("sector_performance", {"period": "1d"}),
+    ]
