@@ -216,3 +216,6 @@ _STOP_TEXT = (
     "IPO NEW NOW ON ONE OR OUT PE Q SO TV US USA UK EU YOY YTD"
 )
 STOPWORDS = frozenset(_STOP_TEXT.split())
+
+# Tickers that are everyday words in lower case: never read as tickers unless written in capitals.
+WORDLIKE_TICKERS = frozenset({"cost", "hood", "coin", "spot", "pep", "meta", "dia", "gld", "low", "now"})

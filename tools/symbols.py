@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from copilot.errors import AmbiguousSymbolError, BadInputError, UnknownSymbolError
 from tools.providers.base import SymbolKind, SymbolMatch
-from tools.symbol_table import ENTRIES, STOPWORDS, Entry
+from tools.symbol_table import ENTRIES, STOPWORDS, WORDLIKE_TICKERS, Entry
 
 _TICKER = re.compile(r"^\^?[A-Z0-9]{1,6}(?:[.\-=][A-Z0-9]{1,4})?$")
 _SUFFIXES = re.compile(
@@ -41,6 +41,11 @@ def normalise(name: str) -> str:
     text = name.lower().replace("’", "'").replace("'", "").replace("-", " ").replace(".", " ")
     text = _DROP_WORDS.sub(" ", text.replace(",", " "))
     return " ".join(text.split())
+
+
+def phrase_key(text: str) -> str:
+    """A phrase as the mention pattern matches it: lower case, dashes and runs of spaces as one space."""
+    return " ".join(text.lower().replace("-", " ").split())
 
 
 def _company_key(name: str) -> str:
@@ -78,13 +83,20 @@ class SymbolResolver:
             if m.symbol not in known
         ]
         self._by_symbol = {entry.symbol: entry for entry in entries}
+        # exact phrases first ("SPDR S&P 500 ETF" is SPY), then looser normalised aliases
+        self._by_phrase: dict[str, Entry] = {}
+        for entry in entries:
+            for phrase in (*entry.phrases, *entry.names):
+                self._by_phrase.setdefault(phrase_key(phrase), entry)
         self._by_alias: dict[str, Entry] = {}
         for entry in entries:
             for alias in (*entry.aliases, *entry.names, *entry.phrases):
                 self._by_alias.setdefault(normalise(alias), entry)
             if entry.names:
                 self._by_alias.setdefault(_company_key(entry.names[0]), entry)
-        self._pattern, self._cased = _compile(entries)
+        self._pattern, self._cased = _compile(entries, lenient=False)
+        # lenient reading (typed questions): tickers in any case; a second pattern, built once
+        self._lenient, _ = _compile(entries, lenient=True)
 
     # -- resolution ---------------------------------------------------------------------------
 
@@ -95,7 +107,8 @@ class SymbolResolver:
             raise BadInputError("a symbol or name is required")
         upper = query.upper()
         entry = (
-            self._by_alias.get(normalise(query))
+            self._by_phrase.get(phrase_key(query))
+            or self._by_alias.get(normalise(query))
             or self._by_symbol.get(upper)
             or self._by_symbol.get(upper.replace(".", "-"))  # BRK.B is Yahoo's BRK-B
         )
@@ -142,22 +155,26 @@ class SymbolResolver:
 
     # -- mentions -----------------------------------------------------------------------------
 
-    def find_mentions(self, text: str) -> list[Mention]:
-        """Every curated name, known upper-case ticker or $cashtag in ``text``, in order."""
+    def find_mentions(self, text: str, lenient: bool = False) -> list[Mention]:
+        """Every curated name, known upper-case ticker or $cashtag in ``text``, in order.
+
+        ``lenient=True`` is for questions people type: company names in any case ("apple") and
+        known tickers in lower case too ("nvda", "spy"), except short or word-like ones ("cost").
+        """
         found: list[Mention] = []
-        for match in self._pattern.finditer(text):
+        for match in (self._lenient if lenient else self._pattern).finditer(text):
             kind = match.lastgroup
             raw = match.group(kind or 0)
             start, end = match.span(kind or 0)
             if kind == "phrase":
-                key = normalise(raw)
-                entry = self._by_alias.get(key)
-                if entry is None or (key in self._cased and not raw[0].isupper()):
+                key = phrase_key(raw)
+                entry = self._by_phrase.get(key)
+                if entry is None or (key in self._cased and not lenient and not raw[0].isupper()):
                     continue
             else:
                 symbol = raw.lstrip("$").upper().replace(".", "-")
                 entry = self._by_symbol.get(symbol)
-                if kind == "ticker" and (entry is None or symbol in STOPWORDS):
+                if kind == "ticker" and (entry is None or symbol in STOPWORDS or not _cased_enough(raw)):
                     continue
                 if entry is None:  # a cashtag names an unknown ticker: still a mention
                     found.append(Mention(raw, start, end, symbol, symbol))
@@ -166,7 +183,14 @@ class SymbolResolver:
         return found
 
 
-def _compile(entries: list[Entry]) -> tuple[re.Pattern[str], frozenset[str]]:
+def _cased_enough(raw: str) -> bool:
+    """Upper case always; lower case only for 3+ letter tickers that are not everyday words."""
+    if raw == raw.upper():
+        return True
+    return len(raw.lstrip("^")) >= 3 and raw.lower() not in WORDLIKE_TICKERS
+
+
+def _compile(entries: list[Entry], lenient: bool) -> tuple[re.Pattern[str], frozenset[str]]:
     """One alternation of every phrase (longest first), then cashtags, then upper-case tickers."""
     phrases: dict[str, bool] = {}
     for entry in entries:
@@ -178,9 +202,13 @@ def _compile(entries: list[Entry]) -> tuple[re.Pattern[str], frozenset[str]]:
     pattern = (
         rf"(?<![\w$^])(?P<phrase>(?i:{alternation}))(?![\w])"
         r"|(?P<cash>\$\^?[A-Za-z]{1,6}(?:[.\-][A-Za-z]{1,2})?)\b"
-        r"|(?<![\w$^.\-])(?P<ticker>\^?[A-Z][A-Z0-9]{0,5}(?:[.\-][A-Z]{1,2})?)(?![\w\-])"
+        r"|(?<![\w$^.\-])(?P<ticker>TICKER)(?![\w\-])"
     )
-    cased = frozenset(normalise(p) for p, is_name in phrases.items() if is_name)
+    ticker = r"\^?[A-Z][A-Z0-9]{0,5}(?:[.\-][A-Z]{1,2})?"
+    pattern = pattern.replace("TICKER", f"(?i:{ticker})" if lenient else ticker)
+    # a key is "cased" only when no plain phrase shares it (a name spelled like a phrase)
+    plain = {phrase_key(p) for p, is_name in phrases.items() if not is_name}
+    cased = frozenset(phrase_key(p) for p, is_name in phrases.items() if is_name) - plain
     return re.compile(pattern), cased
 
 
@@ -190,7 +218,7 @@ def _trie_pattern(phrases: Iterable[str]) -> str:
     root: dict[str, dict] = {}
     for phrase in phrases:
         node = root
-        for char in " ".join(phrase.lower().replace("-", " ").split()):
+        for char in phrase_key(phrase):
             node = node.setdefault(char, {})
         node[""] = {}
 

@@ -161,3 +161,20 @@ def test_find_mentions_in_the_seed_note_is_fast() -> None:
     elapsed = time.perf_counter() - started
     assert {"^RUT", "^GSPC", "^IXIC", "IWM"} <= symbols
     assert elapsed < 1.0  # generous: ~3 ms measured for the 12 KB note; the bound catches blow-ups
+
+
+def test_lenient_mentions_read_typed_questions() -> None:
+    resolver = SymbolResolver()
+    question = "how did apple and nvda do vs the s&p 500 ytd? and spy, qqq?"
+    assert [m.symbol for m in resolver.find_mentions(question)] == ["^GSPC"]  # strict: prose rules
+    lenient = [m.symbol for m in resolver.find_mentions(question, lenient=True)]
+    assert lenient == ["AAPL", "NVDA", "^GSPC", "SPY", "QQQ"]
+    chatter = "what does it cost? is it on? spot the hood, all in, a coin toss, it is now or never"
+    assert resolver.find_mentions(chatter, lenient=True) == []
+
+
+def test_fund_names_are_not_their_index() -> None:
+    resolver = SymbolResolver()
+    text = "The SPDR S&P 500 ETF trails the S&P 500 by its fee."
+    assert [m.symbol for m in resolver.find_mentions(text)] == ["SPY", "^GSPC"]
+    assert resolver.resolve("SPDR S&P 500 ETF").symbol == "SPY"
