@@ -40,8 +40,13 @@ def bars_to_csv(bars: pd.DataFrame) -> bytes:
     frame = bars.loc[:, list(BAR_COLUMNS)]
     # numpy formats the dates in one pass; pandas' date_format calls strftime per row (10x slower)
     days = np.datetime_as_string(pd.DatetimeIndex(frame.index).to_numpy(dtype="datetime64[D]"), unit="D")
-    text = frame.set_axis(pd.Index(days, name="date"), axis=0).to_csv()
-    return text.encode()
+    values = frame.to_numpy(dtype="float64")
+    if np.isnan(values).any() or len(values) == 0:  # pandas writes NaN as an empty field
+        return frame.set_axis(pd.Index(days, name="date"), axis=0).to_csv().encode()
+    # Python's repr is the shortest round-trip text of a float, as pandas writes it, 2x faster
+    columns = [map(repr, column) for column in values.T.tolist()]
+    lines = map(",".join, zip(days.tolist(), *columns, strict=True))
+    return ("date," + ",".join(BAR_COLUMNS) + "\n" + "\n".join(lines) + "\n").encode()
 
 
 def read_bars(data: bytes, label: str) -> pd.DataFrame:
