@@ -122,6 +122,9 @@ def import_snapshot(sources: Sequence[Path], dest: Path, on_split: OnSplit = "ad
         raise BadInputError(f"on_split must be 'adjust' or 'refuse', not {on_split!r}")
     dest = Path(dest)
     check_dest(dest)
+    target = dest.resolve()
+    if any(target == p.resolve() or target in p.resolve().parents for p in map(Path, sources)):
+        raise BadInputError(f"--dest {dest} holds import sources: replacing it would delete them")
     report = ImportReport(dest=str(dest), on_split=on_split)
     explicit = {Path(s) for s in sources if Path(s).is_file()}
     parts: dict[str, list[tuple[str, pd.DataFrame]]] = {}

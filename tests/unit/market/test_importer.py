@@ -258,3 +258,11 @@ def test_cli_import_prints_the_report_and_refuses_with_exit_2(tmp_path: Path, et
     assert refused.exit_code == 2
     assert "refusing to import 5 unadjusted split(s)" in refused.output
     assert "Traceback" not in refused.output
+
+
+def test_a_destination_holding_the_sources_is_refused(tmp_path: Path, etf_file_2025: Path) -> None:
+    snapshot = tmp_path / "snap"
+    import_snapshot([etf_file_2025], snapshot)
+    with pytest.raises(BadInputError, match="holds import sources"):
+        import_snapshot([snapshot / "names.csv"], snapshot)
+    assert (snapshot / "prices" / "XLK.csv").is_file()
