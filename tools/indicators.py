@@ -177,7 +177,10 @@ def log_return_volatility(close: Array, window: int = 20, periods_per_year: int 
     """Annualised sample standard deviation (ddof=1) of the last ``window`` daily log returns."""
     if close.shape[0] <= window:
         return math.nan
-    returns = np.diff(np.log(close[-(window + 1) :]))
+    recent = close[-(window + 1) :]
+    if not (recent > 0).all():  # no log return of a zero or negative price
+        return math.nan
+    returns = np.diff(np.log(recent))
     deviations = returns - returns.sum() / window
     return math.sqrt(float(np.dot(deviations, deviations)) / (window - 1) * periods_per_year)
 

@@ -13,6 +13,7 @@ Shared conventions (DESIGN.md "Financial conventions"):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -107,11 +108,16 @@ def make_fact(
 
 
 class FactList(list[Fact]):
-    """Facts of one symbol on one day: ``add`` fills in symbol, date and the default unit."""
+    """Facts of one symbol on one day: ``add`` fills in symbol, date and the default unit.
+
+    A value that is not a finite number (a zero price, a gap in the data) never becomes a Fact:
+    its key is kept in ``skipped`` so the result can list it as missing.
+    """
 
     def __init__(self, symbol: str, as_of: date, unit: Unit) -> None:
         super().__init__()
         self.symbol, self.as_of, self.unit = symbol, as_of, unit
+        self.skipped: list[str] = []
 
     def add(
         self,
@@ -122,7 +128,10 @@ class FactList(list[Fact]):
         precision: int = 2,
         formula: str | None = None,
         inputs: dict[str, float] | None = None,
-    ) -> Fact:
+    ) -> Fact | None:
+        if not math.isfinite(value):
+            self.skipped.append(key)
+            return None
         fact = make_fact(
             key, label, value, unit or self.unit, self.as_of, self.symbol, precision, formula, inputs
         )

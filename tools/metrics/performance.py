@@ -109,6 +109,8 @@ def period_return(
         if (np.datetime64(anchor, "D") - days[base]) > np.timedelta64(7, "D"):
             note = f"{symbol}: last close before {anchor} is from {days[base]} (gap in the series)"
     start_close, end_close = float(values[base]), float(values[last - 1])
+    if not start_close > 0:  # a zero or negative base (bad data) has no meaningful return
+        raise NoDataError(f"{symbol}: the close on {days[base]} is {start_close}: no return", symbol=symbol)
     return PeriodReturn(
         symbol,
         (end_close / start_close - 1.0) * 100.0,
@@ -141,6 +143,7 @@ def performance_metrics(returns: list[PeriodReturn], period: str, currency: str 
             inputs={"start_close": r.start_close, "end_close": r.end_close},
         )
         result.facts.extend(facts)
+        result.details.setdefault("missing", []).extend(f"{r.symbol} {skipped}" for skipped in facts.skipped)
         table.append(
             f"{r.symbol}: {r.return_pct:+.2f}% ({r.start_date} {r.start_close:,.2f} -> "
             f"{r.end_date} {r.end_close:,.2f})"
@@ -152,6 +155,8 @@ def performance_metrics(returns: list[PeriodReturn], period: str, currency: str 
         _relative(returns, result)
         leader = max(returns, key=lambda r: r.return_pct)
         result.details["leader"] = leader.symbol
+    if not result.details.get("missing"):
+        result.details.pop("missing", None)
     return result
 
 
@@ -189,4 +194,5 @@ def _relative(returns: list[PeriodReturn], result: MetricResult) -> None:
             text += " (returns of opposite sign or zero: no ratio)"
         comparisons.append(text)
     result.facts.extend(facts)
+    result.details.setdefault("missing", []).extend(facts.skipped)
     result.details["relative"] = comparisons

@@ -46,6 +46,7 @@ def quote_metrics(symbol: str, bars: pd.DataFrame, currency: str = "USD") -> Met
     result.details["day_range"] = f"{last['low']:,.2f} - {last['high']:,.2f}"
     missing = _volume(bars, facts, result)
     _range_52w(bars, price, facts, result)
+    missing += facts.skipped
     if missing:
         result.details["missing"] = missing
     result.details["as_of_bar"] = day(bars.index[-1])

@@ -73,6 +73,7 @@ def technical_metrics(symbol: str, bars: pd.DataFrame, currency: str = "USD") ->
         formula="sample stdev of the last 20 daily log returns * sqrt(252) * 100",
     )
     _drawdown(close, dates, facts, result)
+    missing += facts.skipped
     if missing:
         result.details["missing"] = missing
     result.facts = list(facts)

@@ -44,6 +44,7 @@ def valuation_metrics(fundamentals: Fundamentals) -> MetricResult:
         fact_unit: Unit = money if unit == "money" else unit
         facts.add(key, label, value, fact_unit, formula=formula, inputs=inputs)
     result.facts = list(facts)
+    missing += facts.skipped
     if missing:
         result.details["missing"] = missing
     for field in ("name", "quote_type", "sector", "industry", "exchange", "currency"):

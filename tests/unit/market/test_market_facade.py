@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from copilot.config import Settings
@@ -162,3 +163,15 @@ def test_rows_without_a_close_are_skipped_and_missing_ranges_filled() -> None:
     )
     technicals = market(InMemoryProvider({"IWM": frame})).technicals("IWM", as_of=AS_OF)
     assert all(f.value == f.value for f in technicals.facts)  # no NaN reaches a fact
+
+
+def test_bad_numbers_never_become_facts() -> None:
+    frame = bars(YAHOO, "IWM").copy()
+    frame.loc["2025-12-31", "close"] = 0.0  # a corrupt base close
+    with pytest.raises(NoDataError, match="no return"):
+        market(InMemoryProvider({"IWM": frame})).performance(["IWM"], "ytd", as_of=AS_OF)
+    frame = bars(YAHOO, "IWM").copy()
+    frame.loc["2026-01-02", "close"] = -1.0  # the log return cannot be taken: volatility is missing
+    source = market(InMemoryProvider({"IWM": frame})).technicals("IWM", as_of=AS_OF)
+    assert source.fact("volatility_20d") is None and "volatility_20d" in source.details["missing"]
+    assert all(np.isfinite(f.value) for f in source.facts)
