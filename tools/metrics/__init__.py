@@ -78,6 +78,11 @@ def adjustment_note(history: PriceHistory) -> str:
     return f"{history.symbol}: {text}."
 
 
+def pct_change(value: float, base: float) -> float:
+    """(value / base - 1) * 100, NaN (so never a Fact) when the base is not a positive price."""
+    return (value / base - 1.0) * 100.0 if base > 0 else math.nan
+
+
 def day(ts: pd.Timestamp) -> str:
     return ts.date().isoformat()
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pandas as pd
 
 from copilot.errors import NoDataError
-from tools.metrics import FactList, MetricResult, day, price_unit
+from tools.metrics import FactList, MetricResult, day, pct_change, price_unit
 
 AVG_VOLUME_DAYS = 50
 AVG_VOLUME_3M_DAYS = 63
@@ -35,7 +35,7 @@ def quote_metrics(symbol: str, bars: pd.DataFrame, currency: str = "USD") -> Met
     facts.add(
         "change_pct",
         "Change (%)",
-        (price / prev_close - 1.0) * 100.0,
+        pct_change(price, prev_close),
         "%",
         formula="(last_price / prev_close - 1) * 100",
         inputs=inputs,
@@ -98,7 +98,7 @@ def _range_52w(bars: pd.DataFrame, price: float, facts: FactList, result: Metric
     facts.add(
         "pct_from_high_52w",
         "Distance from 52-week high",
-        (price / high - 1.0) * 100.0,
+        pct_change(price, high),
         "%",
         formula="(last_price / high_52w - 1) * 100",
         inputs={"last_price": price, "high_52w": high},
@@ -106,7 +106,7 @@ def _range_52w(bars: pd.DataFrame, price: float, facts: FactList, result: Metric
     facts.add(
         "pct_from_low_52w",
         "Distance from 52-week low",
-        (price / low - 1.0) * 100.0,
+        pct_change(price, low),
         "%",
         formula="(last_price / low_52w - 1) * 100",
         inputs={"last_price": price, "low_52w": low},
