@@ -90,6 +90,8 @@ class MarketData:
         day = self._as_of(as_of)
         if end is not None and end > day:
             raise BadInputError(f"end {end} is after the analysis date {day}")
+        if start is not None and start >= day:
+            raise BadInputError(f"empty range: start {start} is not before the analysis date {day}")
         matches = [self.resolve(name) for name in symbols]
         wanted = list(dict.fromkeys(m.symbol for m in matches))
         histories = self._history(wanted, fetch_start(key, day, start), day)

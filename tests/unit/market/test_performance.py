@@ -145,6 +145,8 @@ def test_bad_requests_are_typed_errors() -> None:
         md.performance(["^RUT"], None, start=date(2025, 1, 2), end=date(2026, 2, 1), as_of=AS_OF)
     with pytest.raises(BadInputError):
         md.performance([], "ytd", as_of=AS_OF)
+    with pytest.raises(BadInputError, match="not before the analysis date"):
+        md.performance(["^RUT"], None, start=date(2026, 1, 12), as_of=AS_OF)
 
 
 def test_fifteen_symbols_make_one_provider_call() -> None:
