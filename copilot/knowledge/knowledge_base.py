@@ -36,6 +36,7 @@ class KnowledgeBase:
         )
         self._lock = threading.RLock()  # one writer; searches see a whole index or the previous one
         self._searcher: HybridSearcher | None = None
+        self._generation = -1  # the catalog generation the searcher reflects
 
     # --- writing -------------------------------------------------------------------------
     def add(
@@ -89,9 +90,10 @@ class KnowledgeBase:
         if since and until and since > until:
             raise BadInputError(f"--since {since} is after --until {until}")
         filters = Filters(ticker, since, until, publisher, as_of)
-        searcher = self._get_searcher()
-        hits = searcher.search(query, k, filters, mode, use_intent)
-        return self._passages(hits, searcher.table.docs)
+        with self._lock:  # one SQLite connection: reads must not interleave with a write
+            searcher = self._get_searcher()
+            hits = searcher.search(query, k, filters, mode, use_intent)
+            return self._passages(hits, searcher.table.docs)
 
     def _passages(self, hits: list[tuple[str, float]], docs: dict[str, DocumentRecord]) -> list[Passage]:
         chunks = self.catalog.chunks([chunk_id for chunk_id, _ in hits])
@@ -119,11 +121,15 @@ class KnowledgeBase:
 
     def _get_searcher(self) -> HybridSearcher:
         with self._lock:
+            # another process (e.g. `verity kb add` beside a running server) may have changed the catalog
+            if self._searcher is not None and self._generation != self.catalog.generation:
+                self._searcher = None
             if self._searcher is None:
                 lexical = LexicalIndex.load(self.root / "lexical", self.catalog.generation)
                 if lexical is None:
                     self._rebuild()
                 else:
+                    self._generation = self.catalog.generation
                     self._searcher = HybridSearcher(
                         ChunkTable(self.catalog, lexical.ids), lexical, self.store
                     )
@@ -141,19 +147,20 @@ class KnowledgeBase:
                 indexed_text(d.title, d.publisher, d.published, d.tickers, d.fiscal_year, c.section, c.text)
             )
         lexical = LexicalIndex.build([c.chunk_id for c in chunks], texts)
-        lexical.save(self.root / "lexical", self.catalog.generation)
+        self._generation = self.catalog.generation
+        lexical.save(self.root / "lexical", self._generation)
         self._searcher = HybridSearcher(ChunkTable(self.catalog, lexical.ids), lexical, self.store)
 
 
 def build_knowledge_base(settings: Settings) -> KnowledgeBase:
     """The knowledge base the settings describe (embedded Chroma, or a server via VERITY_CHROMA_URL)."""
-    return KnowledgeBase(settings, MentionFinder())
+    return KnowledgeBase(settings, MentionFinder(_resolver_mentions()))
 
 
 def _resolver_mentions() -> Callable[[str], list[Any]] | None:
     """The market-data SymbolResolver's mention finder, when that package provides one."""
     try:
         from tools.symbols import SymbolResolver
-    except ImportError:
+    except ImportError:  # the knowledge base also works without the market-data package
         return None
     return SymbolResolver().find_mentions
