@@ -95,7 +95,7 @@ def read_question(
         symbols=symbols,
         period=period or Period(),
         period_given=period is not None,
-        latest=bool(vocab.LATEST.search(text)),
+        latest=bool(vocab.LATEST.search(text)) or _latest_by_default(text, intents),
         lookup_query=lookup_query,
         unknown_tokens=unknown,
     )
@@ -114,6 +114,11 @@ def read_question(
         return replace(reading, refusal="crypto")
     reading = _with_context(reading, text, previous)
     return _broad_market(reading, text, finder)
+
+
+def _latest_by_default(text: str, intents: Sequence[Intent]) -> bool:
+    """ "What did the Fed say about jobs?" means its latest word unless the question names a time."""
+    return "documents" in intents and vocab.mentions_doc_source(text) and not vocab.TIME_WORDS.search(text)
 
 
 def _broad_market(reading: Reading, text: str, finder: MentionFinder | None) -> Reading:

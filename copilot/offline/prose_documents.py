@@ -22,14 +22,18 @@ _STOP_WORDS = (
     "have how i in into is it its latest me most new of on or our recent said say says should statement "
     "statements tell that the their them there this to was we were what when which who why will with "
     "would fed fomc federal reserve committee minutes speech document documents stored last newest "
-    "current "
+    "current market markets meeting meetings "
 )
 _STOP = frozenset(_STOP_WORDS.split())
 # Words the Fed uses for what people ask about, so "rates" also finds "federal funds rate".
 _SYNONYMS = {
-    "rate": ("federal funds rate", "target range", "rate"),
+    "rate": ("federal funds rate", "target range", "policy rate", "interest rate"),
+    "decide": ("decided", "decision", "target range"),
+    "decision": ("decided", "decision", "target range"),
     "inflation": ("inflation", "prices", "pce"),
     "jobs": ("labor market", "employment", "unemployment", "job gains"),
+    "job": ("labor market", "employment", "unemployment", "job gains"),
+    "labor": ("labor market", "employment", "unemployment", "job gains"),
     "employment": ("labor market", "employment", "unemployment"),
     "economy": ("economic activity", "growth", "outlook"),
     "balance": ("balance sheet", "securities holdings", "treasury securities"),
@@ -91,56 +95,75 @@ def documents(
     passages = [s for s in sources if s.kind == "document"]
     if not passages:
         return "The document search found no passage that answers this."
-    if latest:
-        passages = sorted(passages, key=lambda s: s.published or s.as_of or _EPOCH, reverse=True)
+    kinds = [w for w in ("statement", "minutes", "speech", "projections") if w in question.lower()]
+    if latest:  # newest first; on a tie, the kind of document the question names
+        passages = sorted(
+            passages,
+            key=lambda s: (s.published or s.as_of or _EPOCH, any(k in s.title.lower() for k in kinds)),
+            reverse=True,
+        )
+    by_document: dict[str, list[Source]] = {}
+    for source in passages:  # every passage of a document competes for its best sentences
+        by_document.setdefault(source.document_id or source.id, []).append(source)
     words = keywords(question)
     parts: list[str] = []
-    seen: set[str] = set()
-    for source in passages:
-        key = source.document_id or source.id
-        if key in seen:
-            continue
-        label = cite.labels.get(source.id)
-        text = texts.get(label, "") if label is not None else ""
-        picked = best_sentences(source, words, limit=2, text=text or source.snippet or "")
+    for group in by_document.values():
+        candidates = [(s, _passage_text(s, cite, texts)) for s in group]
+        picked = best_sentences(candidates, words, limit=2)
         if not picked:
             continue
-        seen.add(key)
+        (first, source), rest = picked[0], picked[1:]
         c = cite(source)
         when = source.published or source.as_of
         title = source.title.strip() or "the document"
         dated = f", published {when.isoformat()}" if when else ""
-        first = picked[0] if picked[0][:1].isupper() else "…" + picked[0]  # a chunk cut mid-sentence
-        parts.append(f"{_cap(title)}{dated} {c}, says: “{first}” {c}{in_figures(picked[0], source, c)}.")
-        if len(picked) > 1:
-            parts.append(f"It adds: “{picked[1]}” {c}{in_figures(picked[1], source, c)}.")
-        if len(seen) == 2 or latest:
+        shown = first if first[:1].isupper() else "…" + first  # a chunk cut mid-sentence
+        parts.append(f"{_cap(title)}{dated} {c}, says: “{shown}” {c}{in_figures(first, source, c)}.")
+        for sentence, other in rest:
+            n = cite(other)
+            parts.append(f"It adds: “{sentence}” {n}{in_figures(sentence, other, n)}.")
+        if len(parts) >= 3 or latest:
             break  # "the latest statement" is one document
     if not parts:
         return "The passages found do not contain a sentence that answers this directly."
     return " ".join(parts)
 
 
-def best_sentences(source: Source, words: Sequence[str], limit: int = 2, text: str = "") -> list[str]:
-    """The passage sentences that mention most of ``words`` (best first), safe to quote."""
-    text = " ".join(text.split())
-    scored: list[tuple[float, int, str]] = []
-    for index, (start, end) in enumerate(split_sentences(text)):
-        sentence = text[start:end].strip().rstrip(".").strip()
-        if len(sentence) < 25 or len(sentence) > MAX_QUOTE_CHARS or not _quotable(sentence, source):
-            continue
-        lowered = sentence.lower()
-        score = 0.0
-        for word in words:
-            phrases = _SYNONYMS.get(word, (word,))
-            if any(re.search(rf"\b{re.escape(p)}", lowered) for p in phrases):
-                score += 1.0
-        if "decided" in lowered or "target range" in lowered:
-            score += 0.5  # the policy decision is what people mean by "what did the Fed say"
-        scored.append((score, index, sentence))
+def _passage_text(source: Source, cite: Citer, texts: dict[int, str]) -> str:
+    label = cite.labels.get(source.id)
+    return (texts.get(label, "") if label is not None else "") or source.snippet or ""
+
+
+def best_sentences(
+    candidates: Sequence[tuple[Source, str]], words: Sequence[str], limit: int = 2
+) -> list[tuple[str, Source]]:
+    """The sentences (with their passage) that mention most of ``words``, best first, safe to quote."""
+    policy = not words or any(w in ("rate", "cut", "hike", "decide", "decision", "policy") for w in words)
+    scored: list[tuple[float, int, str, Source]] = []
+    for source, text in candidates:
+        for line in (" ".join(raw.split()) for raw in text.splitlines()):  # a line break ends a sentence
+            for start, end in split_sentences(line):
+                sentence = line[start:end].strip().rstrip(".").strip()
+                if len(sentence) < 25 or len(sentence) > MAX_QUOTE_CHARS or not _quotable(sentence, source):
+                    continue
+                lowered = sentence.lower()
+                score = 0.0
+                for word in words:
+                    phrases = _SYNONYMS.get(word, (word,))
+                    if any(re.search(rf"\b{re.escape(p)}", lowered) for p in phrases):
+                        score += 1.0
+                if policy and ("decided" in lowered or "target range" in lowered):
+                    score += 0.5  # the policy decision is what "what did the Fed say about rates" asks for
+                if any(sentence == kept for _, _, kept, _ in scored):
+                    continue  # overlapping chunks repeat sentences
+                scored.append((score, len(scored), sentence, source))
     best = sorted(scored, key=lambda item: (-item[0], item[1]))[:limit]
     # the best sentence first; a second one only when it says something about the question
-    return [sentence for rank, (score, _, sentence) in enumerate(best) if rank == 0 or score >= 1.0]
+    return [
+        (sentence, source)
+        for rank, (score, _, sentence, source) in enumerate(best)
+        if rank == 0 or score >= 1.0
+    ]
 
 
 def in_figures(sentence: str, source: Source, c: str) -> str:

@@ -173,6 +173,12 @@ GENERIC_NAMES = re.compile(
     r"|(?P<biotech>biotech(?:nology)?(?:\s+stocks)?))(?![\w-])",
     re.IGNORECASE,
 )
+# A question that names a time ("in March", "in 2024", "since 2025-06-01", "back then").
+TIME_WORDS = re.compile(
+    r"\b(?:19|20)\d{2}\b|\b(?:january|february|march|april|may|june|july|august|september|october|"
+    r"november|december)\b|\b(?:since|before|after|until|during|ago|then|previous|earlier|first)\b",
+    re.IGNORECASE,
+)
 # "the market" when a market question names nothing else: the S&P 500.
 BROAD_MARKET = re.compile(
     r"\b(?:the\s+)?(?:stock\s+|us\s+|u\.s\.\s+)?(?:market|stocks|equities)\b", re.IGNORECASE

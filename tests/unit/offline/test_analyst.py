@@ -226,7 +226,7 @@ def test_fed_question_quotes_the_statement_with_its_citation() -> None:
     calls, answer = answer_turn(question, {"search_documents": [document_source()]}, ledger)
     assert calls.tool_calls[0]["name"] == "search_documents"
     assert calls.tool_calls[0]["args"] == {
-        "query": "FOMC statement Committee decided federal funds rate target range rate",
+        "query": "FOMC statement Committee decided federal funds rate target range policy rate interest rate",
         "k": 5,
         "since": "2025-10-26",  # the latest statement lies within 75 days of the analysis date
     }

@@ -134,7 +134,8 @@ def test_fed_question_searches_statements_near_the_analysis_date() -> None:
         (
             "search_documents",
             {
-                "query": "FOMC statement Committee decided federal funds rate target range rate",
+                "query": "FOMC statement Committee decided federal funds rate target range policy rate "
+                "interest rate",
                 "k": 5,
                 "since": "2025-10-26",
             },
