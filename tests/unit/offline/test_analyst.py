@@ -235,7 +235,7 @@ def test_fed_question_quotes_the_statement_with_its_citation() -> None:
     assert "in figures, 0.25 percentage points, 3.50% to 3.75% [1]" in answer
     assert "2025-12-10" in answer
     report = verify_figures(answer, ledger)
-    assert report.total == 4 and report.unverified == []  # the two fractions, the cut, "2 percent"
+    assert report.total == 3 and report.unverified == []  # the cut and both ends of the range
 
 
 def test_follow_up_reuses_subject_and_changes_comparison() -> None:
