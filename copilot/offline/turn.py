@@ -164,5 +164,9 @@ def _result(message: ToolMessage, after: Sequence[BaseMessage]) -> ToolResult:
             for call in candidate.tool_calls:
                 if call["id"] == message.tool_call_id:
                     args = dict(call["args"])
-    artifact = message.artifact if isinstance(message.artifact, ToolArtifact) else None
+    artifact = message.artifact
+    if isinstance(artifact, dict):  # a transcript that went through JSON (a stored conversation)
+        artifact = ToolArtifact.model_validate(artifact)
+    if not isinstance(artifact, ToolArtifact):
+        artifact = None
     return ToolResult(tool=message.name or "", args=args, content=message.text, artifact=artifact)

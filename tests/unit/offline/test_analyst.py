@@ -351,3 +351,18 @@ def test_document_question_without_a_knowledge_base_says_so() -> None:
         [SYSTEM, HumanMessage(content="What did the Fed say about rates in its latest statement?")]
     )
     assert reply.tool_calls == [] and "Document search is not available" in reply.text
+
+
+def test_artifacts_that_went_through_json_are_read_too() -> None:
+    ledger = SourceLedger()
+    model = analyst()
+    question = [SYSTEM, HumanMessage(content="Where is IWM trading?")]
+    calls = model.invoke(question)
+    sources = [quote_source()]
+    artifact = ToolArtifact(tool="get_quote", sources=sources, labels=ledger.add_all(sources))
+    call = calls.tool_calls[0]
+    stored = ToolMessage(
+        content="", artifact=artifact.model_dump(mode="json"), tool_call_id=call["id"] or "", name="get_quote"
+    )
+    answer = model.invoke([*question, calls, stored]).text
+    assert "$261.56 [1]" in answer and verify_figures(answer, ledger).unverified == []
