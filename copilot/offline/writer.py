@@ -6,6 +6,7 @@ returned an error gets one plain sentence saying what is missing and why.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -50,6 +51,7 @@ def write_answer(
         }
     )
     reference = as_of or (market_dates[-1] if market_dates else None)
+    names = {**_names_in_sources(results), **names}
     paragraphs: list[str] = []
     for result in results:
         if result.error is not None or result.artifact is None:
@@ -70,6 +72,25 @@ def write_answer(
         return "None of the tools returned anything for this question. " + CAPABILITIES
     paragraphs.append(_as_of_sentence(market_dates))
     return "\n\n".join(p for p in paragraphs if p)
+
+
+_TITLED = re.compile(r"^[^:]+:\s+(\S+)\s+\((.+)\)$")  # "Quote: AAPL (Apple Inc.)"
+
+
+def _names_in_sources(results: Sequence[ToolResult]) -> dict[str, str]:
+    """Names of symbols the tools resolved (a company the analyst only knew by the user's words)."""
+    found: dict[str, str] = {}
+    for result in results:
+        for source in result.artifact.sources if result.artifact else []:
+            titled = _TITLED.match(source.title)
+            if titled:
+                found.setdefault(titled.group(1), titled.group(2))
+            symbols, asked = source.arguments.get("symbols"), source.arguments.get("names")
+            if isinstance(symbols, list) and isinstance(asked, list) and len(symbols) == len(asked):
+                for symbol, name in zip(symbols, asked, strict=True):
+                    if str(name).upper() != str(symbol).upper():
+                        found.setdefault(str(symbol), str(name))
+    return found
 
 
 def _market(
