@@ -2,7 +2,8 @@
 
 Shared by tests/eval/test_financebench_retrieval.py and bench/bench_kb.py. A hit is a retrieved
 passage from the evidence page: the same document name (title) and page number, or a passage whose
-text shares at least 80 consecutive characters with the evidence text (whitespace-normalised).
+text shares at least 300 consecutive characters (or half of it, if shorter) with the evidence text,
+whitespace-normalised.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from copilot.knowledge import Passage
 
 PAGES_PUBLISHER = "FinanceBench evidence pages"
-OVERLAP_CHARS = 80
+OVERLAP_CHARS = 300  # or half the evidence text, when that is shorter
 
 
 @dataclass(frozen=True)
@@ -77,18 +78,19 @@ def _normalised(text: str) -> str:
 
 
 def is_hit(passage: Passage, question: Question) -> bool:
-    """Does the passage come from (or overlap) one of the question's evidence pages?"""
+    """Does the passage come from one of the question's evidence pages (or quote a good part of it)?"""
     content = _normalised(passage.content)
     for doc_name, page, evidence_text in question.evidence:
         if passage.source.title == doc_name and passage.source.page == page:
             return True
+        # overlap must be substantial: page headers ("Table of Contents <Company> Consolidated ...")
+        # repeat across the pages of a filing and would count other pages as hits
         evidence = _normalised(evidence_text)
-        step = OVERLAP_CHARS // 2
-        if any(
-            evidence[i : i + OVERLAP_CHARS] in content
-            for i in range(0, max(1, len(evidence) - OVERLAP_CHARS), step)
-            if len(evidence) >= OVERLAP_CHARS
-        ):
+        window = min(OVERLAP_CHARS, len(evidence) // 2)
+        if window < 40:
+            continue
+        step = max(1, window // 4)
+        if any(evidence[i : i + window] in content for i in range(0, len(evidence) - window + 1, step)):
             return True
     return False
 
