@@ -94,11 +94,11 @@ def read_period(text: str, as_of: date | None) -> Period | None:
     year = _YEAR.search(text)
     if year:
         named_year = int(year.group(1))
-        if as_of is None or named_year < as_of.year:
-            # a calendar year: from the previous year's last close to the year's last close
-            return Period(name="custom", start=date(named_year - 1, 12, 31), end=date(named_year, 12, 31))
-        if named_year == as_of.year:
+        if as_of is not None and named_year == as_of.year:
             return Period(name="ytd")
+        # a calendar year: from the previous year's last close to the year's last close (a year after
+        # the analysis date goes to the tool as asked, and the tool says there is no such data)
+        return Period(name="custom", start=date(named_year - 1, 12, 31), end=date(named_year, 12, 31))
     since = _month_since(text, as_of)
     if since is not None:
         return Period(name="custom", start=since)

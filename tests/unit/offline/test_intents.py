@@ -282,3 +282,7 @@ def test_four_part_question_gives_each_part_its_subject_and_period() -> None:
         ("get_technicals", {"symbol": "^RUT"}),
         ("sector_performance", {"period": "1d"}),
     ]
+
+
+def test_a_year_after_the_analysis_date_is_asked_as_is_for_the_tool_to_refuse() -> None:
+    assert read_period("in 2027", AS_OF) == Period("custom", date(2026, 12, 31), date(2027, 12, 31))
