@@ -257,11 +257,14 @@ class Ingestor:
 
     @staticmethod
     def _metadata(record: DocumentRecord, chunk: ChunkRecord) -> dict[str, str | int | float | bool]:
+        tickers = sorted({*record.tickers, *chunk.mentions})
+        names = names_by_ticker()
         meta: dict[str, str | int | float | bool] = {
             "doc_id": record.doc_id,
             "title": record.title,
             "ordinal": chunk.ordinal,
-            "tickers": ",".join(sorted({*record.tickers, *chunk.mentions})),
+            "tickers": ",".join(tickers),
+            "companies": "; ".join(names[t] for t in tickers if t in names),
             "content_hash": chunk.content_hash,
         }
         optional = {

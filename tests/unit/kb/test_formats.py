@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import date
 from pathlib import Path
 
 from copilot.config import Settings
@@ -143,3 +144,16 @@ def test_bad_jsonl_line_does_not_stop_the_others(kb: KnowledgeBase, tmp_path: Pa
     assert len(report.added) == 1
     assert len(report.failed) == 2
     assert [d.title for d in kb.list_documents()] == ["Fine"]
+
+
+def test_chunk_metadata_in_the_vector_store(kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = tmp_path / "memo.md"
+    path.write_text("# Memo\n\n## Chips\n\nNvidia and Advanced Micro Devices both gained share.")
+    kb.add([path], publisher="Desk", url="https://example.org/memo", published=date(2025, 3, 4))
+    stored = kb.store.collection.get(include=["metadatas"])
+    [meta] = stored["metadatas"]
+    assert meta["title"] == "Memo" and meta["publisher"] == "Desk" and meta["section"] == "Chips"
+    assert meta["url"] == "https://example.org/memo" and meta["published"] == "2025-03-04"
+    assert meta["tickers"] == "AMD,NVDA"
+    assert meta["companies"] == "Advanced Micro Devices; NVIDIA"
+    assert len(str(meta["content_hash"])) == 16 and str(meta["doc_id"]).startswith("doc_")
