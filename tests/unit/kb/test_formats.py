@@ -115,13 +115,36 @@ def test_bad_files_are_reported_and_leave_no_chunks(settings: Settings, tmp_path
     (tmp_path / "sheet.xlsx").write_bytes(b"PK\x03\x04 not supported")
     (tmp_path / "huge.txt").write_text("word " * 1000)
     (tmp_path / "good.txt").write_text("Microsoft Azure revenue grew 29% in the quarter.")
+    (tmp_path / "cut.txt.gz").write_bytes(gzip.compress(b"Apple sold more phones. " * 20)[:40])
+    make_pdf(tmp_path / "scanned.pdf", [""])
     paths = [
         tmp_path / n
-        for n in ("locked.pdf", "broken.pdf", "empty.txt", "junk.txt", "sheet.xlsx", "huge.txt", "good.txt")
+        for n in (
+            "locked.pdf",
+            "broken.pdf",
+            "empty.txt",
+            "junk.txt",
+            "sheet.xlsx",
+            "huge.txt",
+            "good.txt",
+            "cut.txt.gz",
+            "scanned.pdf",
+        )
     ]
     report = kb.add(paths)
     reasons = {Path(f.source).name: f.reason for f in report.failed}
-    assert set(reasons) == {"locked.pdf", "broken.pdf", "empty.txt", "junk.txt", "sheet.xlsx", "huge.txt"}
+    assert set(reasons) == {
+        "locked.pdf",
+        "broken.pdf",
+        "empty.txt",
+        "junk.txt",
+        "sheet.xlsx",
+        "huge.txt",
+        "cut.txt.gz",
+        "scanned.pdf",
+    }
+    assert "cannot be read" in reasons["cut.txt.gz"]
+    assert "no extractable text" in reasons["scanned.pdf"]
     assert "encrypted" in reasons["locked.pdf"]
     assert "corrupt" in reasons["broken.pdf"].lower()
     assert "empty" in reasons["empty.txt"]
