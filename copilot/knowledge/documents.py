@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from copilot.errors import BadInputError, CorruptDataError, VerityError
+from copilot.knowledge.companies import names_by_ticker
 
 TEXT_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".text": "text"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -258,7 +259,8 @@ def _apply_sidecar(path: Path, doc: Document) -> None:
     doc.published = _parse_date(filed) or doc.published
     doc.publisher = doc.publisher or "SEC EDGAR"
     doc.kind = form or doc.kind
-    doc.title = f"{symbol} Form {form} filed {filed}".strip()
+    name = names_by_ticker().get(symbol.upper())
+    doc.title = f"{f'{name} ({symbol})' if name else symbol} Form {form} filed {filed}".strip()
     doc.extra["form"] = form
 
 

@@ -36,6 +36,11 @@ _FILING_PERIOD = re.compile(
 )
 _MONTH_NAMES = "january february march april may june july august september october november december"
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES.split(), 1)}
+_MONTH_YEAR = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?"
+    r"((?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class QueryIntent:
     quarter: int | None = None
     doc_types: list[str] = field(default_factory=list)
     forward_looking: bool = False
+    months: list[tuple[int, int]] = field(default_factory=list)  # (year, month) like "July 2025"
 
     @property
     def year(self) -> int | None:
@@ -85,7 +91,14 @@ def understand(query: str) -> QueryIntent:
     """Read companies, periods and document types from a question's own text."""
     tickers = list(dict.fromkeys(m.ticker for m in find_companies(query)))
     forward = bool(_FORWARD.search(query))
-    return QueryIntent(query, tickers, read_years(query), read_quarter(query), read_doc_types(query), forward)
+    months = list(dict.fromkeys((int(m.group(2)), _month(m.group(1))) for m in _MONTH_YEAR.finditer(query)))
+    return QueryIntent(
+        query, tickers, read_years(query), read_quarter(query), read_doc_types(query), forward, months
+    )
+
+
+def _month(name: str) -> int:
+    return next(number for full, number in _MONTHS.items() if full.startswith(name.lower()[:3]))
 
 
 class DocumentPeriod(NamedTuple):

@@ -27,7 +27,7 @@ CANDIDATES = 100
 VECTOR_WEIGHT = 0.3
 EXACT_VECTOR_LIMIT = 600
 # boosts sit far above any fused rank score (at most 2/61), so the period a question names decides first
-YEAR_BOOST, OTHER_YEAR_BOOST, QUARTER_BOOST, TYPE_BOOST = 1.0, 0.3, 0.5, 0.2
+YEAR_BOOST, OTHER_YEAR_BOOST, QUARTER_BOOST, MONTH_BOOST, TYPE_BOOST = 1.0, 0.3, 0.5, 0.5, 0.2
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,9 @@ class ChunkTable:
         doc_list = [docs[d] for d in self.doc_ids]
         self.published = np.array([d.published.toordinal() if d.published else -1 for d in doc_list])
         self.fiscal_year = np.array([d.fiscal_year or -1 for d in doc_list])
+        self.month = np.array(
+            [d.published.year * 12 + d.published.month if d.published else -1 for d in doc_list]
+        )
         self.quarter = np.array([d.quarter or 0 for d in doc_list])
         self.doc_type = np.array([d.doc_type or "" for d in doc_list])
         self.publisher = np.array([(d.publisher or "").lower() for d in doc_list])
@@ -103,6 +106,8 @@ class ChunkTable:
                 OTHER_YEAR_BOOST,
                 0.0,
             )
+        if intent.months:  # "July 2025": documents published that month
+            boost += np.where(np.isin(self.month, [y * 12 + m for y, m in intent.months]), MONTH_BOOST, 0.0)
         if intent.quarter is not None:
             boost += np.where(self.quarter == intent.quarter, QUARTER_BOOST, 0.0)
         elif intent.year is not None:

@@ -43,3 +43,9 @@ def test_filing_names_map_to_companies() -> None:
     assert companies_in_title("JOHNSON_JOHNSON_2022_10K") == ["JNJ"]
     assert companies_in_title("PG_E_2022_10K") == ["PCG"]
     assert companies_in_title("Federal Reserve issues FOMC statement") == []
+
+
+def test_month_and_year() -> None:
+    assert understand("What did the FOMC decide in July 2025?").months == [(2025, 7)]
+    assert understand("the statement of Dec. 18, 2024").months == [(2024, 12)]
+    assert understand("Sept 2020 minutes").months == [(2020, 9)]

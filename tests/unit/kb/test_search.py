@@ -54,6 +54,20 @@ RECORDS = [
         "page": 4,
         "text": "Purchases of property, plant and equipment (PP&E) were 840 in the first six months.",
     },
+    {
+        "id": "r7",
+        "date": "2025-07-30",
+        "title": "FOMC statement",
+        "source": "Federal Reserve",
+        "text": "The Committee decided to maintain the target range for the federal funds rate.",
+    },
+    {
+        "id": "r8",
+        "date": "2025-09-17",
+        "title": "FOMC statement",
+        "source": "Federal Reserve",
+        "text": "The Committee decided to lower the target range for the federal funds rate.",
+    },
 ]
 
 
@@ -74,12 +88,17 @@ def test_ticker_filter(loaded: KnowledgeBase) -> None:
 
 
 def test_date_range_filter(loaded: KnowledgeBase) -> None:
-    found = titles(loaded.search("services revenue", since=date(2025, 1, 1), until=date(2025, 12, 31)))
-    assert found == ["Microsoft note"]
+    found = loaded.search("services revenue", since=date(2025, 8, 1), until=date(2025, 12, 31), k=10)
+    assert [str(p.source.published) for p in found] == ["2025-09-17"]
+    found = loaded.search("services revenue", since=date(2025, 1, 1), until=date(2025, 12, 31), k=10)
+    assert titles(found)[0] == "Microsoft note"
+    assert sorted(str(p.source.published) for p in found) == ["2025-03-01", "2025-07-30", "2025-09-17"]
 
 
 def test_publisher_filter(loaded: KnowledgeBase) -> None:
-    assert titles(loaded.search("services", publisher="federal reserve")) == ["Fed minutes"]
+    found = loaded.search("services", publisher="federal reserve", k=10)
+    assert titles(found)[0] == "Fed minutes"
+    assert {p.source.provider for p in found} == {"Federal Reserve"} and len(found) == 3
 
 
 def test_as_of_excludes_later_documents(loaded: KnowledgeBase) -> None:
@@ -95,6 +114,13 @@ def test_company_and_fiscal_year_in_the_question_pick_the_filing(loaded: Knowled
     assert top.source.title == "3M_2022_10K"
     [top] = loaded.search("3M capital spending in Q2 of FY2023", k=1)
     assert top.source.title == "3M_2023Q2_10Q"
+
+
+def test_a_month_in_the_question_picks_that_months_documents(loaded: KnowledgeBase) -> None:
+    [top] = loaded.search("What did the FOMC decide about the federal funds rate in July 2025?", k=1)
+    assert str(top.source.published) == "2025-07-30"
+    [top] = loaded.search("What did the FOMC decide about the federal funds rate in September 2025?", k=1)
+    assert str(top.source.published) == "2025-09-17"
 
 
 def test_a_named_company_restricts_the_search(loaded: KnowledgeBase) -> None:
