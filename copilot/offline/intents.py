@@ -163,26 +163,38 @@ def _clause_targets(
     symbols: tuple[str, ...],
     as_of: date | None,
 ) -> tuple[tuple[Intent, tuple[str, ...]], ...]:
-    """Per-intent subjects read clause by clause, or () when the clauses do not split cleanly."""
+    """Per-intent subjects read clause by clause, or () when the clauses do not split cleanly.
+
+    A clause that names symbols but asks nothing ("..., and the Nasdaq") continues the list of the
+    clause before it (or opens the list of the clause after it: "Apple and Microsoft: how have ...").
+    """
     targets: dict[Intent, list[str]] = {}
     carried: tuple[str, ...] = ()
+    asked_before: tuple[Intent, ...] = ()
+    pending: list[str] = []
     for piece in (p for p in vocab.CLAUSE_BREAK.split(text) if p and p.strip()):
         own, _ = _mentions(piece, finder)
         explicit = any(p.search(piece) for p in vocab.KEYWORDS.values())
         if own and not explicit:
-            return ()  # "..., and the Nasdaq": this clause leans on the whole question
-        own = own or carried
-        if not explicit or not own:
+            if not asked_before:
+                pending.extend(s for s in own if s not in pending)
+                continue
+            for intent in asked_before:
+                targets[intent].extend(s for s in own if s not in targets[intent])
+            carried = (*carried, *own)
             continue
-        for intent in _intents(piece, own, read_period(piece, as_of)):
+        subjects = tuple(dict.fromkeys((*pending, *own))) or carried
+        pending = []
+        if not explicit or not subjects:
+            continue
+        asked_before = _intents(piece, subjects, read_period(piece, as_of))
+        for intent in asked_before:
             listed = targets.setdefault(intent, [])
-            listed.extend(s for s in own if s not in listed)
-        carried = own
+            listed.extend(s for s in subjects if s not in listed)
+        carried = subjects
     covered = {symbol for listed in targets.values() for symbol in listed}
     if covered != set(symbols) or all(len(v) == len(symbols) for v in targets.values()):
         return ()  # a name no clause asks about, or every clause asks about every name
-    if "performance" in targets and vocab.COMPARE.search(text):
-        targets["performance"] = list(symbols)  # a comparison spans the clauses
     order = [i for i in INTENT_ORDER if i in targets or i in intents]
     return tuple((intent, tuple(targets[intent])) for intent in order if intent in targets)
 

@@ -145,7 +145,9 @@ def expected_figures(ref: Reference, spec: dict[str, Any], as_of: date) -> list[
             Expected(ref.change_pct(symbol, as_of), "change_pct", symbol, "%"),
         ]
     if kind == "high_52w":
-        return [Expected(ref.high_52w(symbol, as_of), "high_52w", symbol)]
+        # no key: on a day that sets the high, day_high holds the same value and the verifier may
+        # name either fact
+        return [Expected(ref.high_52w(symbol, as_of), symbol=symbol)]
     if kind == "rsi":
         return [Expected(ref.rsi_14(symbol, as_of), "rsi_14", symbol)]
     if kind == "moving_averages":

@@ -286,3 +286,21 @@ def test_four_part_question_gives_each_part_its_subject_and_period() -> None:
 
 def test_a_year_after_the_analysis_date_is_asked_as_is_for_the_tool_to_refuse() -> None:
     assert read_period("in 2027", AS_OF) == Period("custom", date(2026, 12, 31), date(2027, 12, 31))
+
+
+def test_a_list_continued_in_the_next_clause_stays_with_its_question() -> None:
+    question = (
+        "How have small caps done vs large caps and the Nasdaq this year, where is IWM trading versus its "
+        "52-week high, is the Russell 2000 overbought, and what did the Fed say about rates in its latest "
+        "statement?"
+    )
+    planned = calls(question)
+    assert planned[:3] == [
+        ("compare_performance", {"symbols": ["^RUT", "^GSPC", "^IXIC"], "period": "ytd"}),
+        ("get_quote", {"symbol": "IWM"}),
+        ("get_technicals", {"symbol": "^RUT"}),
+    ]
+    assert planned[3][0] == "search_documents" and len(planned) == 4
+    assert calls("Apple and Microsoft: how have they done this year?") == [
+        ("compare_performance", {"symbols": ["AAPL", "MSFT"], "period": "ytd"})
+    ]
