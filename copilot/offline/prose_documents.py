@@ -152,18 +152,24 @@ def best_sentences(
                     phrases = _SYNONYMS.get(word, (word,))
                     if any(re.search(rf"\b{re.escape(p)}", lowered) for p in phrases):
                         score += 1.0
-                if policy and ("decided" in lowered or "target range" in lowered):
-                    score += 0.5  # the policy decision is what "what did the Fed say about rates" asks for
+                if policy:  # the decision is what "what did the Fed say about rates" asks for
+                    score += 0.5 * ("decided" in lowered) + 0.2 * ("target range" in lowered)
+                if sentence[:1].isupper():
+                    score += 0.1  # a whole sentence beats the same words cut at a chunk boundary
                 if any(sentence == kept for _, _, kept, _ in scored):
                     continue  # overlapping chunks repeat sentences
                 scored.append((score, len(scored), sentence, source))
-    best = sorted(scored, key=lambda item: (-item[0], item[1]))[:limit]
-    # the best sentence first; a second one only when it says something about the question
-    return [
-        (sentence, source)
-        for rank, (score, _, sentence, source) in enumerate(best)
-        if rank == 0 or score >= 1.0
-    ]
+    chosen: list[tuple[float, str, Source]] = []
+    for score, _, sentence, source in sorted(scored, key=lambda item: (-item[0], item[1])):
+        if any(sentence in kept or kept in sentence for _, kept, _ in chosen):
+            continue  # overlapping chunks cut the same sentence in different places
+        # the best sentence first; another one only when it says something about the question
+        if chosen and score < 1.0:
+            break
+        chosen.append((score, sentence, source))
+        if len(chosen) == limit:
+            break
+    return [(sentence, source) for _, sentence, source in chosen]
 
 
 def in_figures(sentence: str, source: Source, c: str) -> str:
