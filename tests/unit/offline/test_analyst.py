@@ -366,3 +366,26 @@ def test_artifacts_that_went_through_json_are_read_too() -> None:
     )
     answer = model.invoke([*question, calls, stored]).text
     assert "$261.56 [1]" in answer and verify_figures(answer, ledger).unverified == []
+
+
+def test_overlapping_passages_of_one_document_are_quoted_once_and_whole() -> None:
+    ledger = SourceLedger()
+    cut = FED_TEXT[FED_TEXT.index("the balance of risks, the Committee") :]
+    pieces = [
+        Source(
+            kind="document",
+            title="Federal Reserve issues FOMC statement",
+            provider="Federal Reserve",
+            published=date(2025, 12, 10),
+            snippet=text,
+            facts=extract_facts(text),
+            document_id="monetary20251210a",
+            details={"chunk": n},
+        )
+        for n, text in enumerate((cut, FED_TEXT))
+    ]
+    question = [SYSTEM, HumanMessage(content="What did the Fed say about rates in its latest statement?")]
+    _, answer = answer_turn(question, {"search_documents": pieces}, ledger)
+    assert answer.count("the Committee decided to lower the target range") == 1
+    assert "“In support of its goals" in answer and "[2]" in answer
+    assert verify_figures(answer, ledger).unverified == []
