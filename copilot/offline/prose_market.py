@@ -54,8 +54,8 @@ def performance(source: Source, cite: Citer, names: dict[str, str], reading: Rea
         verb = "outperformed" if spread.value >= 0 else "underperformed"
         text = f"{verb} {name_of(other.symbol, names)} by {abs(spread.value):.{spread.precision}f} "
         text += f"percentage points {c}"
-        ratio = fact_like(source, f"relative_to_{other.symbol}")
-        if ratio is not None and subject.value > 0 and other.value > 0 and ratio.value > 1:
+        ratio = fact_like(source, f"relative_to_{other.symbol}")  # "3.2x" only says something well above 1
+        if ratio is not None and subject.value > 0 and other.value > 0 and ratio.value >= 1.5:
             text += f", about {show(ratio)} the gain of {name_of(other.symbol, names)} {c}"
         comparisons.append(text)
     if comparisons:
