@@ -1,8 +1,18 @@
-"""The knowledge base: ingest analysis documents, search them (vectors + BM25), cite passages."""
+"""The knowledge base: ingest analysis documents, search them (vectors + BM25), cite passages.
 
-from copilot.knowledge.ingest import IngestFailure, IngestReport
-from copilot.knowledge.knowledge_base import KnowledgeBase, build_knowledge_base
+``Passage`` and ``render_passage`` import nothing heavy; ``KnowledgeBase`` and
+``build_knowledge_base`` (Chroma, bm25s, WordLlama) are imported on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from copilot.knowledge.passages import Passage, render_passage
+
+if TYPE_CHECKING:
+    from copilot.knowledge.ingest import IngestFailure, IngestReport
+    from copilot.knowledge.knowledge_base import KnowledgeBase, build_knowledge_base
 
 __all__ = [
     "IngestFailure",
@@ -12,3 +22,18 @@ __all__ = [
     "build_knowledge_base",
     "render_passage",
 ]
+
+_LAZY = {
+    "IngestFailure": "copilot.knowledge.ingest",
+    "IngestReport": "copilot.knowledge.ingest",
+    "KnowledgeBase": "copilot.knowledge.knowledge_base",
+    "build_knowledge_base": "copilot.knowledge.knowledge_base",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
