@@ -18,7 +18,7 @@ from copilot.offline import vocabulary as vocab
 from copilot.offline.periods import Period, read_period
 from copilot.offline.vocabulary import Intent
 
-Refusal = Literal["advice", "crypto", "empty"]
+Refusal = Literal["advice", "crypto", "empty", "greeting"]
 # The order the answer discusses them in, and the order the tool calls are emitted in.
 INTENT_ORDER: tuple[Intent, ...] = (
     "performance",
@@ -110,6 +110,8 @@ def read_question(
             reading = replace(reading, intents=merged, targets=targets)
     if vocab.ADVICE.search(text):
         return replace(reading, refusal="advice")
+    if vocab.SMALL_TALK.fullmatch(text):
+        return replace(reading, refusal="greeting")
     if vocab.CRYPTO.search(text) and not symbols and not unknown:
         return replace(reading, refusal="crypto")
     reading = _with_context(reading, text, previous)
@@ -144,7 +146,10 @@ def _mentions(text: str, finder: MentionFinder | None) -> tuple[tuple[str, ...],
     for match in vocab.GENERIC_NAMES.finditer(text):
         if resolve is None or any(s <= match.start() < e for s, e, _ in found):
             continue
-        phrase = vocab.GENERIC_ALIASES[match.lastgroup or "broad"]
+        if match.lastgroup == "sector" and vocab.mentions_doc_source(text):
+            continue  # "what did the Fed say about energy prices" is not about the sector ETF
+        group = match.lastgroup or "broad"
+        phrase = vocab.GENERIC_ALIASES.get(group) or " ".join(match.group(0).lower().split())
         try:
             found.append((match.start(), match.end(), str(resolve(phrase).symbol)))
         except VerityError:

@@ -170,7 +170,15 @@ LOOKUP_NAME = re.compile(
 GENERIC_NAMES = re.compile(
     r"(?<![\w-])(?:(?P<large>(?:large|big|mega)[\s-]?caps?(?:\s+stocks)?)|(?P<broad>the\s+broad\s+market)"
     r"|(?P<semis>semiconductors?(?:\s+stocks)?|semis|chip\s?(?:stocks|makers))"
-    r"|(?P<biotech>biotech(?:nology)?(?:\s+stocks)?))(?![\w-])",
+    r"|(?P<biotech>biotech(?:nology)?(?:\s+stocks)?)"
+    r"|(?P<sector>tech|technology|energy|financials|utilities|health\s?care|industrials|materials"
+    r"|real\s+estate|consumer\s+staples|consumer\s+discretionary|communication\s+services))(?![\w-])",
+    re.IGNORECASE,
+)
+# Small talk that deserves a friendly word before the list of what the analyst can do.
+SMALL_TALK = re.compile(
+    r"^\s*(?:hi|hello|hey|thanks|thank you|good (?:morning|afternoon|evening)|what can you do|help"
+    r"|who are you|what are you)\b[\s!?.]*",
     re.IGNORECASE,
 )
 # A question that names a time ("in March", "in 2024", "since 2025-06-01", "back then").
@@ -185,6 +193,7 @@ BROAD_MARKET = re.compile(
 )
 # The alias the resolver knows for each kind of generic phrase.
 GENERIC_ALIASES = {"large": "large caps", "broad": "S&P 500", "semis": "semiconductors", "biotech": "biotech"}
+# (a sector word is resolved as written: "tech" -> XLK, "energy" -> XLE)
 
 
 def mentions_doc_source(text: str) -> bool:

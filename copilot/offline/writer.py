@@ -152,6 +152,8 @@ def refusal(reading: Reading, tool_names: Sequence[str]) -> str:
             "I can't price cryptocurrencies: Verity's market data covers stocks, ETFs and indices. "
             + CAPABILITIES
         )
+    if reading.refusal == "greeting":
+        return "Hello! I'm Verity's offline analyst. " + CAPABILITIES
     if reading.refusal == "empty":
         return "I didn't receive a question. " + CAPABILITIES
     if not tool_names:

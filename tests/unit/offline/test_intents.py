@@ -304,3 +304,30 @@ def test_a_list_continued_in_the_next_clause_stays_with_its_question() -> None:
     assert calls("Apple and Microsoft: how have they done this year?") == [
         ("compare_performance", {"symbols": ["AAPL", "MSFT"], "period": "ytd"})
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How did tech do today?", [("get_quote", {"symbol": "XLK"})]),
+        (
+            "How are utilities doing this year?",
+            [("compare_performance", {"symbols": ["XLU"], "period": "ytd"})],
+        ),
+        (
+            "How has technology performed vs the S&P 500 this month?",
+            [("compare_performance", {"symbols": ["XLK", "^GSPC"], "period": "1m"})],
+        ),
+    ],
+)
+def test_sector_words_name_their_etf(question: str, expected: list[tuple[str, dict[str, object]]]) -> None:
+    assert calls(question) == expected
+
+
+def test_sector_words_in_a_fed_question_stay_words() -> None:
+    assert [name for name, _ in calls("What did the Fed say about energy prices?")] == ["search_documents"]
+
+
+@pytest.mark.parametrize("question", ["hello", "Thanks!", "What can you do?"])
+def test_small_talk_gets_a_greeting(question: str) -> None:
+    assert read(question).refusal == "greeting"
