@@ -74,7 +74,10 @@ def build_embedding_function(settings: Settings) -> EmbeddingFunction[Documents]
     if choice.startswith("st:"):
         from chromadb.utils.embedding_functions import SentenceTransformerEmbeddingFunction
 
-        return SentenceTransformerEmbeddingFunction(model_name=choice.split(":", 1)[1])
+        try:
+            return SentenceTransformerEmbeddingFunction(model_name=choice.split(":", 1)[1])
+        except ValueError as exc:  # Chroma's way of saying the package is missing
+            raise ConfigError(f"VERITY_EMBEDDINGS={choice!r}: {exc}") from exc
     raise ConfigError(
         f"VERITY_EMBEDDINGS={choice!r} is not available: use default, wordllama, openai:MODEL or st:MODEL"
     )

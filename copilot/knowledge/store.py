@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from copilot.config import Settings
-from copilot.errors import ProviderUnavailableError
+from copilot.errors import ConfigError, ProviderUnavailableError
 from copilot.knowledge.embeddings import build_embedding_function
 
 COLLECTION = "verity_chunks"
@@ -24,6 +24,13 @@ def _chroma_errors(action: str) -> Iterator[None]:
         yield
     except ProviderUnavailableError:
         raise
+    except ValueError as exc:
+        if "Embedding function conflict" in str(exc):  # the store was built with other embeddings
+            raise ConfigError(
+                f"the knowledge base was built with other embeddings ({exc}); use the same "
+                "VERITY_EMBEDDINGS as when it was built, or a new data dir"
+            ) from exc
+        raise ProviderUnavailableError(f"vector store {action} failed: {exc}", provider="chroma") from exc
     except Exception as exc:
         raise ProviderUnavailableError(f"vector store {action} failed: {exc}", provider="chroma") from exc
 

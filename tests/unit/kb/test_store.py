@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from copilot.config import Settings
-from copilot.errors import ProviderUnavailableError
+from copilot.errors import ConfigError, ProviderUnavailableError
 from copilot.knowledge import KnowledgeBase, build_knowledge_base
 from copilot.knowledge.tagging import MentionFinder
 from tools.symbols import Mention
@@ -45,3 +45,24 @@ def test_resolver_mentions_are_merged_with_the_built_in_table() -> None:
 
     finder = MentionFinder(resolver)
     assert finder("Nvidia rose while the S&P 500 fell") == ["NVDA", "^GSPC"]
+
+
+# Chroma's OpenAI function warns that a key passed directly is not persisted: we always pass it again
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_other_embeddings_on_an_existing_store_is_a_config_error(
+    kb: KnowledgeBase, settings: Settings
+) -> None:
+    other = Settings(
+        **{
+            **settings.model_dump(),
+            "embeddings": "openai:text-embedding-3-small",
+            "openai_api_key": "sk-test",
+        }
+    )
+    with pytest.raises(ConfigError, match="other embeddings"):
+        build_knowledge_base(other)
+
+
+def test_sentence_transformers_without_the_package_is_a_config_error(settings: Settings) -> None:
+    with pytest.raises(ConfigError, match="sentence_transformers"):
+        build_knowledge_base(Settings(**{**settings.model_dump(), "embeddings": "st:all-MiniLM-L6-v2"}))
