@@ -287,6 +287,20 @@ def _lookup_name(text: str) -> str | None:
     return name or None
 
 
+_FOLLOW_UP_TOPIC = re.compile(
+    r"^\s*(?:and\s+)?(?:what\s+about|how\s+about|about|on|regarding)\s+(?:the\s+)?([^?.!]{2,80})[?.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def _with_topic(question: str, topic: str) -> str:
+    """The earlier document question, now about ``topic`` ("... about rates ..." -> "... about jobs ...")."""
+    changed, count = re.subn(
+        r"\babout\s+.+?(?=\s+in\s+(?:its|the|their)\b|[?.!]|$)", f"about {topic.strip()}", question, count=1
+    )
+    return changed if count else f"{question.rstrip('?.! ')} about {topic.strip()}?"
+
+
 def _with_context(reading: Reading, text: str, previous: Reading | None) -> Reading:
     """Fill what a follow-up leaves out ("and against the Nasdaq?", "what about its RSI?")."""
     if previous is None or previous.refusal or not (previous.intents or previous.symbols):
@@ -303,6 +317,15 @@ def _with_context(reading: Reading, text: str, previous: Reading | None) -> Read
         if not set(intents) - {"performance", "quote"}:
             intents = ("performance",) if "performance" in previous.intents else previous.intents
     elif not explicit:
+        topic = _FOLLOW_UP_TOPIC.match(text)
+        if "documents" in previous.intents and not symbols and topic:
+            # "and about inflation?" after a question about what a document says
+            return replace(
+                reading,
+                question=_with_topic(previous.question, topic.group(1)),
+                intents=("documents",),
+                latest=previous.latest,
+            )
         if not symbols and not reading.period_given and not reading.unknown_tokens:
             return reading  # nothing to lean on: not a follow-up
         intents = previous.intents  # "what about Microsoft?", "and over the last 6 months?"

@@ -331,3 +331,13 @@ def test_sector_words_in_a_fed_question_stay_words() -> None:
 @pytest.mark.parametrize("question", ["hello", "Thanks!", "What can you do?"])
 def test_small_talk_gets_a_greeting(question: str) -> None:
     assert read(question).refusal == "greeting"
+
+
+def test_document_follow_up_on_a_new_topic() -> None:
+    planned = calls("and about inflation?", "What did the Fed say about rates in its latest statement?")
+    assert planned == [
+        (
+            "search_documents",
+            {"query": "FOMC statement Committee decided inflation prices pce", "k": 5, "since": "2025-10-26"},
+        )
+    ]
