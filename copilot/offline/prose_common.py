@@ -22,6 +22,7 @@ class ToolResult:
 
     @property
     def error(self) -> str | None:
+        """Why the tool failed (its Error text), or None when it produced its artifact."""
         if self.artifact is not None and self.artifact.error:
             return self.artifact.error
         if self.content.startswith("Error"):
@@ -84,10 +85,12 @@ def period_words(source: Source, reading: Reading) -> str:
 
 
 def fact_like(source: Source, key: str) -> Fact | None:
+    """The fact of ``source`` with this key, if any."""
     return next((f for f in source.facts if f.key == key), None)
 
 
 def join(items: Sequence[str]) -> str:
+    """ "a, b and c"."""
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
@@ -95,4 +98,5 @@ def join(items: Sequence[str]) -> str:
 
 
 def cap(text: str) -> str:
+    """The text with its first letter upper-cased."""
     return text[:1].upper() + text[1:]

@@ -9,6 +9,7 @@ Intent = Literal["quote", "performance", "valuation", "technicals", "sectors", "
 
 
 def words(*patterns: str) -> re.Pattern[str]:
+    """One case-insensitive pattern matching any of ``patterns`` as whole words."""
     return re.compile(r"(?<![\w^])(?:" + "|".join(patterns) + r")(?![\w])", re.IGNORECASE)
 
 
@@ -197,6 +198,7 @@ GENERIC_ALIASES = {"large": "large caps", "broad": "S&P 500", "semis": "semicond
 
 
 def mentions_doc_source(text: str) -> bool:
+    """Whether the text names a source of documents (the Fed, minutes, a filing ...)."""
     return bool(
         re.search(
             r"\b(?:fed|fomc|federal reserve|powell|minutes|speech|filing|10-k|10-q|central bank)\b",
