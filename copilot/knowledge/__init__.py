@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from copilot.knowledge.passages import Passage, render_passage
 
 if TYPE_CHECKING:
-    from copilot.knowledge.ingest import IngestFailure, IngestReport
     from copilot.knowledge.knowledge_base import KnowledgeBase, build_knowledge_base
+    from copilot.knowledge.report import IngestFailure, IngestReport
 
 __all__ = [
     "IngestFailure",
@@ -24,8 +24,8 @@ __all__ = [
 ]
 
 _LAZY = {
-    "IngestFailure": "copilot.knowledge.ingest",
-    "IngestReport": "copilot.knowledge.ingest",
+    "IngestFailure": "copilot.knowledge.report",
+    "IngestReport": "copilot.knowledge.report",
     "KnowledgeBase": "copilot.knowledge.knowledge_base",
     "build_knowledge_base": "copilot.knowledge.knowledge_base",
 }

@@ -1,14 +1,12 @@
-"""Document loaders: Markdown, text, HTML, PDF (with pages), JSONL records, gzip, directories.
+"""Documents and how each format reads: Markdown, text, HTML, PDF (with pages), JSONL records.
 
 Each file (or JSONL record) becomes one ``Document`` made of ``Section``s (a page, a heading's
-body or the whole text); a file that cannot be read becomes a ``LoadFailure`` with its reason, so
-one bad file never stops the others.
+body or the whole text); what cannot be read raises a typed error that becomes a ``LoadFailure``.
+Reading files from disk (gzip, directories, size limits, sidecar metadata) is in ``loading.py``.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
 import io
 import json
 import re
@@ -19,13 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from copilot.errors import BadInputError, CorruptDataError, VerityError
-from copilot.knowledge.companies import names_by_ticker
 
 TEXT_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".text": "text"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED = {*TEXT_SUFFIXES, *HTML_SUFFIXES, ".pdf", ".jsonl"}
-SIDECAR_INDEX = "index.csv"  # per-directory metadata (file, symbol, form, filed_date), e.g. SEC filings
-_DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
 @dataclass(frozen=True)
@@ -65,65 +60,7 @@ class LoadFailure:
     error: VerityError
 
 
-def iter_documents(path: Path, max_bytes: int) -> Iterator[Document | LoadFailure]:
-    """Yield documents (or failures) from a file or, recursively, a directory."""
-    if path.is_dir():
-        for child in sorted(p for p in path.rglob("*") if p.is_file()):
-            if child.name == SIDECAR_INDEX or child.name.startswith("."):
-                continue  # sidecar metadata is read with the files it describes
-            yield from iter_documents(child, max_bytes)
-        return
-    try:
-        yield from _load_file(path, max_bytes)
-    except VerityError as exc:
-        yield LoadFailure(str(path), exc.message, exc)
-
-
-def _load_file(path: Path, max_bytes: int) -> Iterator[Document | LoadFailure]:
-    if not path.exists():
-        raise BadInputError(f"{path}: no such file or directory")
-    name = path.name.lower()
-    compressed = name.endswith(".gz")
-    suffix = Path(name[:-3] if compressed else name).suffix
-    if suffix not in SUPPORTED:
-        raise BadInputError(f"{path.name}: unsupported type {suffix or '(none)'!r}")
-    raw = _read_limited(path, compressed, max_bytes)
-    if not raw.strip():
-        raise BadInputError(f"{path.name}: empty document")
-    if suffix == ".jsonl":
-        yield from _jsonl_documents(path, raw)
-        return
-    if suffix == ".pdf":
-        doc = _pdf_document(path, raw)
-    elif suffix in HTML_SUFFIXES:
-        doc = _html_document(path, _decode_text(path, raw))
-    else:
-        text = _decode_text(path, raw)
-        sections = _markdown_sections(text) if TEXT_SUFFIXES[suffix] == "markdown" else [Section(text)]
-        doc = Document(str(path), _title_from_name(path), sections, kind=TEXT_SUFFIXES[suffix])
-        if TEXT_SUFFIXES[suffix] == "markdown":
-            doc.title = _markdown_title(text) or doc.title
-    _apply_sidecar(path, doc)
-    if not doc.text.strip():
-        raise BadInputError(f"{path.name}: no text to index")
-    yield doc
-
-
-def _read_limited(path: Path, compressed: bool, max_bytes: int) -> bytes:
-    """Read at most max_bytes (after decompression, so a gzip bomb is refused too)."""
-    if path.stat().st_size > max_bytes:
-        raise BadInputError(f"{path.name}: over the size limit of {max_bytes:,} bytes")
-    try:
-        with gzip.open(path, "rb") if compressed else path.open("rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except (OSError, EOFError) as exc:
-        raise CorruptDataError(f"{path.name}: cannot be read ({exc})") from exc
-    if len(raw) > max_bytes:
-        raise BadInputError(f"{path.name}: over the size limit of {max_bytes:,} bytes")
-    return raw
-
-
-def _decode_text(path: Path, raw: bytes) -> str:
+def decode_text(path: Path, raw: bytes) -> str:
     # NUL bytes or invalid UTF-8 mean the file is binary whatever its name says
     if b"\x00" in raw[:8192]:
         raise CorruptDataError(f"{path.name}: binary content, not text")
@@ -136,19 +73,12 @@ def _decode_text(path: Path, raw: bytes) -> str:
         return text
 
 
-def _title_from_name(path: Path) -> str:
-    stem = path.name
-    for suffix in (".gz", ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf", ".jsonl"):
-        stem = stem.removesuffix(suffix)
-    return stem
-
-
-def _markdown_title(text: str) -> str | None:
+def markdown_title(text: str) -> str | None:
     match = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
     return match.group(1).strip() if match else None
 
 
-def _markdown_sections(text: str) -> list[Section]:
+def markdown_sections(text: str) -> list[Section]:
     """Split at headings so every chunk knows the section it belongs to."""
     sections: list[Section] = []
     heading: str | None = None
@@ -166,22 +96,22 @@ def _markdown_sections(text: str) -> list[Section]:
     return sections
 
 
-def _html_document(path: Path, html: str) -> Document:
+def html_document(path: Path, html: str) -> Document:
     import trafilatura
 
     text = trafilatura.extract(html, output_format="markdown", include_comments=False, with_metadata=False)
     if not text:
         raise BadInputError(f"{path.name}: no main text found in the HTML")
     meta = trafilatura.extract_metadata(html)
-    published = _parse_date(meta.date) if meta is not None and meta.date else None
-    title = (meta.title if meta is not None else None) or _title_from_name(path)
-    doc = Document(str(path), title, _markdown_sections(text), kind="html", published=published)
+    published = parse_date(meta.date) if meta is not None and meta.date else None
+    title = (meta.title if meta is not None else None) or title_from_name(path)
+    doc = Document(str(path), title, markdown_sections(text), kind="html", published=published)
     if meta is not None:
         doc.url, doc.publisher = meta.url, meta.sitename
     return doc
 
 
-def _pdf_document(path: Path, raw: bytes) -> Document:
+def pdf_document(path: Path, raw: bytes) -> Document:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -192,7 +122,7 @@ def _pdf_document(path: Path, raw: bytes) -> Document:
         pages = [
             Section(page.extract_text() or "", page=number) for number, page in enumerate(reader.pages, 1)
         ]
-        title = (reader.metadata.title if reader.metadata else None) or _title_from_name(path)
+        title = (reader.metadata.title if reader.metadata else None) or title_from_name(path)
     except VerityError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
@@ -203,9 +133,9 @@ def _pdf_document(path: Path, raw: bytes) -> Document:
     return Document(str(path), str(title), [p for p in pages if p.text.strip()], kind="pdf")
 
 
-def _jsonl_documents(path: Path, raw: bytes) -> Iterator[Document | LoadFailure]:
+def jsonl_documents(path: Path, raw: bytes) -> Iterator[Document | LoadFailure]:
     """One document per JSON line with id/date/title/source/url/text; bad lines are reported."""
-    text = _decode_text(path, raw)
+    text = decode_text(path, raw)
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
@@ -231,13 +161,13 @@ def _record_document(key: str, record: dict[str, Any]) -> Document:
         sections=[Section(str(record["text"]), page=int(page) if page is not None else None)],
         publisher=record.get("source") or record.get("publisher"),
         url=record.get("url"),
-        published=_parse_date(record.get("date")),
+        published=parse_date(record.get("date")),
         kind=str(record.get("kind") or "record"),
         tickers=[str(t).upper() for t in tickers],
     )
 
 
-def _parse_date(value: Any) -> date | None:
+def parse_date(value: Any) -> date | None:
     if not value:
         return None
     try:
@@ -246,35 +176,8 @@ def _parse_date(value: Any) -> date | None:
         return None
 
 
-def _apply_sidecar(path: Path, doc: Document) -> None:
-    """Use a sibling index.csv (file,symbol,form,filed_date) to title and date the document."""
-    row = _sidecar_rows(path.parent).get(path.name)
-    if row is None:
-        match = _DATE_IN_NAME.search(path.name)
-        if match and doc.published is None:
-            doc.published = _parse_date(match.group(1))
-        return
-    symbol, form, filed = row.get("symbol", ""), row.get("form", ""), row.get("filed_date", "")
-    doc.tickers = [symbol.upper()] if symbol else doc.tickers
-    doc.published = _parse_date(filed) or doc.published
-    doc.publisher = doc.publisher or "SEC EDGAR"
-    doc.kind = form or doc.kind
-    name = names_by_ticker().get(symbol.upper())
-    doc.title = f"{f'{name} ({symbol})' if name else symbol} Form {form} filed {filed}".strip()
-    doc.extra["form"] = form
-
-
-_SIDECAR_CACHE: dict[Path, dict[str, dict[str, str]]] = {}
-
-
-def _sidecar_rows(directory: Path) -> dict[str, dict[str, str]]:
-    if directory not in _SIDECAR_CACHE:
-        index = directory / SIDECAR_INDEX
-        rows: dict[str, dict[str, str]] = {}
-        if index.is_file():
-            with index.open(newline="", encoding="utf-8") as handle:
-                for row in csv.DictReader(handle):
-                    if row.get("file"):
-                        rows[Path(row["file"]).name] = row
-        _SIDECAR_CACHE[directory] = rows
-    return _SIDECAR_CACHE[directory]
+def title_from_name(path: Path) -> str:
+    stem = path.name
+    for suffix in (".gz", ".txt", ".text", ".md", ".markdown", ".html", ".htm", ".pdf", ".jsonl"):
+        stem = stem.removesuffix(suffix)
+    return stem

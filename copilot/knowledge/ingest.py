@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -18,46 +18,15 @@ from copilot.errors import CorruptDataError, VerityError
 from copilot.knowledge.catalog import Catalog, ChunkRecord, DocumentRecord
 from copilot.knowledge.chunking import chunk_document
 from copilot.knowledge.companies import names_by_ticker
-from copilot.knowledge.documents import Document, LoadFailure, iter_documents
+from copilot.knowledge.documents import Document, LoadFailure
+from copilot.knowledge.loading import iter_documents
 from copilot.knowledge.query import document_period, document_tickers
+from copilot.knowledge.report import IngestFailure, IngestReport
 from copilot.knowledge.store import VectorStore
 from copilot.knowledge.tagging import MentionFinder
 
 Progress = Callable[[str], None]
 BATCH_CHUNKS = 2000
-
-
-@dataclass(frozen=True)
-class IngestFailure:
-    """A file or record that was not ingested: where, why, and the error's code."""
-
-    source: str
-    reason: str
-    code: str
-
-
-@dataclass
-class IngestReport:
-    """What one ``add`` did, document by document."""
-
-    added: list[str] = field(default_factory=list)  # doc ids
-    replaced: list[str] = field(default_factory=list)  # doc ids removed because their source changed
-    unchanged: list[str] = field(default_factory=list)  # source keys
-    duplicates: list[str] = field(default_factory=list)  # source keys whose content was already stored
-    failed: list[IngestFailure] = field(default_factory=list)
-    chunks_added: int = 0
-    seconds: float = 0.0
-
-    @property
-    def chunks_per_second(self) -> float:
-        return self.chunks_added / self.seconds if self.seconds > 0 else 0.0
-
-    def summary(self) -> str:
-        return (
-            f"{len(self.added)} added, {len(self.replaced)} replaced, {len(self.unchanged)} unchanged, "
-            f"{len(self.duplicates)} duplicates, {len(self.failed)} failed; {self.chunks_added} chunks "
-            f"in {self.seconds:.1f}s"
-        )
 
 
 def document_id(doc: Document) -> str:

@@ -12,9 +12,10 @@ from copilot.config import Settings
 from copilot.errors import BadInputError
 from copilot.knowledge.catalog import Catalog, DocumentRecord
 from copilot.knowledge.facts import extract_facts
-from copilot.knowledge.ingest import Ingestor, IngestReport, Progress, indexed_text
+from copilot.knowledge.ingest import Ingestor, Progress, indexed_text
 from copilot.knowledge.lexical import LexicalIndex
 from copilot.knowledge.passages import Passage
+from copilot.knowledge.report import IngestReport
 from copilot.knowledge.search import ChunkTable, Filters, HybridSearcher, Mode
 from copilot.knowledge.store import VectorStore
 from copilot.knowledge.tagging import MentionFinder

@@ -2,7 +2,7 @@
 
 Filters (ticker, dates, publisher, as_of) remove chunks outright. What the question itself names
 narrows and orders the rest: a company it names restricts the search to documents about that
-company (when there are any), and documents of the fiscal year / quarter it names come first.
+company (when there are any), and documents of the fiscal year, quarter or month it names come first.
 Undated documents are kept under ``as_of`` (nothing says they are later) but not under since/until.
 """
 

@@ -180,3 +180,26 @@ def test_chunk_metadata_in_the_vector_store(kb: KnowledgeBase, tmp_path: Path) -
     assert meta["tickers"] == "AMD,NVDA"
     assert meta["companies"] == "Advanced Micro Devices; NVIDIA"
     assert len(str(meta["content_hash"])) == 16 and str(meta["doc_id"]).startswith("doc_")
+
+
+def test_sidecar_index_titles_and_dates_filings(kb: KnowledgeBase, tmp_path: Path) -> None:
+    filings = tmp_path / "sec_filings"
+    filings.mkdir()
+    (filings / "index.csv").write_text(
+        "file,symbol,form,filed_date,chars,first_200_chars\n"
+        "sec_filings/AAPL_10-K_2025-10-31.txt.gz,AAPL,10-K,2025-10-31,120,aapl\n"
+    )
+    text = (
+        "aapl-20250927 FORM 10-K For the fiscal year ended September 27, 2025. "
+        "iPhone net sales were $209,586 million."
+    )
+    with gzip.open(filings / "AAPL_10-K_2025-10-31.txt.gz", "wt") as handle:
+        handle.write(text)
+    report = kb.add([filings])
+    assert len(report.added) == 1 and not report.failed  # index.csv is metadata, not a document
+    [doc] = kb.list_documents()
+    assert doc.title == "Apple (AAPL) Form 10-K filed 2025-10-31"
+    assert (str(doc.published), doc.publisher, doc.tickers) == ("2025-10-31", "SEC EDGAR", ["AAPL"])
+    assert (doc.fiscal_year, doc.quarter, doc.doc_type) == (2025, None, "10k")
+    [passage] = kb.search("iPhone net sales", ticker="AAPL", k=1)
+    assert passage.source.facts[0].value == 209_586_000_000.0
