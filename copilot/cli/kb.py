@@ -33,9 +33,16 @@ def add(
     paths: Annotated[
         list[Path], typer.Argument(help="files or directories (md, txt, html, pdf, jsonl, .gz)")
     ],
-    publisher: Annotated[str | None, typer.Option(help="publisher to record for these documents")] = None,
-    url: Annotated[str | None, typer.Option(help="source URL to record")] = None,
-    date: Annotated[str | None, typer.Option("--date", help="publication date YYYY-MM-DD")] = None,
+    publisher: Annotated[
+        str | None, typer.Option(help="publisher to record (overrides what the documents say)")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="source URL to record (overrides what the documents say)")
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="publication date YYYY-MM-DD (overrides what the documents say)"),
+    ] = None,
 ) -> None:
     """Ingest documents; adding the same file again changes nothing."""
     with cli_errors():
