@@ -12,7 +12,7 @@ call, and string annotations would be re-evaluated each time (about 2 ms per thr
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
@@ -35,6 +35,39 @@ class TurnContext:
 
     ledger: SourceLedger
     as_of: date | None = None
+    # tool_call_id -> set once that call has numbered its sources (or failed): parallel calls number
+    # their sources in the order the model asked for them, not the order they finish, so the same
+    # question at the same analysis date always gets the same [n].
+    numbered: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    def event_for(self, tool_call_id: str) -> asyncio.Event:
+        return self.numbered.setdefault(tool_call_id, asyncio.Event())
+
+    async def wait_for_earlier(self, earlier: list[str], grace: float = 0.05) -> None:
+        """Wait until the earlier calls have numbered their sources.
+
+        A call that never started (arguments the tool refused before running) never registers: it
+        gets ``grace`` seconds to show up, then is skipped. A started call ends within its timeout.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
+        for call_id in earlier:
+            while call_id not in self.numbered and loop.time() < deadline:
+                await asyncio.sleep(0.002)
+            if call_id in self.numbered:
+                await self.numbered[call_id].wait()
+
+
+def _earlier_calls(runtime: Any) -> list[str]:
+    """Ids of the tool calls the model asked for before this one, in the same message."""
+    own = getattr(runtime, "tool_call_id", None)
+    state = getattr(runtime, "state", None)
+    messages = state.get("messages", []) if isinstance(state, dict) else getattr(state, "messages", [])
+    for message in reversed(messages or []):
+        ids = [call.get("id") for call in getattr(message, "tool_calls", None) or []]
+        if own in ids:
+            return [i for i in ids[: ids.index(own)] if i]
+    return []
 
 
 class MarketTools(Protocol):
@@ -126,6 +159,16 @@ class _Runner:
 
     async def run(self, name: str, runtime: Runtime, call: Callable[[TurnContext], Any]) -> ToolResult:
         ctx = runtime.context
+        own = ctx.event_for(runtime.tool_call_id) if runtime.tool_call_id else None
+        try:
+            return await self._run(name, runtime, ctx, call)
+        finally:
+            if own is not None:
+                own.set()
+
+    async def _run(
+        self, name: str, runtime: Runtime, ctx: TurnContext, call: Callable[[TurnContext], Any]
+    ) -> ToolResult:
         try:
             result = await asyncio.wait_for(asyncio.to_thread(call, ctx), self.timeout)
         except VerityError as exc:
@@ -137,6 +180,7 @@ class _Runner:
         if isinstance(result, str):  # qualitative answers (symbol lookup) cite nothing
             return result, ToolArtifact(tool=name)
         sources = result if isinstance(result, list) else [result]
+        await ctx.wait_for_earlier(_earlier_calls(runtime))
         return self.render(name, ctx, sources)
 
     @staticmethod

@@ -69,7 +69,7 @@ async def test_a_turn_streams_tools_tokens_then_sources_verification_and_done(se
     assert verification.summary == "3/3 verified" and verification.unverified == []
     assert done.verification == "3/3 verified" and done.mode == "scripted"
     assert done.as_of == date(2026, 1, 9)  # no pinned date: the newest cited data
-    # the ledger numbers in the order results arrive; the answer must cite the matching numbers
+    # the ledger numbers sources in the order the model asked for them
     by_n = {c.n: c.source.title for c in sources.sources}
     assert by_n == {1: "AAPL quote", 2: "Performance ^RUT, ^GSPC (ytd)"}
     assert done.answer == ANSWER
@@ -87,6 +87,25 @@ async def test_tools_of_one_step_run_in_parallel(settings: Settings) -> None:
     events = await _run(service, "quotes")
     assert time.perf_counter() - started < 0.75  # three 0.3 s calls one after another take 0.9 s
     assert len([e for e in events if isinstance(e, ToolResultEvent)]) == 3
+
+
+class _SlowFirstQuote(FakeMarketData):
+    """The first symbol asked answers last: completion order is the reverse of call order."""
+
+    def quote(self, symbol: str, as_of: date | None = None) -> Any:
+        if symbol == "AAPL":
+            time.sleep(0.2)
+        return super().quote(symbol, as_of)
+
+
+async def test_parallel_calls_number_sources_in_call_order_not_completion_order(settings: Settings) -> None:
+    calls = (("get_quote", {"symbol": "AAPL"}), ("get_quote", {"symbol": "MSFT"}))
+    for _ in range(3):
+        model = ScriptedChatModel().enqueue(tool_calls(*calls), "Done.")
+        events = await _run(_service(settings, model, _SlowFirstQuote()), "quotes")
+        results = [e for e in events if isinstance(e, ToolResultEvent)]
+        numbers = {e.sources[0].source.title: e.sources[0].n for e in results}
+        assert numbers == {"AAPL quote": 1, "MSFT quote": 2}
 
 
 async def test_unknown_citations_are_removed_and_only_cited_sources_are_listed(settings: Settings) -> None:
