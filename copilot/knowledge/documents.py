@@ -60,6 +60,23 @@ class LoadFailure:
     error: VerityError
 
 
+# Scraped Fed pages carry a non-breaking hyphen (U+2011) mangled into an em dash plus a C1 control
+# ("12—\x91month", "3—\x913/4 percent"); left alone, "3-3/4 percent" would read as "3" and "3/4".
+_MANGLED_HYPHENS = re.compile("\u2014\x91|\u00e2\u0080\u0091|\u2011")
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
+
+
+def repair_text(text: str) -> str:
+    """Undo the scrape damage seen in real documents: mangled non-breaking hyphens, C1 controls."""
+    return _C1_CONTROLS.sub("", _MANGLED_HYPHENS.sub("-", text))
+
+
+def repaired(doc: Document) -> Document:
+    """The document with every section's text repaired."""
+    doc.sections = [Section(repair_text(s.text), page=s.page, heading=s.heading) for s in doc.sections]
+    return doc
+
+
 def decode_text(path: Path, raw: bytes) -> str:
     # NUL bytes or invalid UTF-8 mean the file is binary whatever its name says
     if b"\x00" in raw[:8192]:

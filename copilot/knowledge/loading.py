@@ -28,6 +28,7 @@ from copilot.knowledge.documents import (
     markdown_title,
     parse_date,
     pdf_document,
+    repaired,
     title_from_name,
 )
 
@@ -44,7 +45,8 @@ def iter_documents(path: Path, max_bytes: int) -> Iterator[Document | LoadFailur
             yield from iter_documents(child, max_bytes)
         return
     try:
-        yield from _load_file(path, max_bytes)
+        for item in _load_file(path, max_bytes):
+            yield repaired(item) if isinstance(item, Document) else item
     except VerityError as exc:
         yield LoadFailure(str(path), exc.message, exc)
 

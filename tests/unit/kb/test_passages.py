@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from copilot.knowledge import Passage, render_passage
+from copilot.knowledge.documents import Document
 from copilot.knowledge.facts import extract_facts
+from copilot.knowledge.loading import iter_documents
 from copilot.knowledge.passages import BEGIN, END
 from copilot.schemas import Source
 
@@ -51,3 +54,15 @@ def test_percentages_and_dollar_amounts() -> None:
 
 def test_years_and_plain_numbers_are_not_facts() -> None:
     assert extract_facts("In 2023 the company had 150 stores in 12 states.") == []
+
+
+def test_the_scraped_fed_statement_of_2025_12_10_reads_its_target_range(shared_data: Path) -> None:
+    """The real record spells 3-3/4 with a mangled non-breaking hyphen; the loader repairs it."""
+    path = shared_data / "corpus" / "fed_fomc_communications_2020_2026.jsonl.gz"
+    docs = [d for d in iter_documents(path, 50 * 1024 * 1024) if isinstance(d, Document)]
+    statement = next(d for d in docs if d.source_key.endswith("#monetary20251210a"))
+    assert "to 3-1/2 to 3-3/4 percent" in statement.text
+    assert "\x91" not in statement.text
+    sentence = next(s for s in statement.text.split(". ") if "3-1/2 to 3-3/4" in s)
+    values = sorted(f.value for f in extract_facts(sentence) if f.unit == "%")
+    assert 3.5 in values and 3.75 in values and 0.75 not in values
