@@ -1,4 +1,6 @@
-"""The figures a passage states, as Facts: percentages (and ranges), basis points, dollar amounts.
+"""The figures a passage states, as Facts: percentages (and ranges), basis points, dollar amounts,
+multiples (``18.11x``, ``19 times``), share counts (``24.97 million shares``) and other numbers
+written with decimals or thousands separators (``2,500``, unit ``count``).
 
 These let the verifier check a figure an answer quotes from a document against the passage it
 cites. Fractions as the Fed writes them ("3-1/2 to 3-3/4 percent") become 3.5 and 3.75 %.
@@ -20,6 +22,14 @@ _PERCENT_RANGE = re.compile(
 )
 _PERCENT = re.compile(rf"(?<![\w.$/-])({_NUMBER}){_PERCENT_WORD}", re.IGNORECASE)
 _BPS = re.compile(rf"(?<![\w.$])({_NUMBER})\s?(?:basis points?|bps)\b", re.IGNORECASE)
+_MULTIPLE = re.compile(rf"(?<![\w.$])({_NUMBER})\s?(?:x|times)(?!\w)", re.IGNORECASE)
+_SHARES = re.compile(rf"(?<![\w.$])({_NUMBER})\s?(thousand|million|billion|mn|bn)?\s+shares\b", re.IGNORECASE)
+# a bare number with decimals or separators; not a date (2026-01-09), a fraction or part of a code
+_PLAIN = re.compile(
+    r"(?<![\w.$/-])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)(?![\w/%-]|\.\d)"
+    r"(?:\s?(thousand|million|billion|trillion|mn|bn)\b)?",
+    re.IGNORECASE,
+)
 _DOLLARS = re.compile(rf"\$\s*({_NUMBER})(?:\s?(thousand|million|billion|trillion|bn|mn)\b)?", re.IGNORECASE)
 
 
@@ -59,6 +69,18 @@ def extract_facts(text: str, as_of: date | None = None, limit: int = 40) -> list
         scale = _SCALES[match.group(2).lower()] if match.group(2) else 1.0
         value = parse_number(match.group(1)) * scale
         add(match.start(), match.end(), value, "USD", _decimals(match.group(1)) if scale == 1.0 else 0)
+    covered.extend((start, start + len(quoted)) for start, _, _, _, quoted in found)
+    for match in _MULTIPLE.finditer(text):
+        add(match.start(), match.end(), parse_number(match.group(1)), "x", _decimals(match.group(1)))
+    for match in _SHARES.finditer(text):
+        scale = _SCALES[match.group(2).lower()] if match.group(2) else 1.0
+        add(match.start(), match.end(), parse_number(match.group(1)) * scale, "shares", 0)
+    covered.extend((start, start + len(quoted)) for start, _, _, _, quoted in found)
+    for match in _PLAIN.finditer(text):
+        if not any(s <= match.start() < e for s, e in covered):
+            scale = _SCALES[match.group(2).lower()] if match.group(2) else 1.0
+            precision = _decimals(match.group(1)) if scale == 1.0 else 0
+            add(match.start(), match.end(), parse_number(match.group(1)) * scale, "count", precision)
     facts: list[Fact] = []
     for number, (_start, value, unit, precision, quoted) in enumerate(sorted(found)[:limit], 1):
         label = " ".join(quoted.split())

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from copilot.citations import SourceLedger
 from copilot.knowledge import Passage, render_passage
 from copilot.knowledge.documents import Document
 from copilot.knowledge.facts import extract_facts
 from copilot.knowledge.loading import iter_documents
 from copilot.knowledge.passages import BEGIN, END
 from copilot.schemas import Source
+from copilot.verify import verify_figures
 
 
 def _passage(text: str, title: str = "FOMC statement") -> Passage:
@@ -66,3 +68,30 @@ def test_the_scraped_fed_statement_of_2025_12_10_reads_its_target_range(shared_d
     sentence = next(s for s in statement.text.split(". ") if "3-1/2 to 3-3/4" in s)
     values = sorted(f.value for f in extract_facts(sentence) if f.unit == "%")
     assert 3.5 in values and 3.75 in values and 0.75 not in values
+
+
+def test_multiples_shares_and_levels_quoted_from_a_passage_verify_against_it() -> None:
+    passage = (
+        "The Russell 2000 trades at approximately 18.11x forward earnings, compared to roughly 22x for "
+        "the S&P 500. A breakout above the 2,500 resistance level could establish support near 2,450. "
+        "Volume of 24.97 million shares remains below the 40.54 million average."
+    )
+    facts = extract_facts(passage)
+    assert [(f.value, f.unit) for f in facts] == [
+        (18.11, "x"),
+        (22.0, "x"),
+        (2500.0, "count"),
+        (2450.0, "count"),
+        (24_970_000.0, "shares"),
+        (40_540_000.0, "count"),
+    ]
+    ledger = SourceLedger()
+    n = ledger.add(Source(kind="document", title="Small caps", provider="Note", facts=facts))
+    answer = (
+        f"Small caps trade at 18.11x forward earnings against 22x for the S&P 500 [{n}]. "
+        f"The index broke above 2,500, with support near 2,450 [{n}]. "
+        f"Volume was 24.97 million shares against a 40.54 million average [{n}]."
+    )
+    report = verify_figures(answer, ledger)
+    assert report.total == 6 and not report.unverified
+    assert verify_figures(f"Small caps trade at 19.11x forward earnings [{n}].", ledger).unverified
