@@ -90,7 +90,13 @@ def read_question(
 
 def _latest_by_default(text: str, intents: Sequence[Intent]) -> bool:
     """ "What did the Fed say about jobs?" means its latest word unless the question names a time."""
-    return "documents" in intents and vocab.mentions_doc_source(text) and not vocab.TIME_WORDS.search(text)
+    if "documents" not in intents:
+        return False
+    # in a combined question only the clause about the documents counts ("... this year, and what
+    # did the Fed say about rates?" still asks for the Fed's latest word)
+    clauses = [c for c in vocab.CLAUSE_BREAK.split(text) if c and c.strip()]
+    about_documents = [c for c in clauses if vocab.mentions_doc_source(c)]
+    return any(not vocab.TIME_WORDS.search(c) for c in about_documents)
 
 
 def _broad_market(reading: Reading, text: str, finder: MentionFinder | None) -> Reading:

@@ -341,3 +341,10 @@ def test_document_follow_up_on_a_new_topic() -> None:
             {"query": "FOMC statement Committee decided inflation prices pce", "k": 5, "since": "2025-10-26"},
         )
     ]
+
+
+def test_a_fed_clause_in_a_combined_question_asks_for_the_latest_word() -> None:
+    combined = read("How have small caps done this year, and what did the Fed say about rates?")
+    assert combined.latest
+    dated = read("What did the Fed say about rates in 2021?")
+    assert not dated.latest
