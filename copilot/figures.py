@@ -99,6 +99,7 @@ _POSITIVE = {
 }  # fmt: skip
 _AFTER_NEGATIVE = {"discount", "decline", "drop", "loss", "decrease", "lower", "downside"}
 _AFTER_POSITIVE = {"premium", "gain", "rise", "increase", "higher", "upside"}
+_RELATIVE = {"below": -1, "under": -1, "above": 1, "over": 1}  # only right after a percentage
 _WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -356,6 +357,8 @@ def _direction(text: str, raw: _Raw, floor: int, s_end: int) -> int | None:
         return -1
     if after and after[0].lower() in _AFTER_POSITIVE:
         return 1
+    if after and raw.unit in ("%", "pp") and after[0].lower() in _RELATIVE:
+        return _RELATIVE[after[0].lower()]  # "0.51% below its 52-week high" is -0.51%
     for word in reversed(_WORD.findall(text[max(floor, raw.start - 30) : raw.start])[-3:]):
         lowered = word.lower()
         if lowered in _NEGATIVE:

@@ -78,10 +78,13 @@ def quote(source: Source, cite: Citer, names: dict[str, str]) -> str:
         parts.append(f"{who} closed at {show(f['last_price'])} {c}{when}{day}.")
     if "high_52w" in f and "pct_from_high_52w" in f:
         low = f"; the 52-week low is {show(f['low_52w'])} {c}" if "low_52w" in f else ""
-        parts.append(
-            f"It sits {show(f['pct_from_high_52w'], True)} {c} from its 52-week high of "
-            f"{show(f['high_52w'])} {c}{low}."
-        )
+        distance = f["pct_from_high_52w"]
+        if round(distance.value, distance.precision) == 0:
+            where = "It closed at its 52-week high of"
+        else:
+            gap = distance.model_copy(update={"value": abs(distance.value)})
+            where = f"It sits {show(gap)} {c} below its 52-week high of"
+        parts.append(f"{where} {show(f['high_52w'])} {c}{low}.")
     average = f.get("avg_volume_3m") or f.get("avg_volume_50d")
     if "volume" in f and f["volume"].value > 0 and average is not None and average.value > 0:
         span = "3-month" if average.key == "avg_volume_3m" else "50-day"
