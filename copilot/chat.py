@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -77,13 +77,14 @@ class ChatService:
         cid = conversation_id
         try:
             text = validate_question(question, self.settings.max_question_chars)
+            as_of = validate_as_of(as_of or self.settings.as_of)
             # a refused question opens no conversation; an unknown id starts one under that id
             conversation = (conversation_id and self.conversations.get(conversation_id)) or (
                 self.conversations.create(conversation_id)
             )
             cid = conversation.id
             yield StatusEvent(phase="started", message="Working on it", conversation_id=cid)
-            turn = self._turn(text, conversation, as_of or self.settings.as_of)
+            turn = self._turn(text, conversation, as_of)
             # aclosing: a client that disconnects mid-turn stops the agent run at once
             async with aclosing(self._with_deadline(turn)) as events:
                 async for event in events:
@@ -199,6 +200,14 @@ def validate_question(question: str, max_chars: int) -> str:
     if len(text) > max_chars:
         raise BadInputError(f"the question is {len(text):,} characters long; the limit is {max_chars:,}")
     return text
+
+
+def validate_as_of(as_of: date | None) -> date | None:
+    """The analysis date, or BadInputError when it lies in the future (no data exists after today)."""
+    today = datetime.now(UTC).date()
+    if as_of is not None and as_of > today:
+        raise BadInputError(f"the analysis date {as_of.isoformat()} is in the future (today is {today})")
+    return as_of
 
 
 def final_answer(transcript: list[BaseMessage]) -> str:

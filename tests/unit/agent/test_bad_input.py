@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -71,11 +71,22 @@ async def test_a_date_after_the_data_is_explained_not_crashed(settings: Settings
         tool_calls(("get_quote", {"symbol": "AAPL"})),
         "There is no data after 2026-01-09, so I cannot give that price.",
     )
-    events = await _run(_service(settings, model), "Apple's price?", as_of=date(2027, 3, 1))
+    events = await _run(_service(settings, model), "Apple's price?", as_of=date(2026, 3, 1))
     result = next(e for e in events if isinstance(e, ToolResultEvent))
-    assert result.error == "as_of 2027-03-01 is after the latest data (2026-01-09)"
+    assert result.error == "as_of 2026-03-01 is after the latest data (2026-01-09)"
     done = events[-1]
-    assert isinstance(done, DoneEvent) and done.as_of == date(2027, 3, 1) and done.sources == []
+    assert isinstance(done, DoneEvent) and done.as_of == date(2026, 3, 1) and done.sources == []
+
+
+async def test_an_analysis_date_in_the_future_is_refused_before_the_model(settings: Settings) -> None:
+    model = ScriptedChatModel()
+    service = _service(settings, model)
+    future = date.today() + timedelta(days=400)
+    events = await _run(service, "Apple's price?", conversation_id="c-2", as_of=future)
+    assert len(events) == 1 and isinstance(events[0], ErrorEvent)
+    assert events[0].code == "bad_input" and f"{future.isoformat()} is in the future" in events[0].message
+    assert model.calls == []
+    await _still_works(service, model, "c-2")
 
 
 async def test_a_malformed_tool_call_is_an_llm_error_and_the_conversation_is_kept(settings: Settings) -> None:
