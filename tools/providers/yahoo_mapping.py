@@ -53,6 +53,10 @@ FAILURE_PATTERNS: tuple[tuple[str, type[VerityError]], ...] = (
     ("RateLimit", RateLimitedError),
     ("Too Many Requests", RateLimitedError),
     ("Timeout", ProviderUnavailableError),
+    # curl_cffi's DNS failure says "Domain name not found": a network failure, not an unknown symbol
+    ("DNSError", ProviderUnavailableError),
+    ("Could not resolve host", ProviderUnavailableError),
+    ("Failed to perform, curl", ProviderUnavailableError),
     ("ConnectionError", ProviderUnavailableError),
     ("SSLError", ProviderUnavailableError),
     ("ProxyError", ProviderUnavailableError),

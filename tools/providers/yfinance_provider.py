@@ -17,6 +17,7 @@ Yahoo does not know -> ``UnknownSymbolError``; a known symbol without bars in th
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -49,6 +50,9 @@ from tools.providers.yahoo_mapping import (
     failure_error,
     trade_date,
 )
+
+# yfinance 1.7 still passes inplace= to pandas 3.1; the deprecation is its own, not ours
+warnings.filterwarnings("ignore", message="The inplace keyword", module="yfinance")
 
 if TYPE_CHECKING:
     from copilot.config import Settings

@@ -27,6 +27,7 @@ from tests.unit.market.yahoo_replay import (
 )
 from tools.cache import CachedProvider, CacheTTL
 from tools.providers.base import SymbolMatch
+from tools.providers.yahoo_mapping import failure_error
 from tools.providers.yfinance_provider import YFinanceProvider, build_yfinance_provider
 
 # the 15 symbols with a recorded daily chart over 2020-01-01..2020-01-03
@@ -260,3 +261,14 @@ def test_cli_snapshot_unknown_symbol_exits_2(
     assert result.exit_code == 2
     assert "Unknown symbol 'NOSUCHSYM'" in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_a_dns_failure_is_provider_unavailable_not_an_unknown_symbol() -> None:
+    # the reason yfinance gave for AAPL on this machine, which has no route to Yahoo
+    reason = (
+        "DNSError('Failed to perform, curl: (6) Could not resolve host: query2.finance.yahoo.com "
+        "(Domain name not found). See https://curl.se/libcurl/c/libcurl-errors.html first for more details.')"
+    )
+    error = failure_error("AAPL", reason)
+    assert type(error) is ProviderUnavailableError and error.symbol == "AAPL"
+    assert isinstance(failure_error("ZZZZ", "HTTP Error 404: Not Found"), UnknownSymbolError)
