@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -56,6 +57,16 @@ class Period:
         return PERIOD_WORDS.get(self.name, self.name)
 
 
+# "from March 3 to April 8, 2025", "between 2025-03-03 and 2025-04-08": a start AND an end
+_DAY_TEXT = r"(\d{4}-\d{2}-\d{2}|[a-z]+\.?(?:\s+\d{1,2}(?!\d)(?:st|nd|rd|th)?)?(?:,?\s+\d{4})?)"
+_RANGE = re.compile(
+    rf"\b(?:from|between)\s+(?:the\s+(?:start|beginning)\s+of\s+)?{_DAY_TEXT}"
+    rf"\s*(?:\bto\b|\bthrough\b|\bthru\b|\buntil\b|\btill\b|\band\b|-|\u2013)\s*(?:the\s+end\s+of\s+)?{_DAY_TEXT}",
+    re.IGNORECASE,
+)
+_DAY_PARTS = re.compile(
+    r"([a-z]+)\.?(?:\s+(\d{1,2})(?!\d)(?:st|nd|rd|th)?)?(?:,?\s+(\d{4}))?$", re.IGNORECASE
+)
 _ISO_SINCE = re.compile(r"\b(?:since|from)\s+(\d{4}-\d{2}-\d{2})\b", re.IGNORECASE)
 _MONTH_SINCE = re.compile(
     r"\b(?:since|from)\s+(?:the\s+(?:start|beginning)\s+of\s+)?([a-z]+)\.?(?:\s+(\d{1,2})(?:st|nd|rd|th)?)?"
@@ -85,6 +96,9 @@ _NAMED: tuple[tuple[re.Pattern[str], str], ...] = (
 
 def read_period(text: str, as_of: date | None) -> Period | None:
     """The period ``text`` names, or None when it names none."""
+    span = _range(text, as_of)
+    if span is not None:
+        return span
     iso = _ISO_SINCE.search(text)
     if iso:
         try:
@@ -102,9 +116,9 @@ def read_period(text: str, as_of: date | None) -> Period | None:
     since = _month_since(text, as_of)
     if since is not None:
         return Period(name="custom", start=since)
-    span = _SPAN.search(text)
-    if span:
-        named = _span_name(span.group(1), span.group(2).lower())
+    words = _SPAN.search(text)
+    if words:
+        named = _span_name(words.group(1), words.group(2).lower())
         if named:
             return Period(name=named)
     for pattern, name in _NAMED:
@@ -145,3 +159,63 @@ def _month_since(text: str, as_of: date | None) -> date | None:
         except ValueError:
             return None
     return None
+
+
+def _range(text: str, as_of: date | None) -> Period | None:
+    """ "from March 3 to April 8, 2025" -> custom start and end (a year named once serves both)."""
+    for match in _RANGE.finditer(text):
+        first, last = _day_parts(match.group(1)), _day_parts(match.group(2))
+        if first is None or last is None:
+            continue
+        try:
+            start, end = _range_dates(first, last, as_of or date.today())
+        except ValueError:
+            continue
+        if start < end:
+            return Period(name="custom", start=start, end=end)
+    return None
+
+
+_DayParts = tuple[int, int | None, int | None]  # month, day (None = the whole month), year
+
+
+def _day_parts(text: str) -> _DayParts | date | None:
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    parts = _DAY_PARTS.match(text)
+    if parts is None or parts.group(1).lower() not in _MONTHS:
+        return None
+    day = int(parts.group(2)) if parts.group(2) else None
+    year = int(parts.group(3)) if parts.group(3) else None
+    return _MONTHS[parts.group(1).lower()], day, year
+
+
+def _range_dates(first: _DayParts | date, last: _DayParts | date, reference: date) -> tuple[date, date]:
+    """Both ends as dates: a month alone is its first day (start) or last day (end)."""
+    if isinstance(last, date):
+        end = last
+    else:
+        month, day, year = last
+        if year is None:  # the last such day on or before the analysis date (or the start's year)
+            start_year = first.year if isinstance(first, date) else first[2]
+            year = start_year if start_year is not None else reference.year
+            if start_year is None and (month, day or 1) > (reference.month, reference.day):
+                year -= 1
+        end = date(year, month, day) if day else _month_end(year, month)
+    if isinstance(first, date):
+        return first, end
+    month, day, year = first
+    start = date(year if year is not None else end.year, month, day or 1)
+    if year is None and start >= end:
+        start = start.replace(year=start.year - 1)
+    if isinstance(last, tuple) and last[2] is None and first[2] is not None and end <= start:
+        end = end.replace(year=end.year + 1) if last[1] else _month_end(end.year + 1, end.month)
+    return start, end
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])

@@ -55,6 +55,12 @@ def calls(question: str, *history: str) -> list[tuple[str, dict[str, object]]]:
         ("since January 5", Period("custom", date(2026, 1, 5))),
         ("since 2025-06-02", Period("custom", date(2025, 6, 2))),
         ("since March 2024", Period("custom", date(2024, 3, 1))),
+        # a range keeps its end; a year named once serves both ends
+        ("from March 3 to April 8 2025", Period("custom", date(2025, 3, 3), date(2025, 4, 8))),
+        ("from March 3 to April 8, 2024", Period("custom", date(2024, 3, 3), date(2024, 4, 8))),
+        ("between 2025-03-03 and 2025-04-08", Period("custom", date(2025, 3, 3), date(2025, 4, 8))),
+        ("from Nov 2024 to March 2025", Period("custom", date(2024, 11, 1), date(2025, 3, 31))),
+        ("from December 15 to January 5", Period("custom", date(2025, 12, 15), date(2026, 1, 5))),
     ],
 )
 def test_periods(text: str, expected: Period) -> None:
@@ -233,6 +239,13 @@ def test_a_calendar_year_is_previous_close_to_year_end() -> None:
         ("compare_performance", {"symbols": ["SOFI"], "start": "2022-12-31", "end": "2023-12-31"})
     ]
     assert read_period("in 2026", AS_OF) == Period("ytd")  # the analysis year is year to date
+
+
+def test_a_date_range_asks_for_its_end_too() -> None:
+    # before: "from March 3 to April 8" dropped the end and answered March 3 -> the analysis date
+    assert calls("How did the S&P 500 do from March 3 to April 8 2025?") == [
+        ("compare_performance", {"symbols": ["^GSPC"], "start": "2025-03-03", "end": "2025-04-08"})
+    ]
 
 
 def test_the_market_means_the_s_and_p_500_when_nothing_else_is_named() -> None:
