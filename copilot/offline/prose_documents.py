@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from copilot.figures import extract_figures, split_sentences
 from copilot.offline.prose_common import Citer
-from copilot.schemas import Source
+from copilot.schemas import Fact, Source
 
 MAX_QUOTE_CHARS = 420
 _EPOCH = date(1900, 1, 1)
@@ -178,7 +178,19 @@ def in_figures(sentence: str, source: Source, c: str) -> str:
     The words of a quote are kept verbatim; this adds the same figures in decimal form, rendered
     from the facts the knowledge base extracted, so they can be read and verified.
     """
-    facts = [f for f in source.facts if f.unit == "%" and "/" in f.label and _whole_in(f.label, sentence)]
+    percents = [f for f in source.facts if f.unit == "%"]
+    facts: list[Fact] = []
+    for index, fact in enumerate(percents):
+        if not _whole_in(fact.label, sentence):
+            continue
+        # the upper end of a fractional range ("3-3/4 to 4 percent") belongs with its lower end
+        upper = (
+            index > 0
+            and facts[-1:] == [percents[index - 1]]
+            and percents[index - 1].label.endswith(fact.label)
+        )
+        if "/" in fact.label or upper:
+            facts.append(fact)
     if not facts:
         return ""
     shown: list[str] = []

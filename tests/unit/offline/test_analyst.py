@@ -389,3 +389,29 @@ def test_overlapping_passages_of_one_document_are_quoted_once_and_whole() -> Non
     assert answer.count("the Committee decided to lower the target range") == 1
     assert "“In support of its goals" in answer and "[2]" in answer
     assert verify_figures(answer, ledger).unverified == []
+
+
+def test_a_range_ending_in_a_whole_percent_is_shown_whole() -> None:
+    # the 2025-10-29 FOMC statement (corpus id monetary20251029a): the range is 3.75% to 4%, and
+    # the decimal rendering must not shorten it to "3.75%"
+    text = (
+        "In support of its goals and in light of the shift in the balance of risks, the Committee decided "
+        "to lower the target range for the federal funds rate by 1/4 percentage point to 3-3/4 to 4 percent. "
+        "In considering additional adjustments to the target range for the federal funds rate, the Committee "
+        "will carefully assess incoming data, the evolving outlook, and the balance of risks."
+    )
+    source = Source(
+        kind="document",
+        title="Federal Reserve issues FOMC statement",
+        provider="Federal Reserve",
+        published=date(2025, 10, 29),
+        snippet=text,
+        facts=extract_facts(text),
+        document_id="monetary20251029a",
+    )
+    ledger = SourceLedger()
+    question = [SYSTEM, HumanMessage(content="What did the Fed say about rates in its latest statement?")]
+    _, answer = answer_turn(question, {"search_documents": [source]}, ledger)
+    assert "in figures, 0.25 percentage points, 3.75% to 4% [1]" in answer
+    report = verify_figures(answer, ledger)
+    assert report.unverified == []
