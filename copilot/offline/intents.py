@@ -46,7 +46,9 @@ def read_question(
     text = " ".join(question[: MAX_READ_CHARS * 2].split())[:MAX_READ_CHARS]
     if not text:
         return Reading(question=question, refusal="empty")
-    symbols, spans = find_subjects(text, finder)
+    named, spans = find_subjects(text, finder, limit=None)
+    # more names than one answer compares: the rest are listed in the answer, never dropped silently
+    symbols, beyond = named[:MAX_SYMBOLS], named[MAX_SYMBOLS:]
     unknown = unknown_tickers(text, spans, symbols)
     if not symbols and not unknown:
         # a company the resolver lacks: the tools resolve names through the provider's search
@@ -68,6 +70,7 @@ def read_question(
         latest=bool(vocab.LATEST.search(text)) or _latest_by_default(text, intents),
         lookup_query=lookup_query,
         unknown_tokens=unknown,
+        beyond_limit=beyond,
     )
     if "sectors" in intents:
         reading = replace(reading, sector_period=sector_period(text, as_of))

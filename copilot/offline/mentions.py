@@ -9,8 +9,10 @@ from copilot.offline import vocabulary as vocab
 from copilot.offline.reading import MAX_SYMBOLS, MentionFinder
 
 
-def find_subjects(text: str, finder: MentionFinder | None) -> tuple[tuple[str, ...], list[tuple[int, int]]]:
-    """The symbols the text names, in order, and the spans that name them."""
+def find_subjects(
+    text: str, finder: MentionFinder | None, limit: int | None = MAX_SYMBOLS
+) -> tuple[tuple[str, ...], list[tuple[int, int]]]:
+    """The symbols the text names, in order (the first ``limit``), and the spans that name them."""
     if finder is None:
         return (), []
     found: list[tuple[int, int, str]] = [(m.start, m.end, m.symbol) for m in finder.find_mentions(text)]
@@ -30,7 +32,7 @@ def find_subjects(text: str, finder: MentionFinder | None) -> tuple[tuple[str, .
     for _, _, symbol in sorted(found):
         if symbol not in symbols:
             symbols.append(symbol)
-    return tuple(symbols[:MAX_SYMBOLS]), [(s, e) for s, e, _ in found]
+    return tuple(symbols[:limit]), [(s, e) for s, e, _ in found]
 
 
 def unknown_tickers(text: str, spans: list[tuple[int, int]], known: Sequence[str]) -> tuple[str, ...]:

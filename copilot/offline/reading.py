@@ -51,6 +51,7 @@ class Reading:
     # ("where is IWM trading, and is Apple expensive?"); empty = every intent for every symbol
     targets: tuple[tuple[Intent, tuple[str, ...]], ...] = ()
     sector_period: Period | None = None  # the period of the clause that asks about sectors
+    beyond_limit: tuple[str, ...] = ()  # names past MAX_SYMBOLS: not asked, and the answer says so
 
     def symbols_for(self, intent: Intent) -> tuple[str, ...]:
         """The symbols ``intent`` is asked about."""

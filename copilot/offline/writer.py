@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from copilot.offline.intents import Reading
+from copilot.offline.intents import MAX_SYMBOLS, Reading
 from copilot.offline.prose_common import Citer, ToolResult, name_of
 from copilot.offline.prose_documents import documents, excerpts
 from copilot.offline.prose_market import performance, quote, sectors, valuation
@@ -70,6 +70,11 @@ def write_answer(
                 paragraphs.append(_market(result.tool, source, cite, names, reading, reference))
     if not paragraphs:
         return "None of the tools returned anything for this question. " + CAPABILITIES
+    if reading.beyond_limit:
+        paragraphs.append(
+            f"I answer about at most {MAX_SYMBOLS} names at a time, so I left out "
+            f"{', '.join(name_of(s, names) for s in reading.beyond_limit)}: ask about them separately."
+        )
     paragraphs.append(_as_of_sentence(market_dates))
     return "\n\n".join(p for p in paragraphs if p)
 

@@ -415,3 +415,17 @@ def test_a_range_ending_in_a_whole_percent_is_shown_whole() -> None:
     assert "in figures, 0.25 percentage points, 3.75% to 4% [1]" in answer
     report = verify_figures(answer, ledger)
     assert report.unverified == []
+
+
+def test_names_past_the_per_question_limit_are_named_in_the_answer() -> None:
+    # eight companies asked about: six are compared, and the answer says which two were left out
+    text = "Compare Apple, Microsoft, Nvidia, Amazon, Google, Meta, Tesla and Broadcom this year"
+    calls, answer = answer_turn(
+        [SYSTEM, HumanMessage(content=text)],
+        {},
+        SourceLedger(),
+        errors={"compare_performance": "no data"},
+    )
+    assert calls.tool_calls[0]["args"]["symbols"] == ["AAPL", "MSFT", "NVDA", "AMZN", "GOOG", "META"]
+    assert "TSLA" in answer and "AVGO" in answer
+    assert "ask about them separately" in answer
