@@ -32,7 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, computed_field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
 
 from copilot.citations import SourceLedger, cited_numbers
 from copilot.errors import BadInputError, VerityError
@@ -45,6 +45,9 @@ Runner = Callable[[str, str | None, date | None], AsyncIterator[Any]]
 class ExpectedFigure(BaseModel):
     """A figure the answer must contain (verified), computed independently of Verity."""
 
+    # a misspelt key must fail loudly: ignored, it would silently loosen or empty the check
+    model_config = ConfigDict(extra="forbid")
+
     value: float
     symbol: str | None = None
     key: str | None = None
@@ -54,6 +57,8 @@ class ExpectedFigure(BaseModel):
 
 class EvalCase(BaseModel):
     """One question, its analysis date and the figures expected in its answer."""
+
+    model_config = ConfigDict(extra="forbid")
 
     id: str
     question: str

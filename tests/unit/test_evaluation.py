@@ -180,6 +180,18 @@ def test_load_cases_reads_jsonl_and_names_bad_lines(tmp_path: Path) -> None:
         load_cases(tmp_path / "missing.jsonl")
 
 
+def test_load_cases_refuses_unknown_keys(tmp_path: Path) -> None:
+    # "expect" (tests/eval/questions.jsonl's spec key) instead of "expected": read as a case with no
+    # expected figures, it scored 100% figure accuracy while checking nothing
+    typo = tmp_path / "typo.jsonl"
+    typo.write_text(json.dumps({"id": "a", "question": "q?", "expect": [{"value": 5.73}]}) + "\n")
+    with pytest.raises(BadInputError, match=r"typo.jsonl:1: .*expect"):
+        load_cases(typo)
+    typo.write_text(json.dumps({"id": "a", "question": "q?", "expected": [{"value": 5.73, "sym": "X"}]}))
+    with pytest.raises(BadInputError, match=r"typo.jsonl:1: .*sym"):
+        load_cases(typo)
+
+
 async def test_cli_report_json_and_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
     runner = ScriptedRunner({"q?": ("Up 5.73% [1] and 9.99% [1].", [_perf()])})
     report = await run_eval(
