@@ -12,7 +12,11 @@ so a candidate jump is only taken as a split with evidence:
    (illiquid small caps in the shared data bounce 104 -> 53 -> 104 on stale quotes).
 
 Index levels (symbols starting with ``^``) never split. Adjusting divides the prior open, high,
-low and close by k and multiplies the prior volume by k, so no split shows up as a return.
+low and close by k and multiplies the prior volume by k, so no split shows up as a return. When
+another file confirmed the split, the prior prices are divided by the ratio the two files disagree
+by instead (XLU: 1.9970, not 2): the rows before a split in a raw download were fetched earlier,
+on an older dividend basis, and exactly k would leave that difference as a spurious return on the
+split day (XLU +0.15% instead of the +0.90% it traded).
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class SplitEvent:
     price_ratio: float  # observed close / prior close in the file
     source: str  # the file whose rows were adjusted
     evidence: str  # why it is a split and not a crash
+    price_factor: float | None = None  # prior prices are divided by this (None: by ``factor``)
 
 
 def nearest_split(price_ratio: float, tolerance: float) -> tuple[str, float] | None:
@@ -87,8 +92,9 @@ def find_splits(
         match = nearest_split(float(ratio[i]), CANDIDATE_TOLERANCE)
         if match is None:
             continue
-        evidence = _evidence(bars, i, match[1], others)
-        if evidence is not None:
+        found = _evidence(bars, i, match[1], others)
+        if found is not None:
+            evidence, other_ratio = found
             events.append(
                 SplitEvent(
                     symbol=symbol,
@@ -98,12 +104,17 @@ def find_splits(
                     price_ratio=round(float(ratio[i]), 6),
                     source=source,
                     evidence=evidence,
+                    # the confirming file's split-day return is kept: k times a basis difference
+                    price_factor=None if other_ratio is None else round(other_ratio / float(ratio[i]), 8),
                 )
             )
     return events
 
 
-def _evidence(bars: pd.DataFrame, i: int, k: float, others: Sequence[tuple[str, pd.DataFrame]]) -> str | None:
+def _evidence(
+    bars: pd.DataFrame, i: int, k: float, others: Sequence[tuple[str, pd.DataFrame]]
+) -> tuple[str, float | None] | None:
+    """Why the jump at ``i`` is a split, and the other file's ratio that day when one confirmed it."""
     close = bars["close"].to_numpy(dtype=float)
     ratio = close[i] / close[i - 1]
     days = bars.index[[i - 1, i]]
@@ -112,7 +123,10 @@ def _evidence(bars: pd.DataFrame, i: int, k: float, others: Sequence[tuple[str, 
             before, after = other["close"].reindex(days).to_numpy(dtype=float)
             other_ratio = after / before
             if abs(ratio / other_ratio * k - 1.0) < CONFIRM_TOLERANCE:
-                return f"{name} shows {other_ratio - 1:+.2%} that day (files disagree by 1/{k:g})"
+                return (
+                    f"{name} shows {other_ratio - 1:+.2%} that day (files disagree by 1/{k:g})",
+                    other_ratio,
+                )
             if abs(ratio / other_ratio - 1.0) > CONFIRM_TOLERANCE:
                 return None  # the files disagree, but not by a split ratio: not a split
             break  # the other file has the same jump: a real move, or both unadjusted; ask the bars
@@ -123,7 +137,7 @@ def _evidence(bars: pd.DataFrame, i: int, k: float, others: Sequence[tuple[str, 
         and _liquid(bars["volume"].to_numpy(dtype=float), i)
         and _persistent(close, i)
     ):
-        return f"opened at {open_ratio:.4f}x the prior close and held the new level (no second file)"
+        return f"opened at {open_ratio:.4f}x the prior close and held the new level (no second file)", None
     return None
 
 
@@ -147,6 +161,6 @@ def adjust_for_split(bars: pd.DataFrame, event: SplitEvent) -> pd.DataFrame:
     """Bars with every row before the split day divided by k (volume multiplied by k)."""
     out = bars.copy()
     before = out.index < pd.Timestamp(event.date)
-    out.loc[before, ["open", "high", "low", "close"]] /= event.factor
+    out.loc[before, ["open", "high", "low", "close"]] /= event.price_factor or event.factor
     out.loc[before, "volume"] *= event.factor
     return out

@@ -81,6 +81,19 @@ def test_adjusted_prices_match_the_file_that_had_the_split_adjusted(
     assert bars["volume"].iloc[0] == pytest.approx(raw_volume * 2)  # volume scaled inversely
 
 
+def test_split_day_return_is_the_confirming_files_return(
+    snapshot_provider: SnapshotProvider, prices_csv: dict[str, pd.DataFrame]
+) -> None:
+    # the yfinance file's rows before 2025-11-17 were downloaded on an older dividend basis too, so
+    # its split-day ratio is not exactly 1/2 (XLU 88.76 -> 44.45 is 1/1.997): dividing by exactly 2
+    # left a spurious -0.75% in XLU's 2025-11-17 return (+0.15% instead of the +0.90% it traded)
+    benda = prices_csv[BENDA]
+    for symbol in SPLIT_ETFS:
+        expected = _close(benda, symbol, "2025-11-17") / _close(benda, symbol, "2025-11-14") - 1
+        bars = snapshot_provider.price_history([symbol], date(2025, 11, 14), date(2025, 11, 17))[symbol].bars
+        assert bars["close"].iloc[1] / bars["close"].iloc[0] - 1 == pytest.approx(expected, abs=1e-6), symbol
+
+
 def test_russell_2000_closes_from_the_seed_note(snapshot_provider: SnapshotProvider) -> None:
     bars = snapshot_provider.price_history(["^RUT"], date(2025, 12, 31), date(2026, 1, 9))["^RUT"].bars
     assert bars["close"].iloc[0] == pytest.approx(2481.91, abs=0.005)
