@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from contextlib import aclosing
 from datetime import date
 from typing import Any
 
@@ -152,10 +153,13 @@ async def _stream(
     service: ChatService, view: TurnView, question: str, cid: str | None, day: date | None
 ) -> str:
     conversation = cid or ""
-    async for event in service.run_turn(question, conversation_id=cid, as_of=day):
-        if isinstance(event, DoneEvent):
-            conversation = event.conversation_id
-        view.show(event)
+    # closed here even when printing fails (a closed pipe: `verity ask ... | head`), not left for
+    # the event loop's shutdown, which closes the nested generators out of order with a traceback
+    async with aclosing(service.run_turn(question, conversation_id=cid, as_of=day)) as events:
+        async for event in events:
+            if isinstance(event, DoneEvent):
+                conversation = event.conversation_id
+            view.show(event)
     return conversation
 
 

@@ -78,3 +78,22 @@ def test_chat_keeps_context_and_survives_an_error(model: ScriptedChatModel) -> N
     # the follow-up was asked with the first question and answer as history
     history = [m.content for m in model.calls[2][1:4]]
     assert history == ["Apple?", "Apple last traded at $259.37 [1].", "and Microsoft?"]
+
+
+def test_a_closed_output_pipe_ends_the_turn_without_a_traceback(
+    model: ScriptedChatModel, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    # `verity ask ... | head`: printing fails mid-turn; the turn's generators must be closed in
+    # order, not left to the event loop's shutdown (which logged a RuntimeError traceback)
+    import asyncio
+
+    class ClosedPipe:
+        def show(self, event: object) -> None:
+            if getattr(event, "type", None) == "done":  # the answer's last lines hit the closed pipe
+                raise SystemExit(1)  # what rich's Console raises on a broken pipe
+
+    model.enqueue(tool_calls(("get_quote", {"symbol": "AAPL"})), "Apple last traded at $259.37 [1].")
+    service = ask_cli.service_factory(settings)
+    with pytest.raises(SystemExit):
+        asyncio.run(ask_cli._stream(service, ClosedPipe(), "Apple price?", None, None))  # type: ignore[arg-type]
+    assert "asynchronous generator" not in caplog.text
