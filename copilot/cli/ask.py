@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from contextlib import aclosing
 from datetime import date
 from typing import Any
 
@@ -155,11 +154,16 @@ async def _stream(
     conversation = cid or ""
     # closed here even when printing fails (a closed pipe: `verity ask ... | head`), not left for
     # the event loop's shutdown, which closes the nested generators out of order with a traceback
-    async with aclosing(service.run_turn(question, conversation_id=cid, as_of=day)) as events:
+    events = service.run_turn(question, conversation_id=cid, as_of=day)
+    try:
         async for event in events:
             if isinstance(event, DoneEvent):
                 conversation = event.conversation_id
             view.show(event)
+    finally:
+        close = getattr(events, "aclose", None)  # typed as an AsyncIterator; an async generator
+        if close is not None:
+            await close()
     return conversation
 
 
