@@ -23,6 +23,13 @@ def intents_of(text: str, symbols: Sequence[str], period: Period | None) -> tupl
 def asked_for(text: str, symbols: Sequence[str], period: Period | None) -> set[Intent]:
     """The intents the words of the question name (empty when it names none)."""
     found = {intent for intent, pattern in vocab.KEYWORDS.items() if pattern.search(text)}
+    rates_only = bool(symbols) and set(symbols) <= vocab.RATE_SYMBOLS
+    if (
+        "valuation" in found
+        and rates_only
+        and not vocab.KEYWORDS["valuation"].search(vocab.BARE_YIELD.sub(" ", text))
+    ):
+        found.discard("valuation")  # "the 10-year Treasury yield" asks for the index's level (a quote)
     if "lookup" in found:
         return {"lookup"}
     if "sectors" in found and not symbols:

@@ -119,6 +119,9 @@ KEYWORDS: dict[Intent, re.Pattern[str]] = {
     ),
     "lookup": words(r"tickers?(?: symbol)? (?:for|of)", r"symbol (?:for|of)", r"what(?:'s| is) the ticker"),
 }
+# Treasury yield indexes: their "yield" is the level they quote, not a dividend yield
+RATE_SYMBOLS = frozenset({"^IRX", "^FVX", "^TNX", "^TYX"})
+BARE_YIELD = words(r"yields?")
 QUOTE_STRONG = words(r"price", r"quote", r"last (?:price|close)", r"volume", r"52[- ]week")
 COMPARE = words(r"vs\.?", r"versus", r"compared?(?: to| with)?", r"against", r"relative to", r"than")
 LATEST = words(r"latest", r"most recent", r"last", r"recent", r"newest", r"current")

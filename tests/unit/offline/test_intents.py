@@ -361,3 +361,9 @@ def test_a_fed_clause_in_a_combined_question_asks_for_the_latest_word() -> None:
     assert combined.latest
     dated = read("What did the Fed say about rates in 2021?")
     assert not dated.latest
+
+
+def test_a_treasury_yield_is_the_index_level_not_a_dividend_yield() -> None:
+    # "yield" is a valuation word for a stock, but the 10-year yield is what ^TNX quotes
+    assert calls("What is the 10-year Treasury yield?") == [("get_quote", {"symbol": "^TNX"})]
+    assert calls("What's Apple's dividend yield?") == [("get_valuation", {"symbol": "AAPL"})]
