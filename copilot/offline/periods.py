@@ -73,6 +73,12 @@ _MONTH_SINCE = re.compile(
     r"(?:,?\s+(\d{4}))?\b",
     re.IGNORECASE,
 )
+_QUARTER = re.compile(
+    r"\b(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter)(?:\s+of)?(?:\s+calendar)?"
+    r"(\s+fy|\s+fiscal)?\s*'?((?:19|20)?\d{2})?\b",
+    re.IGNORECASE,
+)
+_QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _YEAR = re.compile(
     r"\b(?:in|during|for|over|throughout)\s+(?:calendar\s+)?(?:year\s+)?((?:19|20)\d{2})\b", re.I
 )
@@ -105,6 +111,9 @@ def read_period(text: str, as_of: date | None) -> Period | None:
             return Period(name="custom", start=date.fromisoformat(iso.group(1)))
         except ValueError:
             pass
+    quarter = _quarter(text, as_of)
+    if quarter is not None:
+        return quarter
     year = _YEAR.search(text)
     if year:
         named_year = int(year.group(1))
@@ -219,3 +228,22 @@ def _range_dates(first: _DayParts | date, last: _DayParts | date, reference: dat
 
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _quarter(text: str, as_of: date | None) -> Period | None:
+    """ "Q4 2025" -> the quarter's last close before it to its last close (calendar quarters)."""
+    match = _QUARTER.search(text)
+    if match is None or match.group(3):
+        return None  # a fiscal quarter: its months depend on the company's fiscal year
+    number = int(match.group(1)) if match.group(1) else _QUARTER_WORDS[match.group(2).lower()]
+    reference = as_of or date.today()
+    if match.group(4):
+        year = int(match.group(4)) + (2000 if len(match.group(4)) == 2 else 0)
+    else:  # "in Q3": the latest third quarter that has begun by the analysis date
+        year = reference.year if 3 * number - 2 <= reference.month else reference.year - 1
+    first_month = 3 * number - 2
+    start = date.fromordinal(date(year, first_month, 1).toordinal() - 1)
+    end = _month_end(year, first_month + 2)
+    # a quarter still running ends at the analysis date; a later one goes to the tool as asked
+    in_progress = start < reference < end
+    return Period(name="custom", start=start, end=None if in_progress else end)

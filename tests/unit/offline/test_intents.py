@@ -61,6 +61,11 @@ def calls(question: str, *history: str) -> list[tuple[str, dict[str, object]]]:
         ("between 2025-03-03 and 2025-04-08", Period("custom", date(2025, 3, 3), date(2025, 4, 8))),
         ("from Nov 2024 to March 2025", Period("custom", date(2024, 11, 1), date(2025, 3, 31))),
         ("from December 15 to January 5", Period("custom", date(2025, 12, 15), date(2026, 1, 5))),
+        # a calendar quarter: from the previous quarter's last close to the quarter's last close
+        ("in Q4 2025", Period("custom", date(2025, 9, 30), date(2025, 12, 31))),
+        ("in the second quarter of 2024", Period("custom", date(2024, 3, 31), date(2024, 6, 30))),
+        ("in Q3", Period("custom", date(2025, 6, 30), date(2025, 9, 30))),
+        ("so far in Q1 2026", Period("custom", date(2025, 12, 31))),  # still running on 2026-01-09
     ],
 )
 def test_periods(text: str, expected: Period) -> None:
@@ -367,3 +372,11 @@ def test_a_treasury_yield_is_the_index_level_not_a_dividend_yield() -> None:
     # "yield" is a valuation word for a stock, but the 10-year yield is what ^TNX quotes
     assert calls("What is the 10-year Treasury yield?") == [("get_quote", {"symbol": "^TNX"})]
     assert calls("What's Apple's dividend yield?") == [("get_valuation", {"symbol": "AAPL"})]
+
+
+def test_a_calendar_quarter_is_asked_as_that_quarter() -> None:
+    # before: "in Q4 2025" was not read and the answer gave the 2026 year-to-date return instead
+    assert calls("How did Apple do in Q4 2025?") == [
+        ("compare_performance", {"symbols": ["AAPL"], "start": "2025-09-30", "end": "2025-12-31"})
+    ]
+    assert read_period("Q2 FY2024", AS_OF) is None  # a fiscal quarter's months depend on the company
