@@ -219,8 +219,9 @@ def build_tools(
         start: str | None = None,
         end: str | None = None,
     ) -> ToolResult:
-        """Total return over a period of one or more symbols or names; the first is the subject and is
-        compared with each other one (ratio of returns and spread in percentage points).
+        """Return (close to close) over a period of one or more symbols or names; the first is the subject
+        and is compared with each other one (ratio of returns and spread in percentage points). Say
+        whether it is a price or a total return as the source's notes do (index levels: price return).
         period: one of 1d, 5d, 1m, 3m, 6m, 1y, ytd; or give start/end dates as YYYY-MM-DD instead.
         Never compute returns yourself: quote these figures with their [n]."""
 

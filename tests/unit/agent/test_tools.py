@@ -55,6 +55,14 @@ def test_tool_names_and_model_visible_arguments_match_the_interface() -> None:
         assert tool.description and len(tool.description) > 60
 
 
+def test_the_performance_tool_does_not_call_price_returns_total_returns() -> None:
+    # index levels and the split-only stock series are price returns (no dividends): a description
+    # promising "total return" had the model call the S&P 500's price return a total return
+    description = _tools()["compare_performance"].description
+    assert "total return" not in description.lower()
+    assert "notes" in description  # the source's notes say which basis a figure uses
+
+
 def test_without_a_knowledge_base_there_is_no_document_tool() -> None:
     assert "search_documents" not in _tools()
 
