@@ -59,8 +59,8 @@ def test_the_performance_tool_does_not_call_price_returns_total_returns() -> Non
     # index levels and the split-only stock series are price returns (no dividends): a description
     # promising "total return" had the model call the S&P 500's price return a total return
     description = _tools()["compare_performance"].description
-    assert "total return" not in description.lower()
-    assert "notes" in description  # the source's notes say which basis a figure uses
+    assert not description.lower().startswith("total return")
+    assert "price return" in description and "notes" in description  # the notes say which basis
 
 
 def test_without_a_knowledge_base_there_is_no_document_tool() -> None:
