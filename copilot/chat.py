@@ -12,8 +12,9 @@ import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
@@ -38,6 +39,7 @@ from copilot.verify import VerificationReport, annotate_unverified, repair_promp
 from prompts import load_prompt
 from tools.agent_tools import DocumentSearch, KnowledgeGetter, MarketTools, TurnContext, build_tools
 
+MARKET_TZ = ZoneInfo("America/New_York")  # tools.market's exchange clock (not imported: pandas)
 log = logging.getLogger(__name__)
 
 ModelFactory = Callable[[Settings], BaseChatModel]
@@ -204,7 +206,9 @@ def validate_question(question: str, max_chars: int) -> str:
 
 def validate_as_of(as_of: date | None) -> date | None:
     """The analysis date, or BadInputError when it lies in the future (no data exists after today)."""
-    today = datetime.now(UTC).date()
+    # today on the exchange's clock, as the market tools count it: in the New York evening the UTC
+    # date is already tomorrow, which has no close yet
+    today = datetime.now(MARKET_TZ).date()
     if as_of is not None and as_of > today:
         raise BadInputError(f"the analysis date {as_of.isoformat()} is in the future (today is {today})")
     return as_of

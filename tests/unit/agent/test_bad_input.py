@@ -10,6 +10,7 @@ from langchain_core.messages import AIMessage
 
 from copilot.chat import ChatService
 from copilot.config import Settings
+from copilot.errors import BadInputError
 from copilot.events import ChatEvent, DoneEvent, ErrorEvent, ToolResultEvent
 from tests.fakes import FakeMarketData, ScriptedChatModel, tool_calls
 
@@ -166,3 +167,22 @@ async def test_a_tool_the_model_made_up_is_reported_back_to_it(settings: Setting
     assert "get_weather is not a valid tool" in result.content
     done = events[-1]
     assert isinstance(done, DoneEvent) and done.answer == "I can only look up market data and documents."
+
+
+def test_the_analysis_date_is_checked_on_the_exchange_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 03:00 UTC on 26 November is 22:00 on 25 November in New York: the 26th has no close yet, and
+    # the market tools refuse it; the service used the UTC date and let it through to them
+    import datetime as dt
+
+    import copilot.chat as chat_module
+
+    class LateEveningInNewYork(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> LateEveningInNewYork:  # type: ignore[override]
+            instant = dt.datetime(2026, 11, 26, 3, 0, tzinfo=dt.UTC).astimezone(tz)
+            return cls.fromtimestamp(instant.timestamp(), tz)
+
+    monkeypatch.setattr(chat_module, "datetime", LateEveningInNewYork)
+    with pytest.raises(BadInputError, match="today is 2026-11-25"):
+        chat_module.validate_as_of(date(2026, 11, 26))
+    assert chat_module.validate_as_of(date(2026, 11, 25)) == date(2026, 11, 25)
