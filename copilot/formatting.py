@@ -5,8 +5,8 @@ from __future__ import annotations
 
 def format_value(value: float, unit: str, precision: int = 2, signed: bool = False) -> str:
     """Render a number with its unit: ``$261.56``, ``+5.73%``, ``19.24x``, ``24.97M``."""
-    if unit == "USD":
-        return f"${value:,.{precision}f}"
+    if unit == "USD":  # "-$5.36": the figure reader takes the sign of "$-5.36" for a hyphen
+        return f"-${-value:,.{precision}f}" if value < 0 else f"${value:,.{precision}f}"
     if unit == "%":
         return f"{value:+.{precision}f}%" if signed else f"{value:.{precision}f}%"
     if unit == "x":

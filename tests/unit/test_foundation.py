@@ -46,3 +46,20 @@ def test_health_page(settings: Settings) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok" and body["llm"] == "offline"
     assert "Verity" in client.get("/").text
+
+
+def test_a_negative_dollar_amount_puts_its_sign_before_the_dollar() -> None:
+    # "$-5.36" (what the tools showed the model and the CLI) is read by the verifier as an unsigned
+    # 5.36, so a sign error copied in that form passed; "-$5.36" is the usual form and keeps its sign
+    from copilot.citations import SourceLedger
+    from copilot.formatting import format_value
+    from copilot.schemas import Fact, Source
+    from copilot.verify import verify_figures
+
+    assert format_value(-5.36, "USD") == "-$5.36"
+    assert format_value(1234.5, "USD") == "$1,234.50"
+    change = Fact(key="change", label="Change", value=5.36, unit="USD", symbol="MSFT")
+    ledger = SourceLedger()
+    ledger.add(Source(kind="market_data", title="Quote: MSFT", provider="snapshot", facts=[change]))
+    shown = format_value(-5.36, "USD")
+    assert verify_figures(f"MSFT changed {shown} [1].", ledger).unverified  # the wrong sign is caught
