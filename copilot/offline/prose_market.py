@@ -181,6 +181,13 @@ def sectors(source: Source, cite: Citer, reading: Reading) -> str:
     leaders = [f"{f.label} at {show(f, True)} {c}" for f in returns[:count]]
     laggards = [f"{f.label} at {show(f, True)} {c}" for f in reversed(returns[-count:])]
     text = f"{when}{through}, the sector leaders were " + join(leaders) + "."
+    asked = reading.sector_period or (reading.period if reading.period_given else None)
+    if asked is not None and asked.start is not None:
+        # the ranking has named periods only: say the asked span was not ranked, never relabel it
+        text = (
+            "Sector rankings cover a day, a week, one, three or six months, a year or year to date, "
+            f"not {asked.describe()}, so this is the latest day's ranking instead. " + text
+        )
     text += " The laggards were " + join(laggards) + "."
     breadth = source.details.get("breadth")
     return text + (f" Breadth: {breadth}." if breadth else "")

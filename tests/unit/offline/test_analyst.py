@@ -429,3 +429,36 @@ def test_names_past_the_per_question_limit_are_named_in_the_answer() -> None:
     assert calls.tool_calls[0]["args"]["symbols"] == ["AAPL", "MSFT", "NVDA", "AMZN", "GOOG", "META"]
     assert "TSLA" in answer and "AVGO" in answer
     assert "ask about them separately" in answer
+
+
+def test_a_sector_question_over_a_period_the_ranking_lacks_says_so() -> None:
+    # sector rankings have named periods only: "in 2025" got today's ranking, presented as the answer
+    facts = [
+        fact("return_1d", value, "%", symbol, label=f"{name} ({symbol})")
+        for symbol, name, value in (
+            ("XLB", "Materials", 1.60),
+            ("XLK", "Technology", 1.32),
+            ("XLU", "Utilities", 1.24),
+            ("XLC", "Communication Services", 0.50),
+            ("XLF", "Financials", -0.30),
+            ("XLV", "Health Care", -0.51),
+        )
+    ]
+    source = Source(
+        kind="market_data",
+        title="Sector performance 1D",
+        provider="snapshot",
+        as_of=AS_OF,
+        tool="sectors",
+        arguments={"period": "1d", "as_of": AS_OF.isoformat()},
+        facts=facts,
+    )
+    ledger = SourceLedger()
+    calls, answer = answer_turn(
+        [SYSTEM, HumanMessage(content="Which sectors did best in 2025?")],
+        {"sector_performance": [source]},
+        ledger,
+    )
+    assert calls.tool_calls[0]["args"] == {"period": "1d"}
+    assert "not from 2024-12-31 to 2025-12-31" in answer
+    assert verify_figures(answer, ledger).unverified == []
