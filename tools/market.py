@@ -160,9 +160,27 @@ class MarketData:
         """The 11 sector SPDR ETFs ranked by return over ``period`` (one batched provider call)."""
         key = check_period(period, None, None)
         day = self._as_of(as_of)
-        histories = self._history(list(SECTOR_SYMBOLS), fetch_start(key, day, None), day)
-        returns = [period_return(s, bars_until(histories[s], day), key, as_of=day) for s in SECTOR_SYMBOLS]
+        start = fetch_start(key, day, None)
+        unranked: dict[str, str] = {}
+        try:
+            histories = self._history(list(SECTOR_SYMBOLS), start, day)
+        except NoDataError:  # a fund not yet launched (XLC before 2018-06-19): ask one by one
+            histories = {}
+            for symbol in SECTOR_SYMBOLS:
+                try:
+                    histories.update(self._history([symbol], start, day))
+                except NoDataError as exc:
+                    unranked[symbol] = exc.message
+        returns = []
+        for symbol in (s for s in SECTOR_SYMBOLS if s in histories):
+            try:
+                returns.append(period_return(symbol, bars_until(histories[symbol], day), key, as_of=day))
+            except NoDataError as exc:
+                unranked[symbol] = exc.message
+        if len(returns) < 2:
+            raise NoDataError(f"no sector returns {key} as of {day}: " + "; ".join(unranked.values()))
         result = sector_metrics(returns, key)
+        result.notes.extend(f"Not ranked: {reason}" for reason in unranked.values())
         span = "YTD" if key == "ytd" else key.upper()
         arguments = {"period": key, "as_of": day.isoformat(), "symbols": list(SECTOR_NAMES)}
         return self._source(

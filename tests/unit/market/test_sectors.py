@@ -57,3 +57,20 @@ def test_no_split_shows_up_as_a_crash_through_the_snapshot(snapshot_provider) ->
     next_day = date(2025, 11, 18)
     got = {f.symbol: f.value for f in md.sectors("1d", as_of=next_day).facts}
     assert got == pytest.approx(_pandas_returns(next_day, 1), abs=0.01)
+
+
+def test_a_sector_fund_that_did_not_exist_yet_is_left_out_not_fatal(snapshot_provider) -> None:
+    # XLC (Communication Services) launched on 2018-06-19: a 2017 ranking covers the other ten
+    # sectors; it used to fail as a whole with "XLC: no bars up to 2017-06-01"
+    from tests.unit.market.csv_bars import YAHOO
+
+    as_of = date(2017, 6, 1)
+    md = MarketData(snapshot_provider, today=lambda: date(2026, 8, 21))
+    source = md.sectors("1m", as_of=as_of)
+    got = {f.symbol: f.value for f in source.facts}
+    assert set(got) == set(SECTOR_SYMBOLS) - {"XLC"}
+    for symbol, value in got.items():
+        close = bars(YAHOO, symbol)["close"].loc[: as_of.isoformat()]
+        assert value == pytest.approx((close.iloc[-1] / close.iloc[-22] - 1) * 100, rel=1e-9), symbol
+    assert source.details["breadth"].endswith("of 10 sectors up")
+    assert any("XLC" in note and "2018-06-19" in note for note in source.notes)
