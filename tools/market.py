@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 MARKET_TZ = ZoneInfo("America/New_York")
 QUOTE_HISTORY_DAYS = 400  # 52-week range (365 days) plus the 63-day average volume
+STALE_BAR_DAYS = 7  # a last bar older than this before the analysis date is said so (long weekends fit)
 
 
 def market_today() -> date:
@@ -64,8 +65,9 @@ class MarketData:
         """Last price, change, day range, volume vs averages and 52-week range."""
         match = self.resolve(symbol)
         day = self._as_of(as_of)
-        history = self._history([match.symbol], _minus(day, QUOTE_HISTORY_DAYS), day)[match.symbol]
+        history, late = self._history_before(match.symbol, QUOTE_HISTORY_DAYS, day)
         result = quote_metrics(match.symbol, bars_until(history, day), history.currency)
+        result.notes.extend(late)
         self._add_related(match.symbol, result)
         return self._source(
             "quote",
@@ -112,9 +114,10 @@ class MarketData:
         """Moving averages, RSI, MACD, Bollinger, ATR, support/resistance, volatility, drawdown."""
         match = self.resolve(symbol)
         day = self._as_of(as_of)
-        history = self._history([match.symbol], _minus(day, HISTORY_DAYS), day)[match.symbol]
+        history, late = self._history_before(match.symbol, HISTORY_DAYS, day)
         bars = bars_until(history, day)
         result = technical_metrics(match.symbol, bars, history.currency)
+        result.notes.extend(late)
         self._add_related(match.symbol, result)
         # the EMAs are seeded at the first fetched bar: say where, so the figures can be reproduced
         result.details["history_start"] = bars.index[0].date().isoformat()
@@ -202,6 +205,18 @@ class MarketData:
         if as_of > today:
             raise BadInputError(f"as_of {as_of} is in the future (today is {today})")
         return as_of
+
+    def _history_before(self, symbol: str, days: int, day: date) -> tuple[PriceHistory, list[str]]:
+        """``days`` calendar days of bars up to the last bar on or before ``day``, and a note when that
+        bar is over a week older than ``day`` (a series that ended: its windows count back from its
+        last bar, so a 52-week range stays 52 weeks long)."""
+        history = self._history([symbol], _minus(day, days), day)[symbol]
+        last = bars_until(history, day).index[-1].date()
+        if (day - last).days <= STALE_BAR_DAYS:
+            return history, []
+        history = self._history([symbol], _minus(last, days), last)[symbol]
+        note = f"The latest bar is from {last}, {(day - last).days} days before the analysis date {day}."
+        return history, [note]
 
     def _history(self, symbols: list[str], start: date, end: date) -> dict[str, PriceHistory]:
         """One provider call for every symbol (the provider batches; the cache batches misses)."""

@@ -15,6 +15,7 @@ INDICES = "indices_daily_2016_2026.csv.gz"
 YAHOO = "yahoo_etfs_indices_daily_to_2026-02.csv.gz"
 ETFS_2025 = "etfs_daily_2025-01_to_2026-03.csv.gz"
 LARGE_CAPS = "us_large_caps_daily_2016_2026.csv.gz"
+SMALL_CAPS = "us_stocks_incl_small_caps_daily_2000_2024-03.csv.gz"
 
 
 @lru_cache(maxsize=8)

@@ -8,7 +8,7 @@ import pytest
 
 from copilot.errors import BadInputError, NoDataError
 from tests.unit.market.csv_bars import INDICES, YAHOO, bars
-from tests.unit.market.market_fixtures import IgnoresEndProvider, market
+from tests.unit.market.market_fixtures import IgnoresEndProvider, csv_provider, market
 from tools.providers.memory import InMemoryProvider
 
 AS_OF = date(2026, 1, 9)
@@ -96,3 +96,19 @@ def test_quote_errors() -> None:
     one_day = InMemoryProvider({"IWM": bars(YAHOO, "IWM").iloc[:1]})
     with pytest.raises(NoDataError, match="two closes"):
         market(one_day).quote("IWM", as_of=date(2000, 6, 1))
+
+
+def test_a_series_that_ended_long_before_the_analysis_date_keeps_its_full_52_week_range() -> None:
+    # SOFI's file ends 2024-03-08: as of 2025-01-01 the quote is that bar's, and its 52-week range
+    # must be the year before that bar (high 11.70, low 4.45), not the few months the window
+    # counted back from the analysis date left (10.49 / 7.00, "the series starts later")
+    from tests.unit.market.csv_bars import SMALL_CAPS
+
+    frame = bars(SMALL_CAPS, "SOFI")
+    source = market(csv_provider({"SOFI": frame})).quote("SOFI", as_of=date(2025, 1, 1))
+    expected = _expected(frame, date(2024, 3, 8))
+    got = {f.key: f.value for f in source.facts}
+    assert got == pytest.approx(expected, rel=1e-12)
+    assert source.as_of == date(2024, 3, 8)
+    assert any("2024-03-08" in note and "299 days before" in note for note in source.notes)
+    assert not any("starts later" in note for note in source.notes)
