@@ -15,10 +15,18 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import pandas as pd
+
 from copilot.errors import BadInputError, NoDataError
 from copilot.schemas import Source, utc_now
 from tools.metrics import MetricResult, adjustment_note, bars_until
-from tools.metrics.performance import check_period, fetch_start, performance_metrics, period_return
+from tools.metrics.performance import (
+    LOOKBACK_DAYS,
+    check_period,
+    fetch_start,
+    performance_metrics,
+    period_return,
+)
 from tools.metrics.quote import quote_metrics
 from tools.metrics.sectors import SECTOR_NAMES, sector_metrics
 from tools.metrics.technicals import HISTORY_DAYS, technical_metrics
@@ -96,9 +104,15 @@ class MarketData:
             raise BadInputError(f"empty range: start {start} is not before the analysis date {day}")
         matches = [self.resolve(name) for name in symbols]
         wanted = list(dict.fromkeys(m.symbol for m in matches))
-        histories = self._history(wanted, fetch_start(key, day, start), day)
-        returns = [period_return(s, bars_until(histories[s], day), key, start, end, day) for s in wanted]
+        late: list[str] = []
+        until = day  # where the windows end: the analysis date, or the data's end long before it
+        if key in LOOKBACK_DAYS:
+            histories, until = self._histories_before(wanted, LOOKBACK_DAYS[key], day, late)
+        else:
+            histories = self._history(wanted, fetch_start(key, day, start), day)
+        returns = [period_return(s, bars_until(histories[s], until), key, start, end, until) for s in wanted]
         result = performance_metrics(returns, key, histories[wanted[0]].currency)
+        result.notes.extend(late)
         arguments: dict[str, Any] = {"symbols": wanted, "period": key, "as_of": day.isoformat()}
         names = [name for name, m in zip(symbols, matches, strict=True) if name != m.symbol]
         if names:
@@ -163,27 +177,35 @@ class MarketData:
         """The 11 sector SPDR ETFs ranked by return over ``period`` (one batched provider call)."""
         key = check_period(period, None, None)
         day = self._as_of(as_of)
-        start = fetch_start(key, day, None)
-        unranked: dict[str, str] = {}
-        try:
-            histories = self._history(list(SECTOR_SYMBOLS), start, day)
-        except NoDataError:  # a fund not yet launched (XLC before 2018-06-19): ask one by one
-            histories = {}
-            for symbol in SECTOR_SYMBOLS:
-                try:
-                    histories.update(self._history([symbol], start, day))
-                except NoDataError as exc:
-                    unranked[symbol] = exc.message
+        unranked: dict[str, str] = {}  # a fund not yet launched (XLC before 2018-06-19) is left out
+        late: list[str] = []
+        until = day
+        if key in LOOKBACK_DAYS:
+            histories, until = self._histories_before(
+                list(SECTOR_SYMBOLS), LOOKBACK_DAYS[key], day, late, unranked
+            )
+        else:
+            start = fetch_start(key, day, None)
+            try:
+                histories = self._history(list(SECTOR_SYMBOLS), start, day)
+            except NoDataError:
+                histories = {}
+                for symbol in SECTOR_SYMBOLS:
+                    try:
+                        histories.update(self._history([symbol], start, day))
+                    except NoDataError as exc:
+                        unranked[symbol] = exc.message
         returns = []
         for symbol in (s for s in SECTOR_SYMBOLS if s in histories):
             try:
-                returns.append(period_return(symbol, bars_until(histories[symbol], day), key, as_of=day))
+                returns.append(period_return(symbol, bars_until(histories[symbol], until), key, as_of=until))
             except NoDataError as exc:
                 unranked[symbol] = exc.message
         if len(returns) < 2:
             raise NoDataError(f"no sector returns {key} as of {day}: " + "; ".join(unranked.values()))
         result = sector_metrics(returns, key)
         result.notes.extend(f"Not ranked: {reason}" for reason in unranked.values())
+        result.notes.extend(dict.fromkeys(late))
         span = "YTD" if key == "ytd" else key.upper()
         arguments = {"period": key, "as_of": day.isoformat(), "symbols": list(SECTOR_NAMES)}
         return self._source(
@@ -206,19 +228,72 @@ class MarketData:
             raise BadInputError(f"as_of {as_of} is in the future (today is {today})")
         return as_of
 
+    def _histories_before(
+        self,
+        symbols: list[str],
+        days: int,
+        day: date,
+        late: list[str],
+        missing: dict[str, str] | None = None,
+    ) -> tuple[dict[str, PriceHistory], date]:
+        """Histories of windows of ``days`` ending at ``day`` (one batched call), and that end date.
+
+        When every series ends over a week before ``day`` (a snapshot asked without a date), the
+        windows end at the newest last bar instead, one end for all so they stay comparable; a note
+        goes to ``late``. With ``missing``, a symbol without data is recorded there, not raised.
+        """
+        batch_error: NoDataError | None = None
+        try:
+            histories = self._history(symbols, _minus(day, days), day)
+            lasts = [d for d in (_last_bar(h, day) for h in histories.values()) if d is not None]
+            if lasts and (day - max(lasts)).days <= STALE_BAR_DAYS:
+                return histories, day
+        except NoDataError as exc:
+            batch_error = exc
+        ends: list[date] = []
+        for symbol in symbols:  # where the data ends (one call per symbol, only on this rare path)
+            try:
+                last = _last_bar(self._history([symbol], None, day)[symbol], day)
+            except NoDataError as exc:
+                batch_error = batch_error or exc
+                continue
+            if last is not None:
+                ends.append(last)
+        if not ends:
+            raise batch_error or NoDataError(f"no prices of {', '.join(symbols)} on or before {day}")
+        anchor = max(ends)
+        if (day - anchor).days > STALE_BAR_DAYS:
+            late.append(
+                f"The latest bar is from {anchor}, {(day - anchor).days} days before the analysis date {day}."
+            )
+        if missing is None:
+            return self._history(symbols, _minus(anchor, days), anchor), anchor
+        out: dict[str, PriceHistory] = {}
+        for symbol in symbols:
+            try:
+                out.update(self._history([symbol], _minus(anchor, days), anchor))
+            except NoDataError as exc:
+                missing[symbol] = exc.message
+        return out, anchor
+
     def _history_before(self, symbol: str, days: int, day: date) -> tuple[PriceHistory, list[str]]:
         """``days`` calendar days of bars up to the last bar on or before ``day``, and a note when that
         bar is over a week older than ``day`` (a series that ended: its windows count back from its
         last bar, so a 52-week range stays 52 weeks long)."""
-        history = self._history([symbol], _minus(day, days), day)[symbol]
-        last = bars_until(history, day).index[-1].date()
-        if (day - last).days <= STALE_BAR_DAYS:
+        try:
+            history: PriceHistory | None = self._history([symbol], _minus(day, days), day)[symbol]
+        except NoDataError:  # nothing in the window: where does the series end?
+            history = None
+        last = _last_bar(history, day) if history is not None else None
+        if history is not None and last is not None and (day - last).days <= STALE_BAR_DAYS:
             return history, []
+        if last is None:
+            last = bars_until(self._history([symbol], None, day)[symbol], day).index[-1].date()
         history = self._history([symbol], _minus(last, days), last)[symbol]
         note = f"The latest bar is from {last}, {(day - last).days} days before the analysis date {day}."
         return history, [note]
 
-    def _history(self, symbols: list[str], start: date, end: date) -> dict[str, PriceHistory]:
+    def _history(self, symbols: list[str], start: date | None, end: date) -> dict[str, PriceHistory]:
         """One provider call for every symbol (the provider batches; the cache batches misses)."""
         histories = self.provider.price_history(symbols, start, end)
         for symbol in symbols:
@@ -262,6 +337,13 @@ def _adjustment_notes(histories: list[PriceHistory]) -> list[str]:
         text = adjustment_note(history).split(": ", 1)[1]
         grouped.setdefault(text, []).append(history.symbol)
     return [f"{', '.join(symbols)}: {text}" for text, symbols in grouped.items()]
+
+
+def _last_bar(history: PriceHistory, day: date) -> date | None:
+    """The date of the last bar on or before ``day`` (None when there is none)."""
+    index = history.bars.index
+    position = int(index.searchsorted(pd.Timestamp(day), side="right"))
+    return index[position - 1].date() if position else None
 
 
 def _minus(day: date, days: int) -> date:

@@ -172,3 +172,18 @@ def test_fifteen_symbols_make_one_provider_call() -> None:
     assert len(provider.calls) == 1 and provider.calls[0][1] == tuple(symbols)
     assert len([f for f in source.facts if f.key == "return_3m"]) == 15
     assert len([f for f in source.facts if f.key.startswith("spread_vs_")]) == 14
+
+
+def test_named_periods_count_back_from_the_last_bar_when_the_data_ends_before_today() -> None:
+    # a snapshot ending 2026-08-21 asked with no analysis date in late November: the 1M return is
+    # the last 21 sessions of the data, said to be old; it failed with "no bars from 2026-09-14"
+    frame = bars(LARGE_CAPS, "AAPL")
+    md = market(today=date(2026, 11, 25))
+    source = md.performance(["AAPL", "MSFT"], "1m")
+    close = frame["close"]
+    aapl = next(f for f in source.facts if f.key == "return_1m" and f.symbol == "AAPL")
+    assert aapl.value == pytest.approx((close.iloc[-1] / close.iloc[-22] - 1) * 100, rel=1e-12)
+    assert source.as_of == date(2026, 8, 21)
+    assert any("2026-08-21, 96 days before" in note for note in source.notes)
+    sectors = md.sectors()  # the default 1D ranking, the same way (this file ends 2026-03-31)
+    assert sectors.as_of == date(2026, 3, 31) and len(sectors.facts) == 11
