@@ -79,6 +79,12 @@ _QUARTER = re.compile(
     re.IGNORECASE,
 )
 _QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+_SINCE_YEAR = re.compile(r"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?((?:19|20)\d{2})\b", re.I)
+_SINCE_YEAR_START = re.compile(r"\bsince\s+the\s+(?:start|beginning)\s+of\s+(?:the|this)\s+year\b", re.I)
+_YEARS = re.compile(
+    r"\b(?:last|past|previous|over)\s+(?:the\s+)?(\d{1,2}|two|three|four|five|ten)\s+years\b", re.I
+)
+_YEAR_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
 _YEAR = re.compile(
     r"\b(?:in|during|for|over|throughout)\s+(?:calendar\s+)?(?:year\s+)?((?:19|20)\d{2})\b", re.I
 )
@@ -111,6 +117,21 @@ def read_period(text: str, as_of: date | None) -> Period | None:
             return Period(name="custom", start=date.fromisoformat(iso.group(1)))
         except ValueError:
             pass
+    since_year = _SINCE_YEAR.search(text)
+    if since_year:  # "since 2025": from the last close of 2024
+        named_year = int(since_year.group(1))
+        if as_of is not None and named_year == as_of.year:
+            return Period(name="ytd")
+        return Period(name="custom", start=date(named_year - 1, 12, 31))
+    if _SINCE_YEAR_START.search(text):
+        return Period(name="ytd")
+    years = _YEARS.search(text)
+    if years:  # "over the past 5 years": the same calendar day that many years back
+        count = _YEAR_WORDS.get(years.group(1).lower()) or int(years.group(1))
+        reference = as_of or date.today()
+        back = reference.year - count
+        day = min(reference.day, calendar.monthrange(back, reference.month)[1])  # 29 Feb -> 28 Feb
+        return Period(name="custom", start=date(back, reference.month, day))
     quarter = _quarter(text, as_of)
     if quarter is not None:
         return quarter

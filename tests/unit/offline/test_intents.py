@@ -66,6 +66,12 @@ def calls(question: str, *history: str) -> list[tuple[str, dict[str, object]]]:
         ("in the second quarter of 2024", Period("custom", date(2024, 3, 31), date(2024, 6, 30))),
         ("in Q3", Period("custom", date(2025, 6, 30), date(2025, 9, 30))),
         ("so far in Q1 2026", Period("custom", date(2025, 12, 31))),  # still running on 2026-01-09
+        # these read as nothing, and the answer fell back to the year to date
+        ("since the start of 2025", Period("custom", date(2024, 12, 31))),
+        ("since 2024", Period("custom", date(2023, 12, 31))),
+        ("since the beginning of the year", Period("ytd")),
+        ("over the past 5 years", Period("custom", date(2021, 1, 9))),
+        ("in the last two years", Period("custom", date(2024, 1, 9))),
     ],
 )
 def test_periods(text: str, expected: Period) -> None:
