@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from copilot.cli.common import console
-from copilot.config import get_settings
+from copilot.cli.common import cli_errors, console
+from copilot.config import Settings, get_settings
+from copilot.errors import ConfigError
 from copilot.logging import configure_logging
 
 app = typer.Typer(help="Verity: a financial research copilot whose every figure is cited and verified.")
@@ -13,7 +14,23 @@ app = typer.Typer(help="Verity: a financial research copilot whose every figure 
 
 @app.callback()
 def _root() -> None:
-    configure_logging(get_settings().log_level)
+    with cli_errors():  # a bad VERITY_* variable is one error line, not a traceback
+        settings = _settings()
+    configure_logging(settings.log_level)
+
+
+def _settings() -> Settings:
+    """The settings, with a malformed environment variable as a ConfigError naming it."""
+    from pydantic import ValidationError
+
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"VERITY_{str(err['loc'][0]).upper()}: {err['msg']}" if err["loc"] else err["msg"]
+            for err in exc.errors()
+        )
+        raise ConfigError(f"invalid setting ({problems})") from None
 
 
 @app.command()

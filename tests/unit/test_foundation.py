@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from copilot.config import Settings
@@ -63,3 +64,30 @@ def test_a_negative_dollar_amount_puts_its_sign_before_the_dollar() -> None:
     ledger.add(Source(kind="market_data", title="Quote: MSFT", provider="snapshot", facts=[change]))
     shown = format_value(-5.36, "USD")
     assert verify_figures(f"MSFT changed {shown} [1].", ledger).unverified  # the wrong sign is caught
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("VERITY_AS_OF", "notadate", "VERITY_AS_OF"),
+        ("VERITY_MARKET_DATA", "bogus", "VERITY_MARKET_DATA must be 'yfinance' or 'snapshot:DIR'"),
+    ],
+)
+def test_a_bad_setting_is_one_error_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from copilot.cli import app
+    from copilot.config import get_settings
+
+    monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["data", "quote", "AAPL"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: ") and message in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
