@@ -10,7 +10,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -67,7 +67,46 @@ def respond(
         # all at once when the agent runs tools in parallel, else one call per step
         return AIMessage(content="", tool_calls=remaining if parallel else remaining[:1])
     results = [_result(m, after) for m in after if isinstance(m, ToolMessage)]
+    reference = as_of or date.today()
+    wider = _wider_searches(results, made, reference)
+    if wider:  # the latest document is older than the recent window: look again over a wider one
+        return AIMessage(content="", tool_calls=wider)
+    # a narrow search that found nothing and was widened: the wider search answers for it
+    results = [r for r in results if not (_narrow_miss(r) and _call_key(_wider(r.args, reference)) in made)]
     return AIMessage(content=write_answer(reading, results, names, as_of))
+
+
+WIDER_WINDOW = timedelta(days=400)  # the second look for "the latest": over a year, more passages
+
+
+def _narrow_miss(result: ToolResult) -> bool:
+    """A document search limited to recent documents (``since``) that found nothing."""
+    return result.tool == "search_documents" and "since" in result.args and result.error is not None
+
+
+def _wider(args: dict[str, object], reference: date) -> ToolCall:
+    """The same search over the last 400 days with more passages, or with no date limit after that."""
+    wider = {k: v for k, v in args.items() if k != "since"}
+    wider["k"] = max(int(str(args.get("k", 5))), 10)
+    since = (reference - WIDER_WINDOW).isoformat()
+    if str(args.get("since", "")) > since:
+        wider["since"] = since
+    return ToolCall(name="search_documents", args=wider, id=None, type="tool_call")
+
+
+def _wider_searches(results: Sequence[ToolResult], made: set[str], reference: date) -> list[ToolCall]:
+    """Wider versions of the searches that found nothing in their recent window, unless made already."""
+    calls: list[ToolCall] = []
+    for index, result in enumerate(results):
+        if _narrow_miss(result) and _call_key(_wider(result.args, reference)) not in made:
+            call = _wider(result.args, reference)
+            seed = hashlib.sha256(_call_key(call).encode()).hexdigest()[:8]
+            calls.append(
+                ToolCall(
+                    name=call["name"], args=call["args"], id=f"call_wider_{index}_{seed}", type="tool_call"
+                )
+            )
+    return calls
 
 
 def _call_key(call: ToolCall) -> str:

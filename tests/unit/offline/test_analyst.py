@@ -462,3 +462,35 @@ def test_a_sector_question_over_a_period_the_ranking_lacks_says_so() -> None:
     assert calls.tool_calls[0]["args"] == {"period": "1d"}
     assert "not from 2024-12-31 to 2025-12-31" in answer
     assert verify_figures(answer, ledger).unverified == []
+
+
+def test_the_latest_statement_is_found_even_when_it_is_older_than_the_recent_window() -> None:
+    # asked on 2026-11-25 with the newest stored statement from July: the search narrowed to the
+    # last 75 days found nothing, and the answer said so instead of quoting the latest statement
+    model = analyst()
+    system = SystemMessage(content="You are Verity. Analysis date: 2026-11-25.")
+    question = HumanMessage(content="What did the Fed say about rates in its latest statement?")
+    first = model.invoke([system, question])
+    assert isinstance(first, AIMessage) and first.tool_calls[0]["args"]["since"] == "2026-09-11"
+    failed = ToolMessage(
+        content="Error: no stored document matches 'FOMC statement'",
+        artifact=ToolArtifact(tool="search_documents", error="no stored document matches 'FOMC statement'"),
+        tool_call_id=first.tool_calls[0]["id"] or "",
+        name="search_documents",
+    )
+    second = model.invoke([system, question, first, failed])
+    assert isinstance(second, AIMessage) and len(second.tool_calls) == 1
+    wider = second.tool_calls[0]  # over the last 400 days, with more passages
+    assert wider["name"] == "search_documents" and wider["args"]["since"] == "2025-10-21"
+    assert wider["args"]["k"] == 10
+    ledger = SourceLedger()
+    source = document_source()
+    found = ToolMessage(
+        content="(rendered sources)",
+        artifact=ToolArtifact(tool="search_documents", sources=[source], labels=ledger.add_all([source])),
+        tool_call_id=wider["id"] or "",
+        name="search_documents",
+    )
+    final = model.invoke([system, question, first, failed, second, found])
+    assert isinstance(final, AIMessage) and not final.tool_calls
+    assert "3.50% to 3.75% [1]" in final.text and "could not" not in final.text
