@@ -190,4 +190,7 @@ def sectors(source: Source, cite: Citer, reading: Reading) -> str:
         )
     text += " The laggards were " + join(laggards) + "."
     breadth = source.details.get("breadth")
-    return text + (f" Breadth: {breadth}." if breadth else "")
+    text += f" Breadth: {breadth}." if breadth else ""
+    # what the ranking lacks or how old it is (a sector not yet launched, data ending long ago)
+    notes = [note.rstrip(".") + "." for note in source.notes if not _ADJUSTMENT_NOTE.search(note)]
+    return " ".join([text, *notes])

@@ -494,3 +494,32 @@ def test_the_latest_statement_is_found_even_when_it_is_older_than_the_recent_win
     final = model.invoke([system, question, first, failed, second, found])
     assert isinstance(final, AIMessage) and not final.tool_calls
     assert "3.50% to 3.75% [1]" in final.text and "could not" not in final.text
+
+
+def test_a_sector_ranking_says_when_its_data_is_old_or_a_sector_is_missing() -> None:
+    # the ranking's notes (data ending long before the analysis date, a fund not yet launched)
+    # were left out of the answer, which then read "Today (through 2026-08-21)" as if current
+    notes = [
+        "Not ranked: XLC: no bars up to 2017-06-01; the series starts on 2018-06-19",
+        "The latest bar is from 2026-08-21, 96 days before the analysis date 2026-11-25.",
+        "XLK, XLF: the provider does not say whether closes are adjusted.",
+    ]
+    facts = [fact("return_1d", 1.2, "%", "XLK", label="Technology (XLK)")]
+    facts.append(fact("return_1d", -0.4, "%", "XLF", label="Financials (XLF)"))
+    source = Source(
+        kind="market_data",
+        title="Sector performance 1D",
+        provider="snapshot",
+        as_of=AS_OF,
+        tool="sectors",
+        arguments={"period": "1d"},
+        facts=facts,
+        notes=notes,
+    )
+    _, answer = answer_turn(
+        [SYSTEM, HumanMessage(content="Which sectors led today?")],
+        {"sector_performance": [source]},
+        SourceLedger(),
+    )
+    assert notes[0] in answer and notes[1] in answer
+    assert "closes are adjusted" not in answer
