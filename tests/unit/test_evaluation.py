@@ -219,3 +219,18 @@ def test_cli_refuses_a_bad_date_or_file_before_building_anything(tmp_path: Path)
     assert missing.exit_code == 2 and "cannot read eval file" in missing.output
     bad_date = cli.invoke(app, ["eval", str(tmp_path / "none.jsonl"), "--as-of", "09/01/2026"])
     assert bad_date.exit_code == 2 and "--as-of must be a date" in bad_date.output
+
+
+async def test_an_expected_key_tied_in_value_with_the_matched_fact_counts() -> None:
+    # on 2026-01-09 IWM's day high was its 52-week high: the verifier names day_high first
+    facts = [
+        Fact(key="day_high", label="Day high", value=261.10, unit="USD", symbol="IWM"),
+        Fact(key="high_52w", label="52-week high", value=261.10, unit="USD", symbol="IWM"),
+        Fact(key="low_52w", label="52-week low", value=170.95, unit="USD", symbol="IWM"),
+    ]
+    quote = Source(kind="market_data", title="IWM quote", provider="snapshot", facts=facts)
+    runner = ScriptedRunner({"iwm high?": ("IWM's 52-week high is $261.10 [1].", [quote])})
+    met = _case("tie", "iwm high?", ExpectedFigure(symbol="IWM", key="high_52w", value=261.10))
+    unmet = _case("other", "iwm high?", ExpectedFigure(symbol="IWM", key="low_52w", value=261.10))
+    report = await run_eval([met, unmet], runner)
+    assert [c.found for c in report.cases] == [1, 0]
