@@ -5,7 +5,9 @@
 1. Sources are files or folders; a folder contributes its files sorted by name (not recursive).
    Files are read in that order and LATER FILES WIN where they cover the same symbol and date.
 2. Each file's series of each symbol is checked for unadjusted splits (tools/splits.py) and
-   adjusted (``on_split="adjust"``) or refused with ``UnadjustedSplitError`` (``"refuse"``).
+   adjusted (``on_split="adjust"``) or refused with ``UnadjustedSplitError`` (``"refuse"``); then
+   for dividend-adjustment basis breaks against the files it wins over (tools/basis_breaks.py),
+   whose earlier rows are rescaled so the break day keeps the other file's return.
 3. The files' series of a symbol are joined (tools/seams.py): partial final rows yield, earlier
    segments are rescaled to the later file's adjustment basis at each seam, gaps are reported.
 4. The snapshot is written to a temporary sibling and swapped in, so a failed import leaves
@@ -29,6 +31,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from copilot.errors import BadInputError
+from tools.basis_breaks import BasisBreak, adjust_for_basis_break, find_basis_breaks
 from tools.import_sources import NameRecord, read_names, read_prices, read_valuation, sniff
 from tools.providers.base import Adjustment
 from tools.providers.snapshot_format import (
@@ -179,8 +182,19 @@ def _join_all(
                 bars = adjust_for_split(bars, event)
             adjusted.append((name, bars))
         found.extend(events)
+        # after the splits (a split day keeps the confirming file's return and is no basis break),
+        # each file against the files it wins over, already corrected themselves
+        breaks: list[BasisBreak] = []
+        for i, (name, bars) in enumerate(adjusted):
+            split_days = [e.date for e in events if e.source == name]
+            later = adjusted[i + 1 :]
+            for basis_break in find_basis_breaks(symbol, bars, name, adjusted[:i], later, split_days):
+                breaks.append(basis_break)
+                bars = adjust_for_basis_break(bars, basis_break)
+            adjusted[i] = (name, bars)
         bars, symbol_report = join_parts(symbol, adjusted)
         symbol_report.splits = events
+        symbol_report.basis_breaks = breaks
         report.symbols[symbol] = symbol_report
         joined[symbol] = (bars, "none" if symbol.startswith("^") else "unknown")
     if found and on_split == "refuse":

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from tools.basis_breaks import BasisBreak
 from tools.splits import SplitEvent, nearest_split
 
 SAME_BASIS = 2e-5  # relative close difference treated as the same basis (float32 noise, rounding)
@@ -68,6 +69,7 @@ class SymbolReport:
     yielded_final_rows: list[str] = field(default_factory=list)  # "file@date"
     seams: list[Seam] = field(default_factory=list)
     splits: list[SplitEvent] = field(default_factory=list)
+    basis_breaks: list[BasisBreak] = field(default_factory=list)
     gaps: list[Gap] = field(default_factory=list)
 
 

@@ -87,6 +87,11 @@ def _show(report: ImportReport, as_json: bool) -> None:
         where = f"{event.symbol} {event.ratio} on {event.date} in {event.source}"
         console.print(f"[yellow]split[/] {where}: {event.evidence}")
     for item in report.symbols.values():
+        for basis in item.basis_breaks:
+            console.print(
+                f"[yellow]basis break[/] {item.symbol} on {basis.date} in {basis.source}: earlier rows x"
+                f"{basis.factor:.6f} ({basis.step_pct:+.2f}% spurious; return of {basis.confirmed_by} kept)"
+            )
         for gap in item.gaps:
             console.print(f"[yellow]gap[/] {item.symbol}: no bars between {gap.after} and {gap.before}")
     skipped = [Path(f.path).name for f in report.files if f.kind == "skipped"]

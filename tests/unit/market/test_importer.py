@@ -279,3 +279,109 @@ def test_a_destination_holding_the_sources_is_refused(tmp_path: Path, etf_file_2
     with pytest.raises(BadInputError, match="holds import sources"):
         import_snapshot([snapshot / "names.csv"], snapshot)
     assert (snapshot / "prices" / "XLK.csv").is_file()
+
+
+def _day_return(frame: pd.DataFrame, symbol: str, before: str, day: str) -> float:
+    return _close(frame, symbol, day) / _close(frame, symbol, before) - 1
+
+
+def _snapshot_return(provider: SnapshotProvider, symbol: str, before: str, day: str) -> float:
+    first, last = date.fromisoformat(before), date.fromisoformat(day)
+    closes = provider.price_history([symbol], first, last)[symbol].bars["close"]
+    assert len(closes) == 2
+    return float(closes.iloc[1] / closes.iloc[0] - 1)
+
+
+BASIS_BREAKS = {  # the yfinance file's rows before these days sit on an older dividend basis
+    "2025-09-16": ("2025-09-15", {"SPY", "IWM"}),
+    "2025-09-22": (
+        "2025-09-19",
+        {"QQQ", "XLB", "XLC", "XLE", "XLF", "XLI", "XLK", "XLP"} | {"XLRE", "XLU", "XLV", "XLY"},
+    ),
+    "2025-11-17": ("2025-11-14", {"IWM", "QQQ", "SPY", "XLC", "XLF", "XLI", "XLP", "XLRE", "XLV"}),
+}
+
+
+def test_basis_breaks_inside_the_yfinance_file_are_reported_with_their_factor(
+    imported_snapshot: tuple[Path, ImportReport], prices_csv: dict[str, pd.DataFrame]
+) -> None:
+    _, report = imported_snapshot
+    found = {(b.symbol, b.date): b for r in report.symbols.values() for b in r.basis_breaks}
+    expected = {(s, day) for day, (_, symbols) in BASIS_BREAKS.items() for s in symbols}
+    # nothing else: not the split days (XLK... on 2025-11-17), not the one-day 0.03% bad print of
+    # 2025-09-08, not ^RUT, not the split-only large-cap file at its ex-dividend drops, not NVDA's noise
+    assert set(found) == expected
+    yahoo, benda = prices_csv[ALITALBI], prices_csv[BENDA]
+    for (symbol, day), event in found.items():
+        before = BASIS_BREAKS[day][0]
+        # the earlier rows x (its day ratio / the other file's): its day return becomes the other's
+        factor = (1 + _day_return(yahoo, symbol, before, day)) / (1 + _day_return(benda, symbol, before, day))
+        assert event.factor == pytest.approx(factor, rel=1e-6), (symbol, day)
+        assert (event.source, event.confirmed_by) == (ALITALBI, BENDA)
+    spy = found[("SPY", "2025-11-17")]
+    assert spy.factor == pytest.approx(0.997054, abs=1e-6) and spy.step_pct == pytest.approx(
+        -0.2946, abs=1e-4
+    )
+    manifest = json.loads((imported_snapshot[0] / "manifest.json").read_text())
+    (listed,) = [
+        b for b in manifest["import_report"]["symbols"]["IWM"]["basis_breaks"] if b["date"] == "2025-11-17"
+    ]
+    assert listed["factor"] == found[("IWM", "2025-11-17")].factor
+
+
+def test_basis_break_day_keeps_the_other_files_return(
+    snapshot_provider: SnapshotProvider, prices_csv: dict[str, pd.DataFrame]
+) -> None:
+    benda = prices_csv[BENDA]
+    for symbol in ("SPY", "IWM"):  # the yfinance file showed -0.29% / -0.33% more than they traded
+        expected = _day_return(benda, symbol, "2025-11-14", "2025-11-17")
+        got = _snapshot_return(snapshot_provider, symbol, "2025-11-14", "2025-11-17")
+        assert got == pytest.approx(expected, abs=1e-6), symbol
+    for day, (before, symbols) in BASIS_BREAKS.items():
+        for symbol in symbols | SPLIT_ETFS:  # split days unchanged: still the confirming file's return
+            expected = _day_return(benda, symbol, before, day)
+            got = _snapshot_return(snapshot_provider, symbol, before, day)
+            assert got == pytest.approx(expected, abs=1e-6), (symbol, day)
+
+
+def test_daily_returns_agree_with_the_other_etf_file_over_the_whole_overlap(
+    snapshot_provider: SnapshotProvider, prices_csv: dict[str, pd.DataFrame]
+) -> None:
+    benda, yahoo = prices_csv[BENDA], prices_csv[ALITALBI]
+    for symbol in sorted(set(benda.symbol) & set(yahoo.symbol)):
+        bars = snapshot_provider.price_history([symbol], date(2025, 1, 2), date(2026, 2, 20))[symbol].bars
+        mine = bars["close"].pct_change().dropna()
+        reference = benda[benda.symbol == symbol].set_index("date")["close"].pct_change()
+        # within the 0.05% break threshold every day (one-day bad prints of up to 0.036% stay)
+        assert (mine - reference.reindex(mine.index)).abs().max() < 5e-4, symbol
+
+
+def test_a_file_without_dividend_adjustment_keeps_its_ex_dividend_drops(
+    imported_snapshot: tuple[Path, ImportReport],
+    snapshot_provider: SnapshotProvider,
+    prices_csv: dict[str, pd.DataFrame],
+) -> None:
+    # us_large_caps is split- but not dividend-adjusted: its SPY 2026-03-20 (ex-dividend) return is
+    # 0.27% below the adjusted etfs_daily file's, at every ex-date, and that is no basis break
+    large = prices_csv["us_large_caps_daily_2016_2026.csv.gz"]
+    expected = _day_return(large, "SPY", "2026-03-19", "2026-03-20")
+    assert _snapshot_return(snapshot_provider, "SPY", "2026-03-19", "2026-03-20") == pytest.approx(expected)
+    assert expected < _day_return(prices_csv[BENDA], "SPY", "2026-03-19", "2026-03-20") - 0.002
+    _, report = imported_snapshot
+    assert not [b for b in report.symbols["SPY"].basis_breaks if b.source != ALITALBI]
+    assert report.symbols["NVDA"].basis_breaks == [] and report.symbols["^RUT"].basis_breaks == []
+
+
+def test_only_the_winning_file_is_rescaled_and_only_for_a_fall(
+    tmp_path: Path, prices_csv: dict[str, pd.DataFrame]
+) -> None:
+    spy = {n: prices_csv[n][prices_csv[n].symbol == "SPY"] for n in (ALITALBI, BENDA)}
+    broken = _write_rows(tmp_path / "b_broken.csv", spy[ALITALBI][spy[ALITALBI].date >= "2025-06-01"])
+    clean = _write_rows(tmp_path / "a_clean.csv", spy[BENDA])
+    report = import_snapshot([clean, broken], tmp_path / "snap")  # the broken file wins
+    assert [b.date for b in report.symbols["SPY"].basis_breaks] == ["2025-09-16", "2025-11-17"]
+    # the consistent file winning: the ratio rises there (the other file's break), nothing rescaled
+    report = import_snapshot([broken, clean], tmp_path / "snap2")
+    assert report.symbols["SPY"].basis_breaks == []
+    got = _snapshot_return(SnapshotProvider(tmp_path / "snap2"), "SPY", "2025-11-14", "2025-11-17")
+    assert got == pytest.approx(_day_return(spy[BENDA], "SPY", "2025-11-14", "2025-11-17"), abs=1e-9)
