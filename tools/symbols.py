@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from copilot.errors import AmbiguousSymbolError, BadInputError, UnknownSymbolError
+from copilot.lexicon import ENTRIES, STOPWORDS, WORDLIKE_TICKERS, Entry
 from tools.providers.base import SymbolKind, SymbolMatch
-from tools.symbol_table import ENTRIES, STOPWORDS, WORDLIKE_TICKERS, Entry
 
 _TICKER = re.compile(r"^\^?[A-Z0-9]{1,6}(?:[.\-=][A-Z0-9]{1,4})?$")
 _SUFFIXES = re.compile(
@@ -51,6 +51,16 @@ def phrase_key(text: str) -> str:
 def _company_key(name: str) -> str:
     text = name.lower().replace("’", "'").replace("'", "").replace(".", " ").replace(",", " ")
     return " ".join(_SUFFIXES.sub(" ", text).split())
+
+
+def as_match(entry: Entry) -> SymbolMatch:
+    """A lexicon entry as the symbol match the market layer returns."""
+    return SymbolMatch(
+        symbol=entry.symbol,
+        name=entry.display_name,
+        kind=entry.kind,
+        aliases=tuple(dict.fromkeys((*entry.phrases, *entry.names, *entry.aliases, *entry.foreign))),
+    )
 
 
 @dataclass(frozen=True)
@@ -90,11 +100,13 @@ class SymbolResolver:
                 self._by_phrase.setdefault(phrase_key(phrase), entry)
         self._by_alias: dict[str, Entry] = {}
         for entry in entries:
-            for alias in (*entry.aliases, *entry.names, *entry.phrases):
+            for alias in (*entry.aliases, *entry.names, *entry.phrases, *entry.foreign, *entry.titles):
                 self._by_alias.setdefault(normalise(alias), entry)
             if entry.names:
                 self._by_alias.setdefault(_company_key(entry.names[0]), entry)
         self._pattern, self._cased = _compile(entries, lenient=False)
+        # names that are everyday words ("Meta", "Block", "Visa"): capitalised even in questions
+        self._wordlike = frozenset(phrase_key(n) for e in entries if e.wordlike for n in e.names)
         # lenient reading (typed questions): tickers in any case; a second pattern, built once
         self._lenient, _ = _compile(entries, lenient=True)
 
@@ -113,7 +125,7 @@ class SymbolResolver:
             or self._by_symbol.get(upper.replace(".", "-"))  # BRK.B is Yahoo's BRK-B
         )
         if entry is not None:
-            return entry.match()
+            return as_match(entry)
         if _TICKER.match(query):
             return self._describe(query)
         hit = self._searched(query)
@@ -134,7 +146,7 @@ class SymbolResolver:
 
     def _describe(self, symbol: str) -> SymbolMatch:
         entry = self._by_symbol.get(symbol)
-        return entry.match() if entry else SymbolMatch(symbol=symbol, name=symbol)
+        return as_match(entry) if entry else SymbolMatch(symbol=symbol, name=symbol)
 
     def _searched(self, query: str) -> SymbolMatch | None:
         if self._search is None:
@@ -169,7 +181,8 @@ class SymbolResolver:
             if kind == "phrase":
                 key = phrase_key(raw)
                 entry = self._by_phrase.get(key)
-                if entry is None or (key in self._cased and not lenient and not raw[0].isupper()):
+                needs_capital = key in self._cased and (not lenient or key in self._wordlike)
+                if entry is None or (needs_capital and not raw[0].isupper()):
                     continue
             else:
                 symbol = raw.lstrip("$").upper().replace(".", "-")

@@ -1,0 +1,102 @@
+"""Document filters from a question: which kind of document, whose, which meeting, how recent.
+
+"What did the Fed do at the January meeting?" -> the FOMC statement of the latest January
+meeting; "What has Waller said recently on cuts?" -> Waller's newest speeches; "What does the
+latest statement say on inflation?" -> the newest FOMC statement, not a speech.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from copilot.lexicon import FED_SPEAKERS
+from copilot.understanding.reading import DocFilter, DocKind
+from copilot.understanding.when import When
+
+_KINDS: tuple[tuple[DocKind, re.Pattern[str]], ...] = (
+    ("minutes", re.compile(r"\bminutes\b|\bactas\b|会议纪要", re.I)),
+    (
+        "projections",
+        re.compile(r"\bprojections?\b|\bdot plot\b|\bSEP\b|\bsummary of economic\b|点阵图", re.I),
+    ),
+    ("speech", re.compile(r"\bspeech(?:es)?\b|\bspoke\b|\bremarks\b|\btestimony\b|\bdiscurso\b|讲话", re.I)),
+    ("10-K", re.compile(r"\b10-?K\b|\bannual report\b", re.I)),
+    ("10-Q", re.compile(r"\b10-?Q\b|\bquarterly report\b", re.I)),
+    ("20-F", re.compile(r"\b20-?F\b", re.I)),
+    ("filing", re.compile(r"\bfilings?\b|\bsec\b", re.I)),
+    (
+        "statement",
+        re.compile(
+            r"\bstatements?\b|\bcomunicado\b|声明|\bdecid\w*|\bdecision\b|\bdo\b.{0,30}\bmeeting", re.I
+        ),
+    ),
+)
+_FED = re.compile(
+    r"\b(?:fed|fomc|federal reserve|central bank|reserva federal|la fed)\b|美联储|议息", re.IGNORECASE
+)
+_MEETING = re.compile(r"\bmeeting\b|\breuni[oó]n\b|议息会议|会议", re.IGNORECASE)
+_SPEAKER = re.compile(r"\b(" + "|".join(FED_SPEAKERS) + r")\b", re.IGNORECASE)
+_STOP_WORDS = (
+    "a about after again all an and any are as at be been by can could did do does for from had has "
+    "have how i in into is it its latest me most new of on or our recent recently said say says "
+    "should statement statements tell that the their them there this to was we were what when which "
+    "who why will with would fed fomc federal reserve committee minutes speech speeches document "
+    "documents stored last newest current meeting meetings lately talk talked spoke remarks on show "
+    "give january february march april may june july august september october november december "
+)
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+def read_documents(text: str, when: When | None, subjects: tuple[str, ...], reference: date) -> DocFilter:
+    """The filters a document question implies (kind, speaker, meeting, recency, dates)."""
+    speaker_match = _SPEAKER.search(text)
+    speaker = speaker_match.group(1).capitalize() if speaker_match else None
+    kind: DocKind | None = next((k for k, pattern in _KINDS if pattern.search(text)), None)
+    if speaker and kind in (None, "statement"):
+        kind = "speech"
+    publisher = "Federal Reserve" if (_FED.search(text) or speaker) else None
+    if publisher and kind is None and _MEETING.search(text):
+        kind = "statement"  # "what did the Fed do at its last meeting": the decision is the statement
+    meeting = meeting_month = None
+    since = until = None
+    latest = False
+    if (
+        when is not None
+        and when.kind == "month"
+        and (kind in ("statement", "minutes", "projections") or _MEETING.search(text))
+    ):
+        explicit_year = bool(re.search(r"(?:19|20)\d{2}", when.text))
+        if explicit_year:
+            meeting = when.label
+        else:
+            meeting_month = int(when.label.split("-")[1])
+        kind = kind or "statement"
+    elif when is not None and when.kind in ("range", "since", "year", "month", "quarter", "day"):
+        since, until = when.start, when.end
+        if when.kind == "year" and when.start:
+            since = when.start
+    elif when is not None and when.kind == "latest":
+        latest = True
+    elif when is None and (publisher or kind):
+        latest = True  # "what did the Fed say about jobs?" means its latest word
+    ticker = subjects[0] if subjects and kind in ("10-K", "10-Q", "20-F", "filing") else None
+    return DocFilter(
+        topic=topic_words(text),
+        kind=kind,
+        speaker=speaker,
+        publisher=publisher,
+        meeting=meeting,
+        meeting_month=meeting_month,
+        latest=latest,
+        since=since,
+        until=until,
+        ticker=ticker,
+    )
+
+
+def topic_words(text: str) -> str:
+    """The content words of a document question ("inflation", "rate cuts")."""
+    words = re.findall(r"[A-Za-z][A-Za-z\-]+|[\u4e00-\u9fff]+", text)
+    kept = [w for w in words if w.lower() not in _STOP and not _SPEAKER.fullmatch(w)]
+    return " ".join(kept)

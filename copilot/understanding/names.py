@@ -1,0 +1,236 @@
+"""Who a question is about: names and tickers as people type them.
+
+On top of ``SymbolResolver.find_mentions(text, lenient=True)`` (the lexicon's names and aliases in
+any case, known tickers in any case where unambiguous), this reads:
+- names in other languages the lexicon knows ("苹果", "特斯拉"), which have no word boundaries;
+- generic phrases people use for an index or sector ("large caps", "tech", "semis");
+- misspellings of lexicon names ("Microsfot", "Amazn"), with the correction stated in the answer:
+  a word that is not an English or Spanish word and lies one edit (two for long words) from a name;
+- tickers and capitalised names nobody knows, passed on so the tool can say so or find them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Protocol
+
+from copilot.lexicon import ENTRIES, SECTORS, STOPWORDS, Entry
+from copilot.understanding.measures import measures_in
+
+
+class Resolver(Protocol):
+    """What question understanding needs of ``tools.symbols.SymbolResolver``."""
+
+    def find_mentions(self, text: str, lenient: bool = False) -> Sequence[Any]: ...
+    def resolve(self, name: str) -> Any: ...
+    def name_of(self, symbol: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class NameMention:
+    """A security named in a question."""
+
+    text: str
+    start: int
+    end: int
+    symbol: str
+    name: str
+    corrected_from: str | None = None  # the misspelt word read as this name
+    known: bool = True  # False: a ticker or name the lexicon lacks (the tool resolves or refuses it)
+
+
+# Generic words for an index or sector: read as such unless the question is about documents
+# ("what did the Fed say about energy prices" is not about the energy sector fund).
+_GENERIC = re.compile(
+    r"(?<![\w-])(?P<large>(?:large|big|mega)[\s-]?caps?(?:\s+stocks)?)|(?P<broad>the\s+broad\s+market)"
+    r"|(?P<semis>semiconductors?(?:\s+stocks)?|semis|chip\s?(?:stocks|makers))"
+    r"|(?P<biotech>biotech(?:nology)?(?:\s+stocks)?)"
+    r"|(?P<sector>tech|technology|energy|financials|utilities|health\s?care|industrials|materials"
+    r"|real\s+estate|consumer\s+staples|consumer\s+discretionary|communication\s+services)(?![\w-])",
+    re.IGNORECASE,
+)
+_GENERIC_ALIASES = {
+    "large": "large caps",
+    "broad": "S&P 500",
+    "semis": "semiconductors",
+    "biotech": "biotech",
+}
+_DOCUMENT_CONTEXT = re.compile(
+    r"\b(?:fed|fomc|federal reserve|powell|minutes|speech|filing|10-k|10-q|central bank|statement)\b", re.I
+)
+_TICKER_TOKEN = re.compile(r"(?<![\w^$.-])\$?(\^?[A-Z][A-Z0-9]{0,4}(?:[.-][A-Z]{1,2})?)(?![\w])")
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][a-zA-Z&.\-']+(?:\s+[A-Z][a-zA-Z&.\-']+){0,3}")
+_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'.&-]{3,}")
+# Vocabulary that looks like a ticker or a name in questions but is neither.
+_NOT_TICKERS_WORDS = (
+    "A I AI AM AN AND ARE AS AT ATR BE BY CEO CFO CPI DO EMA EPS ETF ETFS EV EBITDA FED FOMC FOR GDP "
+    "HOW IF IN IPO IS IT ME MACD MY NO OF OK ON OR P PB PE PEG PS Q1 Q2 Q3 Q4 RSI SEC SMA SO THE TO "
+    "UK UP US USA USD VS WE WHAT YTD YOY QOQ ALL TTM EOD NYSE NASDAQ AMEX OTC MTD QTD FY CAPE SEP IV "
+    "LOL THX PLS HI OK USD EUR GBP JPY ES EL LA DE DEL QUE COMO CUAL "
+)
+_NOT_TICKERS = frozenset(_NOT_TICKERS_WORDS.split()) | STOPWORDS
+_NOT_NAMES_WORDS = (
+    "what whats how hows is are was were did does do which where when why who should could can would "
+    "will tell show give compare and or but the a an i me my in on of for over since this that these "
+    "those its it fed fomc federal reserve powell rsi macd ytd p/e pe eps etf etfs s&p nasdaq dow "
+    "russell year month week today please also vs versus about any hello hi thanks cuál cuanto cuánto "
+    "qué cómo el la los las de del en y según "
+)
+_NOT_NAMES = frozenset(_NOT_NAMES_WORDS.split())
+# Words of the question vocabulary that sit within an edit of a name ("Meta" ~ "beta").
+_VOCABULARY_WORDS = (
+    "price prices close closed closing return returns volume sector sectors level levels beta delta "
+    "shares share chart charts stock stocks market markets index indices trend yield yields ratio "
+    "ratios rally rallied valuation revenue earnings income margin margins target targets rating "
+)
+_VOCABULARY = frozenset(_VOCABULARY_WORDS.split())
+
+
+@cache
+def _fuzzy_table() -> dict[str, Entry]:
+    """Lower-case single-word names (5+ letters) of every lexicon entry, for misspelling checks."""
+    table: dict[str, Entry] = {}
+    for entry in ENTRIES:
+        for name in (*entry.names, entry.display_name):
+            word = name.lower().replace(".", "").replace(",", "")
+            if " " not in word and len(word) >= 5 and word.isalpha():
+                table.setdefault(word, entry)
+    return table
+
+
+@cache
+def _spelling() -> Any:
+    """English and Spanish dictionaries: a real word is never read as a misspelt company."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language=["en", "es"], distance=1)
+
+
+@cache
+def _foreign_names() -> tuple[tuple[str, Entry], ...]:
+    pairs = [(name, entry) for entry in ENTRIES for name in entry.foreign]
+    return tuple(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
+
+
+def normalise_question(text: str) -> str:
+    """Glued comparisons pulled apart ("S&P500vsNasdaq", "spx/ndx") so both names are read."""
+    text = re.sub(r"(?i)(?<=[a-z0-9&])(vs\.?|versus)(?=[a-z0-9&^$])", r" \1 ", text)
+    return re.sub(r"(?<=[A-Za-z0-9])/(?=[A-Za-z^$])", " / ", text)
+
+
+def find_names(text: str, resolver: Resolver | None) -> list[NameMention]:
+    """Every security the question names, in order of appearance, without repeats."""
+    found: list[NameMention] = []
+    if resolver is not None:
+        for mention in resolver.find_mentions(text, lenient=True):
+            found.append(
+                NameMention(mention.text, mention.start, mention.end, mention.symbol, mention.name or "")
+            )
+    _add_foreign(text, found)
+    if resolver is not None:
+        _add_generic(text, resolver, found)
+        _add_misspelt(text, found)
+    _add_unknown_tickers(text, found)
+    ordered: dict[str, NameMention] = {}
+    for mention in sorted(found, key=lambda m: m.start):
+        ordered.setdefault(mention.symbol, mention)
+    return list(ordered.values())
+
+
+def unknown_name(text: str, mentions: Sequence[NameMention]) -> str | None:
+    """The first capitalised name no mention covers ("How has Carvana done?" -> "Carvana")."""
+    for match in _CAPITALISED_RUN.finditer(text):
+        if _covered(match.start(), mentions):
+            continue
+        words = [w.strip(".'?!,") for w in match.group(0).split()]
+        while words and words[0].lower().removesuffix("'s") in _NOT_NAMES:
+            words.pop(0)
+        while words and words[-1].lower().removesuffix("'s") in _NOT_NAMES:
+            words.pop()
+        name = " ".join(words).removesuffix("'s").strip()
+        if (
+            len(name) >= 3
+            and not name.isupper()
+            and name.lower() not in _VOCABULARY
+            and not measures_in(name)
+        ):
+            return name
+    return None
+
+
+def _covered(position: int, mentions: Sequence[NameMention]) -> bool:
+    return any(m.start <= position < m.end for m in mentions)
+
+
+def _add_foreign(text: str, found: list[NameMention]) -> None:
+    lowered = text.lower()
+    for name, entry in _foreign_names():
+        at = lowered.find(name.lower())
+        while at >= 0:
+            if not _covered(at, found):
+                found.append(
+                    NameMention(
+                        text[at : at + len(name)], at, at + len(name), entry.symbol, entry.display_name
+                    )
+                )
+            at = lowered.find(name.lower(), at + len(name))
+
+
+def _add_generic(text: str, resolver: Resolver, found: list[NameMention]) -> None:
+    documents = bool(_DOCUMENT_CONTEXT.search(text))
+    for match in _GENERIC.finditer(text):
+        if _covered(match.start(), found):
+            continue
+        group = match.lastgroup or "broad"
+        if group == "sector" and documents:
+            continue
+        phrase = _GENERIC_ALIASES.get(group) or " ".join(match.group(0).lower().split())
+        try:
+            symbol = resolver.resolve(phrase)
+        except Exception:
+            continue
+        name = getattr(symbol, "name", "") or ""
+        found.append(NameMention(match.group(0), match.start(), match.end(), symbol.symbol, name))
+
+
+def _add_misspelt(text: str, found: list[NameMention]) -> None:
+    from rapidfuzz.distance import DamerauLevenshtein
+    from rapidfuzz.process import extractOne
+
+    table = _fuzzy_table()
+    words = [m for m in _WORD.finditer(text) if not _covered(m.start(), found)]
+    candidates = [m for m in words if len(m.group(0).strip(".'&-")) >= 5]
+    if not candidates:
+        return
+    speller = _spelling()
+    for match in candidates:
+        word = match.group(0).strip(".'&-").lower().removesuffix("'s")
+        if word in table or word in _VOCABULARY or word in _NOT_NAMES or speller.known([word]):
+            continue
+        limit = 1 if len(word) < 8 else 2
+        best = extractOne(word, table.keys(), scorer=DamerauLevenshtein.distance, score_cutoff=limit)
+        if best is None:
+            continue
+        entry = table[best[0]]
+        if entry in SECTORS:
+            continue
+        found.append(
+            NameMention(
+                match.group(0), match.start(), match.end(), entry.symbol, entry.display_name, match.group(0)
+            )
+        )
+
+
+def _add_unknown_tickers(text: str, found: list[NameMention]) -> None:
+    known = {m.symbol for m in found}
+    for match in _TICKER_TOKEN.finditer(text):
+        token = match.group(1)
+        if _covered(match.start(1), found) or token in known:
+            continue
+        explicit = match.group(0).startswith("$")
+        if (len(token) >= 2 and token.upper() not in _NOT_TICKERS) or explicit:
+            found.append(NameMention(token, match.start(1), match.end(1), token, token, known=False))
+            known.add(token)

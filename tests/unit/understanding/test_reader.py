@@ -1,0 +1,150 @@
+"""Reading whole questions: names as people type them, combined questions, follow-ups, rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from copilot.understanding.reader import read_question
+from copilot.understanding.reading import QuestionReading
+from copilot.understanding.rules import RULES
+from tools.symbols import SymbolResolver
+
+RESOLVER = SymbolResolver()
+REF = date(2026, 1, 9)
+
+
+def read(text: str, previous: QuestionReading | None = None, reference: date = REF) -> QuestionReading:
+    return read_question(text, RESOLVER, reference, previous)
+
+
+def shape(reading: QuestionReading) -> list[tuple[str, tuple[str, ...], str | None]]:
+    return [(p.measure, p.subjects, p.when.label or p.when.kind if p.when else None) for p in reading.parts]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How have small caps done vs large caps this year?", [("return", ("^RUT", "^GSPC"), "ytd")]),
+        ("how has nvda done ytd?", [("return", ("NVDA",), "ytd")]),
+        ("tsla rsi", [("technicals", ("TSLA",), None)]),
+        ("what did apple close at on march 3 2025", [("price", ("AAPL",), "day")]),
+        ("How did the S&P 500 do last year?", [("return", ("^GSPC",), "2025")]),
+        ("sectors this month", [("sectors", (), "mtd")]),
+        ("S&P500vsNasdaq ytd", [("return", ("^GSPC", "^IXIC"), "ytd")]),
+        ("spx/ndx this year", [("return", ("^GSPC", "^NDX"), "ytd")]),
+        ("How did Apple do this year, and Microsoft?", [("return", ("AAPL", "MSFT"), "ytd")]),
+        ("Apple and Microsoft: how have they done this year?", [("return", ("AAPL", "MSFT"), "ytd")]),
+        ("Where is the 10-year Treasury yield?", [("price", ("^TNX",), None)]),
+        ("What is the S&P 500's P/E?", [("market_valuation", ("^GSPC",), None)]),
+        ("Is the market overheated?", [("composite", ("^GSPC",), None)]),
+        ("What do analysts expect for NVDA?", [("targets", ("NVDA",), None)]),
+        ("Apple revenue last quarter", [("financials", ("AAPL",), "2025Q4")]),
+        ("How did the energy sector do in Q4 2025?", [("return", ("XLE",), "2025Q4")]),
+        ("¿Cómo le ha ido a Apple este año?", [("return", ("AAPL",), "ytd")]),
+        ("英伟达今年的表现如何？", [("return", ("NVDA",), "ytd")]),
+        ("纳斯达克和标普500今年的表现", [("return", ("^IXIC", "^GSPC"), "ytd")]),
+    ],
+)
+def test_questions(question: str, expected: list[tuple[str, tuple[str, ...], str | None]]) -> None:
+    assert shape(read(question)) == expected
+
+
+def test_combined_questions_keep_every_part() -> None:
+    reading = read("How did the Russell 2000 do YTD vs the S&P 500 and the Nasdaq, and which sectors led?")
+    assert shape(reading) == [("return", ("^RUT", "^GSPC", "^IXIC"), "ytd"), ("sectors", (), "ytd")]
+    mixed = read("what's the rsi of tsla and the p/e of aapl")
+    assert [(p.measure, p.subjects, p.fields) for p in mixed.parts] == [
+        ("technicals", ("TSLA",), ("rsi",)),
+        ("valuation", ("AAPL",), ("pe",)),
+    ]
+    two = read("Where is IWM trading, and is Apple expensive?")
+    assert shape(two) == [("price", ("IWM",), None), ("valuation", ("AAPL",), None)]
+    both = read("How did Apple do in 2025 and what is its RSI?")
+    assert shape(both) == [("return", ("AAPL",), "2025"), ("technicals", ("AAPL",), None)]
+
+
+def test_misspellings_are_read_and_reported() -> None:
+    reading = read("How is Microsfot doing?")
+    assert reading.subjects == ("MSFT",)
+    assert reading.corrections == (("Microsfot", "MSFT"),)
+    assert read("amazn price").corrections == (("amazn", "AMZN"),)
+    # real words are never read as misspelt companies
+    assert read("how boring has the market been this year").corrections == ()
+    assert read("apply the 50-day average to spy").subjects == ("SPY",)
+
+
+def test_names_in_any_case_and_other_languages() -> None:
+    assert read("how is nvidia doing").subjects == ("NVDA",)
+    assert read("apple and microsoft ytd").subjects == ("AAPL", "MSFT")
+    assert read("特斯拉去年的涨幅").subjects == ("TSLA",)
+    assert read("¿cuál fue el precio de cierre de Microsoft el 3 de marzo de 2025?").language == "es"
+    assert read("英伟达今年的表现").language == "zh"
+
+
+def test_document_questions_get_their_filters() -> None:
+    january = read("What did the Fed do at the January meeting?", reference=date(2026, 2, 27)).parts[0]
+    assert january.measure == "documents" and january.docs is not None
+    assert (january.docs.kind, january.docs.meeting_month, january.docs.latest) == ("statement", 1, False)
+    waller = read("What has Waller said recently on cuts?").parts[0].docs
+    assert waller is not None and (waller.kind, waller.speaker, waller.latest) == ("speech", "Waller", True)
+    latest = read("What does the latest statement say on inflation?").parts[0].docs
+    assert latest is not None and (latest.kind, latest.latest, latest.topic) == (
+        "statement",
+        True,
+        "inflation",
+    )
+    minutes = read("Show me the FOMC minutes from the September 2025 meeting").parts[0].docs
+    assert minutes is not None and (minutes.kind, minutes.meeting) == ("minutes", "2025-09")
+    filing = read("What did Apple's 10-Q say about risks?").parts[0].docs
+    assert filing is not None and filing.kind == "10-Q"
+
+
+def test_declines() -> None:
+    assert [(p.measure, p.fields) for p in read("Should I buy Tesla?").parts] == [
+        ("unsupported", ("advice",))
+    ]
+    assert [p.fields for p in read("what is nvda's implied volatility").parts] == [("options",)]
+    assert [p.fields for p in read("what did apple say on its last earnings call").parts] == [
+        ("transcripts",)
+    ]
+    assert [p.fields for p in read("What's the price of bitcoin?").parts] == [("crypto",)]
+
+
+def test_follow_ups() -> None:
+    first = read("How did Apple and Microsoft do this year?")
+    amazon = read("and Amazon?", first)
+    assert shape(amazon) == [("return", ("AMZN",), "ytd")] and amazon.follow_up
+    rsi = read("what about its RSI?", amazon)
+    assert shape(rsi) == [("technicals", ("AMZN",), None)]
+    two = read("what are the RSIs of the two?", first)
+    assert shape(two) == [("technicals", ("AAPL", "MSFT"), None)]
+    longer = read("and over the last 6 months?", first)
+    assert shape(longer) == [("return", ("AAPL", "MSFT"), "6m")]
+    day = read("what did apple close at on march 3 2025")
+    since = read("how has it done since then?", day)
+    assert [(p.measure, p.subjects, p.when.start if p.when else None) for p in since.parts] == [
+        ("return", ("AAPL",), date(2025, 3, 3))
+    ]
+    against = read("and against the Nasdaq?", read("how has nvda done this year?"))
+    assert shape(against) == [("return", ("NVDA", "^IXIC"), "ytd")]
+    topic = read("and about inflation?", read("What did the Fed say about jobs in its latest statement?"))
+    assert topic.parts[0].docs is not None and topic.parts[0].docs.topic == "inflation"
+
+
+def test_more_names_than_one_answer_compares_are_listed() -> None:
+    reading = read("compare apple, microsoft, nvidia, amazon, google, meta, tesla and broadcom this year")
+    assert len(reading.subjects) == 6
+    assert reading.beyond_limit == ("TSLA", "AVGO")
+
+
+def test_every_rule_has_a_name_and_an_example() -> None:
+    names = [rule.name for rule in RULES]
+    assert len(names) == len(set(names))
+    assert all(rule.example for rule in RULES)
+
+
+def test_greeting_and_empty() -> None:
+    assert read("hello").refusal == "greeting"
+    assert read("   ").refusal == "empty"
