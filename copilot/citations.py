@@ -151,6 +151,42 @@ class SourceLedger:
         return "".join(pieces), sorted(removed)
 
 
+def passage_key(source: Source) -> str:
+    """What makes two sources the same citation: the same passage of the same document, however
+    it was found (two searches find one passage under different arguments), else the source id."""
+    if source.kind == "document" and source.document_id:
+        return "|".join(
+            str(x) for x in ("doc", source.document_id, source.page, source.section, source.snippet)
+        )
+    return source.id
+
+
+def first_appearance(answer: str, ledger: SourceLedger) -> dict[int, int]:
+    """Old number -> new number, numbered by first appearance in the answer ([1], [2] ... no gaps);
+    citations of one passage under two numbers share the first one's new number."""
+    mapping: dict[int, int] = {}
+    by_key: dict[str, int] = {}
+    for n in cited_numbers(answer):
+        source = ledger.get(n)
+        if source is None or n in mapping:
+            continue
+        key = passage_key(source)
+        mapping[n] = by_key.setdefault(key, len(by_key) + 1)
+    return mapping
+
+
+def renumber(text: str, mapping: dict[int, int]) -> str:
+    """``text`` with every citation group rewritten through ``mapping`` (unmapped numbers kept)."""
+    pieces: list[str] = []
+    cursor = 0
+    for group in parse_citations(text):
+        numbers = list(dict.fromkeys(mapping.get(n, n) for n in group.numbers))
+        pieces.append(text[cursor : group.start] + "".join(f"[{n}]" for n in numbers))
+        cursor = group.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
 def _ends_text(text: str, end: int) -> bool:
     """True when what follows a removed group is punctuation, another group or the end of a line."""
     rest = text[end : end + 1]

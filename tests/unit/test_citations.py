@@ -64,3 +64,33 @@ def test_sources_cited_are_the_known_sources_the_answer_cites() -> None:
     cited = ledger.sources_cited("Up 5% [3] and [1][3], see also [9].")
     assert cited == [(1, sources[0]), (3, sources[2])]
     assert ledger.sources_cited("no citations") == []
+
+
+def test_numbers_follow_first_appearance_without_gaps() -> None:
+    from copilot.citations import first_appearance, renumber
+
+    ledger = SourceLedger()
+    for title in ("a", "b", "c", "d"):
+        ledger.add(_source(title))
+    answer = "Second [3] then first [1], again [3] and last [4]."
+    mapping = first_appearance(answer, ledger)
+    assert mapping == {3: 1, 1: 2, 4: 3}
+    assert renumber(answer, mapping) == "Second [1] then first [2], again [1] and last [3]."
+
+
+def test_one_passage_found_twice_keeps_one_number() -> None:
+    from copilot.citations import first_appearance, renumber
+
+    ledger = SourceLedger()
+    first = Source(
+        kind="document", title="FOMC", provider="Fed", document_id="d1", snippet="x", arguments={"query": "a"}
+    )
+    again = Source(
+        kind="document", title="FOMC", provider="Fed", document_id="d1", snippet="x", arguments={"query": "b"}
+    )
+    assert first.id != again.id
+    ledger.add(first)
+    ledger.add(again)
+    mapping = first_appearance("It says [2], and again [1].", ledger)
+    assert mapping == {2: 1, 1: 1}
+    assert renumber("It says [2], and again [1].", mapping) == "It says [1], and again [1]."
