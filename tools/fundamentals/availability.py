@@ -38,6 +38,9 @@ class Period:
     available_from: date
     basis: str  # "filed 2026-07-31 (10-Q)" or "SEC deadline: 40 days after the quarter end"
 
+    def short(self) -> str:
+        return f"{self.label} (ended {self.period_end}, public {self.available_from})"
+
     def describe(self) -> str:
         kind = "fiscal year" if self.freq == "annual" else "quarter"
         return (

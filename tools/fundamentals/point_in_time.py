@@ -8,7 +8,9 @@ Trailing twelve months of a flow item (revenue, net income, diluted EPS, EBITDA,
 the sum of the four latest public quarters when they are consecutive (each about three months
 after the previous) and the item is reported for all four; otherwise the latest public fiscal
 year when it ends on or after the latest public quarter (the annual report is then the most
-recent twelve months); otherwise none (``NoDataError`` naming what is missing).
+recent twelve months); otherwise the latest public fiscal year plus the public quarters after it
+minus the same quarters a year earlier (year to date, the usual way when a quarter of the last four
+is missing from the data); otherwise none (``NoDataError`` naming what is missing).
 """
 
 from __future__ import annotations
@@ -34,12 +36,16 @@ class Trailing:
     item: str
     value: float
     periods: tuple[Period, ...]
-    method: str  # "sum of 4 quarters" | "fiscal year"
+    method: str  # "sum of 4 quarters" | "fiscal year" | "fiscal year + year to date - prior year to date"
 
     @property
     def label(self) -> str:
         if self.method == "fiscal year":
             return self.periods[0].label
+        if self.method.startswith("fiscal year +"):
+            year = next(p for p in self.periods if p.freq == "annual")
+            since = [p for p in self.periods if p.freq == "quarterly" and p.period_end > year.period_end]
+            return f"{year.label} + {since[0].label} to {since[-1].label} - a year earlier"
         return f"{self.periods[0].label} to {self.periods[-1].label}"
 
 
@@ -91,11 +97,37 @@ class StatementsAsOf:
             value = self.value(annuals[-1], item)
             if value is not None:
                 return Trailing(item, value, (annuals[-1],), "fiscal year")
+        stitched = self._year_to_date(item, annuals, quarters)
+        if stitched is not None:
+            return stitched
         latest = quarters[-1].label if quarters else (annuals[-1].label if annuals else "none")
         raise NoDataError(
             f"{self.symbol}: no trailing-twelve-month {item.replace('_', ' ')} as of {self.as_of} "
             f"(latest public period {latest}; the four quarters up to it are not all in the data)",
             self.symbol,
+        )
+
+    def _year_to_date(self, item: str, annuals: list[Period], quarters: list[Period]) -> Trailing | None:
+        """Fiscal year + quarters since - the same quarters a year earlier, when all are public."""
+        if not annuals or not quarters:
+            return None
+        year = annuals[-1]
+        since = [q for q in quarters if q.period_end > year.period_end]
+        if not since:
+            return None
+        earlier = []
+        for quarter in since:
+            match = [q for q in quarters if 350 <= (quarter.period_end - q.period_end).days <= 380]
+            if not match:
+                return None
+            earlier.append(match[-1])
+        values = [self.value(p, item) for p in (year, *since, *earlier)]
+        if any(v is None for v in values):
+            return None
+        numbers = [v for v in values if v is not None]
+        total = numbers[0] + sum(numbers[1 : 1 + len(since)]) - sum(numbers[1 + len(since) :])
+        return Trailing(
+            item, total, (*earlier, year, *since), "fiscal year + year to date - prior year to date"
         )
 
     def latest_balance(self, item: str) -> tuple[float, Period]:

@@ -215,14 +215,19 @@ def _ttm(view: StatementsAsOf, item: str, missing: dict[str, str]) -> Trailing |
 
 
 def _periods(periods: tuple[Period, ...]) -> str:
-    return "; ".join(p.describe() for p in sorted(periods, key=lambda p: p.period_end))
+    return ", ".join(p.short() for p in sorted(periods, key=lambda p: (p.period_end, p.freq)))
 
 
 def _finish(
     result: MetricResult, facts: FactList, used: dict[str, str], missing: dict[str, str]
 ) -> MetricResult:
     result.facts = list(facts)
-    result.details["statements_used"] = [f"{what}: {periods}" for what, periods in used.items()]
+    grouped: dict[str, list[str]] = {}
+    for what, periods in used.items():  # the TTM figures usually share their four quarters
+        grouped.setdefault(periods, []).append(what)
+    result.details["statements_used"] = [
+        f"{', '.join(whats)}: {periods}" for periods, whats in grouped.items()
+    ]
     if missing:
         result.details["missing"] = list(missing)
         result.notes.extend(f"Not computed ({key}): {reason}." for key, reason in missing.items())
