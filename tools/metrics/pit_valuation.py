@@ -20,10 +20,10 @@ statement period used and the day it became public.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from copilot.errors import NoDataError
-from tools.fundamentals.availability import Period
+from tools.fundamentals.availability import QUARTER_DEADLINE_DAYS, Period
 from tools.fundamentals.point_in_time import StatementsAsOf, Trailing
 from tools.metrics import FactList, MetricResult
 from tools.metrics.financials import availability_note, money_unit
@@ -42,6 +42,7 @@ def pit_valuation_metrics(view: StatementsAsOf, close: float, close_day: date) -
         for item in ("revenue", "net_income", "diluted_eps", "ebitda", "free_cash_flow")
     }
     revenue, net_income = trailing["revenue"], trailing["net_income"]
+    _note_old_fiscal_year(view, trailing, result)
     if revenue is not None and net_income is not None and revenue.value > 0:
         facts.add(
             "net_margin_ttm",
@@ -184,6 +185,21 @@ def _enterprise(
         inputs={"enterprise_value": enterprise_value, "ttm_ebitda": ebitda.value},
     )
     used["TTM EBITDA"] = _periods(ebitda.periods)
+
+
+def _note_old_fiscal_year(
+    view: StatementsAsOf, trailing: dict[str, Trailing | None], result: MetricResult
+) -> None:
+    """Say so when a TTM figure is a fiscal year although a later quarter should be public by now
+    (the data lacks it): the multiple is then on older earnings than the market knew."""
+    years = {t.periods[0] for t in trailing.values() if t is not None and t.method == "fiscal year"}
+    for year in years:
+        next_quarter_public = year.period_end + timedelta(days=92 + QUARTER_DEADLINE_DAYS)
+        if view.as_of > next_quarter_public:
+            result.notes.append(
+                f"The trailing twelve months are {year.label} (ended {year.period_end}): the data has no later "
+                f"quarter, though one was due by {next_quarter_public}."
+            )
 
 
 def _shares(view: StatementsAsOf, missing: dict[str, str]) -> tuple[float | None, Period | None, str]:
