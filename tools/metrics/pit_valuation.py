@@ -197,8 +197,8 @@ def _note_old_fiscal_year(
         next_quarter_public = year.period_end + timedelta(days=92 + QUARTER_DEADLINE_DAYS)
         if view.as_of > next_quarter_public:
             result.notes.append(
-                f"The trailing twelve months are {year.label} (ended {year.period_end}): the data has no later "
-                f"quarter, though one was due by {next_quarter_public}."
+                f"The trailing twelve months are {year.label} (ended {year.period_end}): the data has no "
+                f"later quarter, though one was due by {next_quarter_public}."
             )
 
 
