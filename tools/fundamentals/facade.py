@@ -81,6 +81,10 @@ class FundamentalsData:
         day = self.market._as_of(as_of)
         statements = self._provider().financial_statements(match.symbol)
         view = StatementsAsOf(statements, day)
+        if not view.periods("annual") and not view.periods("quarterly"):
+            first = min(view.calendar.periods, key=lambda p: p.available_from, default=None)
+            after = f"; the first ({first.label}) was public from {first.available_from}" if first else ""
+            raise NoDataError(f"{match.symbol}: no statements were public on {day}{after}", match.symbol)
         close, close_day, late = self.market.last_close(match.symbol, day)
         result = pit_valuation_metrics(view, close, close_day)
         result.notes[:0] = late
