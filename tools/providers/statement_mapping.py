@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from tools.providers.statements_base import LINE_COLUMNS, Statement
@@ -90,7 +91,7 @@ def map_lines(rows: pd.DataFrame) -> pd.DataFrame:
     }
     keys = list(zip(rows["statement"], rows["line_item"], strict=True))
     found = [wanted.get(key) for key in keys]
-    mask = [f is not None for f in found] & rows["value"].notna().to_numpy()
+    mask = np.array([f is not None for f in found], dtype=bool) & rows["value"].notna().to_numpy(dtype=bool)
     picked = rows.loc[mask].copy()
     chosen = [f for f, keep in zip(found, mask, strict=True) if keep and f is not None]
     picked["item"] = [f[0] for f in chosen]

@@ -10,6 +10,7 @@ reports current targets). yfinance's frames and dicts stop here.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from tools.providers.statement_mapping import YF_STATEMENT_GETTERS, map_lines, r
 from tools.providers.statements_base import AnalystTargets, Filing, FinancialStatements
 from tools.providers.yahoo_mapping import trade_date
 
+XBRL_DOCUMENT = re.compile(r"/[a-z][a-z0-9.\-]*-(\d{8})\.htm$")
 YF_FREQUENCIES = {"annual": "yearly", "quarterly": "quarterly"}
 FOREIGN_FORMS = frozenset({"20-F", "40-F", "6-K"})
 
@@ -37,7 +39,8 @@ def statement_tables(ticker: yf.Ticker) -> pd.DataFrame:
 
 
 def sec_filings(raw: Any) -> tuple[Filing, ...]:
-    """Filing dates from quoteSummary ``secFilings`` (a list of {date, type, edgarUrl, ...})."""
+    """Filing dates from quoteSummary ``secFilings`` (a list of {date, type, edgarUrl, exhibits});
+    the period end from the main document's XBRL name (``aapl-20241228.htm``) when it has one."""
     items = raw.get("filings", raw) if isinstance(raw, dict) else raw
     out = []
     for item in items or []:
@@ -45,7 +48,8 @@ def sec_filings(raw: Any) -> tuple[Filing, ...]:
             filed = date.fromisoformat(str(item["date"])[:10])
         except (KeyError, TypeError, ValueError):
             continue  # an entry without a readable date cannot date a statement
-        out.append(Filing(form=str(item.get("type", "")), filed=filed, source=str(item.get("edgarUrl", ""))))
+        form = str(item.get("type", ""))
+        out.append(Filing(form, filed, _period_end(item, form), str(item.get("edgarUrl", ""))))
     return tuple(out)
 
 
@@ -105,6 +109,20 @@ def analyst_targets(
         url=f"https://finance.yahoo.com/quote/{ticker_symbol}/analysis",
         retrieved_at=retrieved_at,
     )
+
+
+def _period_end(item: dict[str, Any], form: str) -> date | None:
+    """yfinance turns ``exhibits`` into {type: url}; the form's own document names the period."""
+    exhibits = item.get("exhibits") or {}
+    if isinstance(exhibits, list):  # Yahoo's own shape, should yfinance stop reshaping it
+        exhibits = {e.get("type"): e.get("url") for e in exhibits if isinstance(e, dict)}
+    match = XBRL_DOCUMENT.search(str(exhibits.get(form, "")))
+    if match is None:
+        return None
+    try:
+        return datetime.strptime(match.group(1), "%Y%m%d").date()
+    except ValueError:
+        return None
 
 
 def _float(value: Any) -> float | None:

@@ -126,16 +126,22 @@ def test_fiscal_labels(md: MarketData, symbol: str, freq: str, period_end: str, 
     assert [f.label for f in dated] == [f"Revenue, {label}"]
 
 
+def filing_text(name: str) -> str:
+    with gzip.open(SHARED_DATA / "corpus" / "sec_filings" / name, "rt", encoding="utf-8") as handle:
+        return handle.read()
+
+
 def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
 def test_apple_headline_figures_equal_the_10q_text(md: MarketData) -> None:
     """AAPL 10-Q filed 2026-07-31 for the quarter ended 2026-06-27 (yfinance dates it 2026-06-30)."""
-    text = gzip.open(SHARED_DATA / "corpus" / "sec_filings" / "AAPL_10-Q_2026-07-31.txt.gz", "rt").read()
+    text = filing_text("AAPL_10-Q_2026-07-31.txt.gz")
     sales = re.search(r"Total net sales ([\d,]+)\s+([\d,]+)", text)
     eps = re.search(
-        r"Earnings per share: Basic \$ [\d.]+\s+\$ [\d.]+\s+\$ [\d.]+\s+\$ [\d.]+\s+Diluted \$ ([\d.]+)\s+\$ ([\d.]+)",
+        r"Earnings per share: Basic \$ [\d.]+\s+\$ [\d.]+\s+\$ [\d.]+\s+\$ [\d.]+\s+"
+        r"Diluted \$ ([\d.]+)\s+\$ ([\d.]+)",
         text,
     )
     income = re.search(r"Net income \$ ([\d,]+)\s+\$ ([\d,]+)", text)
@@ -150,7 +156,7 @@ def test_apple_headline_figures_equal_the_10q_text(md: MarketData) -> None:
 
 
 def test_microsoft_annual_figures_equal_the_10k_text(md: MarketData) -> None:
-    text = gzip.open(SHARED_DATA / "corpus" / "sec_filings" / "MSFT_10-K_2026-07-29.txt.gz", "rt").read()
+    text = filing_text("MSFT_10-K_2026-07-29.txt.gz")
     revenue = re.search(r"Total revenue\s+([\d,]+)\s+([\d,]+)", text)
     eps = re.search(
         r"Earnings per share:\s+Basic\s+\$\s+[\d.]+\s+\$\s+[\d.]+\s+\$\s+[\d.]+\s+Diluted\s+\$\s+([\d.]+)",
