@@ -214,6 +214,10 @@ class MarketData:
         """The S&P 500's P/E and CAPE (Shiller), with the month of each and its age."""
         return self._fundamentals.market_valuation(as_of=as_of)
 
+    def analysis_date(self, as_of: date | None) -> date:
+        """``as_of``, or today on the exchange clock when None; a future date is refused."""
+        return self._as_of(as_of)
+
     def last_close(self, symbol: str, day: date) -> tuple[float, date, list[str]]:
         """The close of the last bar on or before ``day``, its date, and a note when it is old."""
         history, late = self._history_before(symbol, STALE_BAR_DAYS + 7, day)

@@ -14,17 +14,24 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from copilot.errors import BadInputError, NoDataError, UnknownSymbolError, VerityError
-from copilot.schemas import Source, utc_now
+from copilot.schemas import Source, SourceKind, utc_now
 from tools.fundamentals.point_in_time import StatementsAsOf
 from tools.metrics import MetricResult
 from tools.metrics.analyst import analyst_metrics
 from tools.metrics.financials import financial_metrics
 from tools.metrics.market_valuation import market_valuation_metrics
 from tools.metrics.pit_valuation import pit_valuation_metrics
-from tools.providers.statements_base import FREQUENCIES, STATEMENTS, FundamentalsProvider, Statement
+from tools.providers.statements_base import (
+    FREQUENCIES,
+    STATEMENTS,
+    FinancialStatements,
+    FundamentalsProvider,
+    Statement,
+)
 
 if TYPE_CHECKING:
     from tools.market import MarketData
+    from tools.providers.base import SymbolMatch
 
 MAX_PERIODS = 8
 
@@ -51,7 +58,7 @@ class FundamentalsData:
         if not 1 <= periods <= MAX_PERIODS:
             raise BadInputError(f"periods must be between 1 and {MAX_PERIODS}, not {periods}")
         match = self.market.resolve(symbol)
-        day = self.market._as_of(as_of)
+        day = self.market.analysis_date(as_of)
         statements = self._provider().financial_statements(match.symbol)
         view = StatementsAsOf(statements, day)
         if not view.periods(freq):
@@ -78,7 +85,7 @@ class FundamentalsData:
     def valuation_at(self, symbol: str, as_of: date | None = None) -> Source:
         """Multiples computed from the traded close on ``as_of`` and the statements public then."""
         match = self.market.resolve(symbol)
-        day = self.market._as_of(as_of)
+        day = self.market.analysis_date(as_of)
         statements = self._provider().financial_statements(match.symbol)
         view = StatementsAsOf(statements, day)
         if not view.periods("annual") and not view.periods("quarterly"):
@@ -97,7 +104,7 @@ class FundamentalsData:
     def analyst_targets(self, symbol: str, as_of: date | None = None) -> Source:
         """Price targets, their range, the number of analysts and the rating, as recorded by ``as_of``."""
         match = self.market.resolve(symbol)
-        day = self.market._as_of(as_of)
+        day = self.market.analysis_date(as_of)
         targets = self._provider().analyst_targets(match.symbol, day)
         close = close_day = None
         if targets.price is None:  # upside needs a price: the traded close of the analysis date
@@ -125,7 +132,7 @@ class FundamentalsData:
 
     def market_valuation(self, as_of: date | None = None) -> Source:
         """The S&P 500's P/E and CAPE from Shiller's monthly series, with how old each figure is."""
-        day = self.market._as_of(as_of)
+        day = self.market.analysis_date(as_of)
         series = self._provider().market_valuation()
         result = market_valuation_metrics(series, day)
         dates = [f.as_of for f in result.facts if f.as_of is not None]
@@ -157,12 +164,12 @@ class FundamentalsData:
         title: str,
         arguments: dict[str, Any],
         result: MetricResult,
-        statements: Any,
-        kind: str = "market_data",
+        statements: FinancialStatements,
+        kind: SourceKind = "market_data",
     ) -> Source:
         dates = [f.as_of for f in result.facts if f.as_of is not None]
         return Source(
-            kind="computation" if kind == "computation" else "market_data",
+            kind=kind,
             title=title,
             provider=statements.provider,
             url=statements.url,
@@ -211,5 +218,5 @@ def _statements(statement: str | None) -> tuple[Statement, ...]:
     raise BadInputError(f"statement must be one of {', '.join(STATEMENTS)} or all, not {statement!r}")
 
 
-def _who(match: Any) -> str:
+def _who(match: SymbolMatch) -> str:
     return match.symbol if match.name in ("", match.symbol) else f"{match.symbol} ({match.name})"

@@ -151,15 +151,11 @@ class SnapshotProvider:
 
     def _fundamental_tables(self) -> SnapshotFundamentals:
         if self._fundamental_files is None:
-            self._read_manifest_once()
+            # created_at reads the manifest: a directory that is not a snapshot fails here, as for prices
             self._fundamental_files = SnapshotFundamentals(
                 self.path, self.name, self.created_at, self._root_uri
             )
         return self._fundamental_files
-
-    def _read_manifest_once(self) -> None:
-        """A directory that is not a snapshot fails here, as it does for prices."""
-        _ = self.manifest
 
     # --- snapshot contents ----------------------------------------------------------------
     @property
