@@ -209,10 +209,17 @@ def test_errors_are_clear(md: MarketData) -> None:
         md.financials("AAPL", as_of=date(2020, 1, 2))
 
 
-def test_a_snapshot_without_statements_says_how_to_get_them(snapshot_dir: Path) -> None:
-    bare = MarketData(SnapshotProvider(snapshot_dir), today=lambda: TODAY)
-    # the session snapshot has the fundamentals folder but no filings index: statements still work
-    assert bare.financials("AAPL", as_of=TODAY).facts
+def test_without_the_filings_index_the_sec_deadline_dates_each_statement(snapshot_dir: Path) -> None:
+    """The session snapshot imports prices/ and fundamentals/ but not the SEC index: Apple's
+    quarter ended 2026-06-30 then counts from its 10-Q deadline (2026-08-09), not the real filing
+    day (2026-07-31)."""
+    market = MarketData(SnapshotProvider(snapshot_dir), today=lambda: TODAY)
+    early = market.financials("AAPL", "income", "quarterly", 1, as_of=date(2026, 8, 8))
+    assert early.fact("revenue_q3_fy2026") is None and early.fact("revenue_q2_fy2026") is not None
+    assert "Q3 FY2026 (public from 2026-08-09)" in early.details["not_yet_public"]
+    assert market.financials("AAPL", "income", "quarterly", 1, as_of=date(2026, 8, 9)).fact(
+        "revenue_q3_fy2026"
+    )
 
 
 def test_no_statements_file_is_a_clear_no_data_error(tmp_path: Path) -> None:
