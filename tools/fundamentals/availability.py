@@ -60,9 +60,6 @@ class Calendar:
         """Periods public on ``as_of`` (of one frequency when given), oldest first."""
         return [p for p in self.periods if p.available_from <= as_of and (freq is None or p.freq == freq)]
 
-    def period(self, freq: str, period_end: date) -> Period | None:
-        return next((p for p in self.periods if p.freq == freq and p.period_end == period_end), None)
-
 
 def build_calendar(statements: FinancialStatements) -> Calendar:
     """Every period of ``statements`` with its fiscal label and availability date."""

@@ -14,8 +14,11 @@ from datetime import date
 import pandas as pd
 
 from copilot.errors import NoDataError
+from copilot.schemas import Fact
 from tools.metrics import FactList, MetricResult
 from tools.providers.statements_base import MarketValuationSeries
+
+STALE_DAYS = 62  # a month's figure is expected within about two months; older ones are flagged
 
 
 def month_public(month: pd.Timestamp) -> date:
@@ -33,8 +36,9 @@ def market_valuation_metrics(series: MarketValuationSeries, as_of: date) -> Metr
             f"{series.name}: no monthly valuation data public by {as_of} (the series starts {first})"
         )
     result = MetricResult()
-    facts: list = []
+    facts: list[Fact] = []
     ages: list[str] = []
+    oldest = 0  # days between the oldest month used and the analysis date
     for key, label, column in (
         ("pe", f"{series.name} P/E (Shiller, trailing 12-month earnings)", "earnings"),
         ("cape", f"{series.name} CAPE (Shiller PE10)", "cape"),
@@ -62,6 +66,7 @@ def market_valuation_metrics(series: MarketValuationSeries, as_of: date) -> Metr
             one.add("level", f"{label} for {label_month}", float(row["price"]), "points")
         facts.extend(one)
         age = (as_of - month_public(month)).days
+        oldest = max(oldest, age)
         ages.append(f"{key.upper() if key != 'level' else 'level'} {label_month} ({age} days before {as_of})")
         result.details[f"{key}_month"] = label_month
     result.facts = facts
@@ -70,8 +75,7 @@ def market_valuation_metrics(series: MarketValuationSeries, as_of: date) -> Metr
         + "; ".join(ages)
         + "."
     )
-    stale = [a for a in ages if int(a.split("(")[1].split(" ")[0]) > 62]
-    if stale:
+    if oldest > STALE_DAYS:
         result.notes.append(
             "Shiller's series publishes earnings with a lag and has none after its last month; these "
             "figures are older than the analysis date and say nothing about valuations since."

@@ -66,10 +66,6 @@ LINE_ITEMS: dict[str, tuple[Statement, tuple[str, ...], str, str]] = {
     "capital_expenditure": ("cashflow", ("Capital Expenditure",), "Capital expenditure", "money"),
     "free_cash_flow": ("cashflow", ("Free Cash Flow",), "Free cash flow", "money"),
 }
-# figures over a period (summed into trailing twelve months); the rest are balances at period end
-FLOW_ITEMS = frozenset(
-    k for k, (statement, *_rest) in LINE_ITEMS.items() if statement != "balance" and k != "diluted_shares"
-)
 # yfinance's statement getters by our statement name
 YF_STATEMENT_GETTERS: dict[Statement, str] = {
     "income": "get_income_stmt",
