@@ -53,7 +53,7 @@ def pit_valuation_metrics(view: StatementsAsOf, close: float, close_day: date) -
             inputs={"ttm_net_income": net_income.value, "ttm_revenue": revenue.value},
         )
         used["net margin (TTM)"] = _periods(revenue.periods)
-    if money_unit(view) != "USD":
+    if view.statements.foreign_filer or money_unit(view) != "USD":  # ADRs: per ordinary share
         result.notes.append(
             f"{view.symbol} files as a foreign private issuer: its statements may be in another currency and "
             "per ordinary share rather than per listed ADR, so no price multiple is computed from them."

@@ -91,3 +91,21 @@ def test_ttm_takes_four_quarters_else_the_fiscal_year_and_never_unpublished_ones
     assert StatementsAsOf(statements, date(2026, 4, 29)).ttm("diluted_eps").label == "Q1 FY2025 to Q4 FY2025"
     moved = StatementsAsOf(statements, date(2026, 4, 30)).ttm("diluted_eps")
     assert moved.label == "Q2 FY2025 to Q1 FY2026" and moved.value == pytest.approx(1.1 + 1.2 + 1.7 + 1.3)
+
+
+def test_a_foreign_filer_reporting_in_dollars_still_gets_no_price_multiple() -> None:
+    """AstraZeneca reports in USD, but per ordinary share while its ADR is half a share."""
+    from tools.metrics.pit_valuation import pit_valuation_metrics
+
+    statements = _statements((Filing("20-F", date(2026, 2, 24)),))
+    foreign = FinancialStatements(
+        symbol="X",
+        provider="test",
+        lines=statements.lines,
+        filings=statements.filings,
+        currency="USD",
+        foreign_filer=True,
+    )
+    result = pit_valuation_metrics(StatementsAsOf(foreign, date(2026, 6, 1)), 80.0, date(2026, 6, 1))
+    assert "trailing_pe" not in {f.key for f in result.facts}
+    assert any("foreign private issuer" in note for note in result.notes)
