@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 SHARED_DATA ?= $(abspath ../shared/data)
 SNAPSHOT := .verity/snapshot
+# real filing dates of the latest 10-K/10-Q per company (statements count from them)
+FILINGS_INDEX := $(wildcard $(SHARED_DATA)/corpus/sec_filings/index.csv)
 
 .PHONY: run test lint typecheck unit bench install install-dev clean
 
@@ -23,10 +25,12 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # With the shared real data beside the repo, `make run` serves a snapshot built from it (no
-# network needed); otherwise it uses live yfinance.
+# network needed); otherwise it uses live yfinance. A snapshot built before statements were
+# imported (no statements.csv) is rebuilt.
 run: install
 	@if [ -z "$$VERITY_MARKET_DATA" ] && [ -d "$(SHARED_DATA)/prices" ]; then \
-		[ -f $(SNAPSHOT)/manifest.json ] || $(BIN)/verity data import $(SHARED_DATA)/prices $(SHARED_DATA)/fundamentals --dest $(SNAPSHOT); \
+		[ -f $(SNAPSHOT)/statements.csv ] || $(BIN)/verity data import $(SHARED_DATA)/prices $(SHARED_DATA)/fundamentals \
+			$(FILINGS_INDEX) --dest $(SNAPSHOT); \
 		VERITY_MARKET_DATA=snapshot:$(SNAPSHOT) $(BIN)/verity serve; \
 	else \
 		$(BIN)/verity serve; \

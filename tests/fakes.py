@@ -244,6 +244,120 @@ class FakeMarketData:
             age_seconds=7200,
         )
 
+    def valuation_at(self, symbol: str, as_of: date | None = None) -> Source:
+        self._record("valuation_at", symbol, as_of)
+        sym = self.resolve(symbol).symbol
+        if sym.startswith("^"):
+            raise NoDataError(f"{sym}: an index has no valuation fields", symbol=sym)
+        raise NoDataError(f"{sym}: the fake has no financial statements", symbol=sym)
+
+    def valuations(self, symbol: str, as_of: date | None = None) -> list[Source]:
+        from tools.fundamentals.facade import combine_valuations
+
+        return combine_valuations(
+            symbol, [lambda: self.valuation_at(symbol, as_of), lambda: self.valuation(symbol, as_of)]
+        )
+
+    def financials(
+        self,
+        symbol: str,
+        statement: str | None = None,
+        freq: str = "quarterly",
+        periods: int = 4,
+        as_of: date | None = None,
+    ) -> Source:
+        self._record("financials", symbol, statement, freq, periods, as_of)
+        sym, day = self.resolve(symbol).symbol, self._day(as_of)
+        if sym.startswith("^"):
+            raise NoDataError(f"{sym}: an index has no financial statements", symbol=sym)
+        end = date(2025, 12, 31)
+        return Source(
+            kind="market_data",
+            title=f"Financials ({freq}): {sym}",
+            provider="fake",
+            as_of=end,
+            tool="financials",
+            arguments={
+                "symbol": sym,
+                "statement": statement or "all",
+                "freq": freq,
+                "as_of": day.isoformat(),
+            },
+            facts=[
+                Fact(
+                    key="revenue_q1_fy2026",
+                    label="Revenue, Q1 FY2026",
+                    value=143_756_000_000.0,
+                    unit="USD",
+                    as_of=end,
+                    precision=0,
+                    symbol=sym,
+                ),
+                Fact(
+                    key="diluted_eps_q1_fy2026",
+                    label="Diluted EPS, Q1 FY2026",
+                    value=2.84,
+                    unit="USD",
+                    as_of=end,
+                    symbol=sym,
+                ),
+            ],
+        )
+
+    def analyst_targets(self, symbol: str, as_of: date | None = None) -> Source:
+        self._record("analyst_targets", symbol, as_of)
+        sym, day = self.resolve(symbol).symbol, self._day(as_of)
+        return Source(
+            kind="market_data",
+            title=f"Analyst price targets: {sym}",
+            provider="fake",
+            as_of=day,
+            tool="analyst_targets",
+            arguments={"symbol": sym, "as_of": day.isoformat()},
+            facts=[
+                Fact(
+                    key="target_mean",
+                    label="Mean analyst price target",
+                    value=320.5,
+                    unit="USD",
+                    as_of=day,
+                    symbol=sym,
+                ),
+                Fact(
+                    key="analysts",
+                    label="Number of analysts",
+                    value=41,
+                    unit="count",
+                    as_of=day,
+                    precision=0,
+                    symbol=sym,
+                ),
+            ],
+            details={"rating": "buy"},
+        )
+
+    def market_valuation(self, as_of: date | None = None) -> Source:
+        self._record("market_valuation", as_of)
+        month = date(2023, 6, 1)
+        return Source(
+            kind="market_data",
+            title="S&P 500 P/E and CAPE (Shiller, monthly)",
+            provider="fake",
+            as_of=month,
+            tool="market_valuation",
+            arguments={"index": "^GSPC", "as_of": self._day(as_of).isoformat()},
+            facts=[
+                Fact(
+                    key="pe",
+                    label="S&P 500 P/E for 2023-06",
+                    value=23.99,
+                    unit="x",
+                    as_of=month,
+                    symbol="^GSPC",
+                )
+            ],
+        )
+
     def sectors(self, period: str = "1d", as_of: date | None = None) -> Source:
         self._record("sectors", period, as_of)
         day = self._day(as_of)

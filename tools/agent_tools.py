@@ -84,6 +84,17 @@ class MarketTools(Protocol):
     ) -> Source: ...
     def technicals(self, symbol: str, as_of: date | None = None) -> Source: ...
     def valuation(self, symbol: str, as_of: date | None = None) -> Source: ...
+    def valuations(self, symbol: str, as_of: date | None = None) -> list[Source]: ...
+    def financials(
+        self,
+        symbol: str,
+        statement: str | None = None,
+        freq: str = "quarterly",
+        periods: int = 4,
+        as_of: date | None = None,
+    ) -> Source: ...
+    def analyst_targets(self, symbol: str, as_of: date | None = None) -> Source: ...
+    def market_valuation(self, as_of: date | None = None) -> Source: ...
     def sectors(self, period: str = "1d", as_of: date | None = None) -> Source: ...
     def resolve(self, name: str) -> SymbolMatch: ...
 
@@ -242,9 +253,49 @@ def build_tools(
 
     @tool(response_format="content_and_artifact")
     async def get_valuation(symbol: str, runtime: Runtime) -> ToolResult:
-        """Valuation of one company or fund: trailing and forward P/E, price/book, price/sales,
-        EV/EBITDA, PEG, dividend yield, market cap, EPS. Fields the provider lacks are listed as missing."""
-        return await runner.run("get_valuation", runtime, lambda c: market.valuation(symbol, as_of=c.as_of))
+        """Valuation of one company or fund, as up to two sources. First, computed at the analysis
+        date: trailing P/E (close / trailing-twelve-month diluted EPS), price/sales, price/book,
+        EV/EBITDA, net margin and free-cash-flow yield from that day's traded close and only the
+        statements public by then (each names the periods it used). Second, the provider's own
+        dated snapshot (e.g. Yahoo's of 2025-02-24: trailing and forward P/E, PEG, dividend yield,
+        market cap): quote it with its date ("38.91x as Yahoo reported on 2025-02-24"), never as
+        today's multiple when it is older than the analysis date. Fields a source lacks are listed
+        as missing."""
+        return await runner.run("get_valuation", runtime, lambda c: market.valuations(symbol, as_of=c.as_of))
+
+    @tool(response_format="content_and_artifact")
+    async def get_financials(
+        symbol: str, runtime: Runtime, statement: str = "income", freq: str = "quarterly", periods: int = 4
+    ) -> ToolResult:
+        """Financial statements of one company as public at the analysis date: revenue, gross and
+        operating income, net income, diluted EPS, EBITDA, margins (income); assets, equity, total
+        debt, cash (balance); operating cash flow, capex, free cash flow (cashflow); with growth
+        quarter over quarter and year over year. Each figure is labelled with its fiscal period
+        ("Q3 FY2026") and period end. statement: income, balance, cashflow or all; freq: quarterly
+        or annual; periods: how many recent periods (1-8)."""
+
+        def call(c: TurnContext) -> Source:
+            return market.financials(symbol, statement, freq, periods, as_of=c.as_of)
+
+        return await runner.run("get_financials", runtime, call)
+
+    @tool(response_format="content_and_artifact")
+    async def get_analyst_targets(symbol: str, runtime: Runtime) -> ToolResult:
+        """Analysts' 12-month price targets for one stock: mean, high and low target, number of
+        analysts, consensus rating and implied upside to the mean target, each dated by the day they
+        were recorded (the latest on or before the analysis date)."""
+        return await runner.run(
+            "get_analyst_targets", runtime, lambda c: market.analyst_targets(symbol, as_of=c.as_of)
+        )
+
+    @tool(response_format="content_and_artifact")
+    async def get_market_valuation(runtime: Runtime) -> ToolResult:
+        """The S&P 500's P/E (trailing 12-month earnings) and CAPE (Shiller PE10) from Shiller's
+        monthly series, each with the month it is from and how old that is at the analysis date.
+        Say the month when you quote them."""
+        return await runner.run(
+            "get_market_valuation", runtime, lambda c: market.market_valuation(as_of=c.as_of)
+        )
 
     @tool(response_format="content_and_artifact")
     async def sector_performance(runtime: Runtime, period: str = "1d") -> ToolResult:
@@ -275,6 +326,9 @@ def build_tools(
         compare_performance,
         get_technicals,
         get_valuation,
+        get_financials,
+        get_analyst_targets,
+        get_market_valuation,
         sector_performance,
         lookup_symbol,
     ]

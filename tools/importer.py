@@ -32,6 +32,12 @@ import pandas as pd
 
 from copilot.errors import BadInputError
 from tools.basis_breaks import BasisBreak, adjust_for_basis_break, find_basis_breaks
+from tools.import_fundamentals import (
+    FundamentalTables,
+    read_fundamentals,
+    sniff_fundamentals,
+    write_fundamental_tables,
+)
 from tools.import_sources import NameRecord, read_names, read_prices, read_valuation, sniff
 from tools.providers.base import Adjustment
 from tools.providers.snapshot_format import (
@@ -93,6 +99,8 @@ class ImportReport:
     fundamentals: int = 0
     names: int = 0
     seconds: float = 0.0
+    # statements, filings, analyst targets, market valuation: rows read (tools/import_fundamentals.py)
+    fundamental_tables: dict[str, int] = field(default_factory=dict)
 
     @property
     def splits(self) -> list[SplitEvent]:
@@ -133,8 +141,14 @@ def import_snapshot(sources: Sequence[Path], dest: Path, on_split: OnSplit = "ad
     parts: dict[str, list[tuple[str, pd.DataFrame]]] = {}
     fundamentals: dict[str, dict[str, dict[str, Any]]] = {}
     names: dict[str, NameRecord] = {}
+    tables = FundamentalTables()
     for path in expand_sources(sources):
         kind = sniff(path)
+        extra = sniff_fundamentals(path) if kind == "unknown" else None
+        if extra is not None:  # statements, filings, analyst targets, the Shiller series
+            symbols, rows = read_fundamentals(path, extra, tables)
+            report.files.append(FileReport(str(path), extra, symbols, rows))
+            continue
         if kind == "unknown":
             if path in explicit:
                 raise BadInputError(f"{path} is not a price, valuation or names file this importer reads")
@@ -155,7 +169,7 @@ def import_snapshot(sources: Sequence[Path], dest: Path, on_split: OnSplit = "ad
         for name_record in name_records:
             _merge_name(names, name_record)
         report.files.append(FileReport(str(path), kind, len(name_records), len(name_records)))
-    if not parts and not fundamentals and not names:
+    if not parts and not fundamentals and not names and not tables:
         raise BadInputError("nothing to import: no price, valuation or names file among the sources")
 
     joined = _join_all(parts, on_split, report)
@@ -163,7 +177,7 @@ def import_snapshot(sources: Sequence[Path], dest: Path, on_split: OnSplit = "ad
         if symbol in joined:
             _merge_name(names, NameRecord(symbol, aliases, "index"))
     report.fundamentals, report.names = len(fundamentals), len(names)
-    write_snapshot(dest, joined, fundamentals, names, report, started)
+    write_snapshot(dest, joined, fundamentals, names, report, started, tables)
     return report
 
 
@@ -226,6 +240,7 @@ def write_snapshot(
     names: dict[str, NameRecord],
     report: ImportReport,
     started: float,
+    tables: FundamentalTables | None = None,
 ) -> None:
     """Write the snapshot files to a hidden sibling of ``dest`` and swap it in (see the format doc)."""
     staging = dest.with_name(f".{dest.name}.importing")
@@ -249,6 +264,10 @@ def write_snapshot(
     table = {s: [by_date[d] for d in sorted(by_date)] for s, by_date in sorted(fundamentals.items())}
     (staging / FUNDAMENTALS_FILE).write_text(json.dumps(table, indent=1, default=str))
     (staging / NAMES_FILE).write_text(_names_csv(names))
+    extra_files = write_fundamental_tables(staging, tables) if tables else {}
+    report.fundamental_tables = {
+        key: sum(len(frame) for frame in getattr(tables, key)) for key in extra_files
+    }
     report.seconds = round(time.perf_counter() - started, 3)  # all but writing the manifest itself
     manifest = {
         "format": FORMAT,
@@ -257,6 +276,7 @@ def write_snapshot(
         "symbols": symbols,
         "fundamentals": FUNDAMENTALS_FILE,
         "names": NAMES_FILE,
+        **extra_files,
         "import_report": report.to_dict(),
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, default=str))

@@ -30,8 +30,9 @@ from tools.metrics.performance import (
 from tools.metrics.quote import quote_metrics
 from tools.metrics.sectors import SECTOR_NAMES, sector_metrics
 from tools.metrics.technicals import HISTORY_DAYS, technical_metrics
-from tools.metrics.valuation import valuation_metrics
+from tools.metrics.valuation import reported_by, valuation_metrics
 from tools.providers.base import MarketDataProvider, PriceHistory, SymbolMatch
+from tools.providers.statements_base import FundamentalsProvider
 from tools.symbol_table import SECTOR_SYMBOLS
 from tools.symbols import SymbolResolver
 
@@ -58,10 +59,17 @@ class MarketData:
         provider: MarketDataProvider,
         resolver: SymbolResolver | None = None,
         today: Callable[[], date] = market_today,
+        fundamentals: FundamentalsProvider | None = None,
     ) -> None:
         self.provider = provider
         self.resolver = resolver or SymbolResolver(search=provider.search)
         self._today = today
+        # statements, analyst targets, Shiller series: the provider itself when it has them
+        if fundamentals is None and isinstance(provider, FundamentalsProvider):
+            fundamentals = provider
+        from tools.fundamentals.facade import FundamentalsData
+
+        self._fundamentals = FundamentalsData(self, fundamentals)
 
     def resolve(self, name: str) -> SymbolMatch:
         """The symbol a name stands for (AmbiguousSymbolError with candidates, UnknownSymbolError)."""
@@ -159,7 +167,7 @@ class MarketData:
             result.notes.append(f"These figures are {age} days older than the analysis date {day}.")
         return Source(
             kind="market_data",
-            title=f"Valuation: {_who(match)}",
+            title=f"Valuation reported by {reported_by(fundamentals)} on {fundamentals.as_of}: {_who(match)}",
             provider=fundamentals.provider,
             url=fundamentals.url,
             as_of=fundamentals.as_of,
@@ -172,6 +180,49 @@ class MarketData:
             stale=fundamentals.stale,
             age_seconds=fundamentals.age_seconds,
         )
+
+    def valuations(self, symbol: str, as_of: date | None = None) -> list[Source]:
+        """Valuation computed at ``as_of`` from the close and public statements, then the provider's
+        dated snapshot (``valuation``); whichever exists, the other's absence noted."""
+        from tools.fundamentals.facade import combine_valuations
+
+        return combine_valuations(
+            symbol,
+            [lambda: self.valuation_at(symbol, as_of=as_of), lambda: self.valuation(symbol, as_of=as_of)],
+        )
+
+    def valuation_at(self, symbol: str, as_of: date | None = None) -> Source:
+        """Trailing P/E, P/S, P/B, EV/EBITDA, net margin, FCF yield from the close and public statements."""
+        return self._fundamentals.valuation_at(symbol, as_of=as_of)
+
+    def financials(
+        self,
+        symbol: str,
+        statement: str | None = None,
+        freq: str = "quarterly",
+        periods: int = 4,
+        as_of: date | None = None,
+    ) -> Source:
+        """Income, balance-sheet and cash-flow lines, margins and growth of the periods public at as_of."""
+        return self._fundamentals.financials(symbol, statement, freq, periods, as_of=as_of)
+
+    def analyst_targets(self, symbol: str, as_of: date | None = None) -> Source:
+        """Analysts' mean/high/low price target, count, rating and implied upside, dated."""
+        return self._fundamentals.analyst_targets(symbol, as_of=as_of)
+
+    def market_valuation(self, as_of: date | None = None) -> Source:
+        """The S&P 500's P/E and CAPE (Shiller), with the month of each and its age."""
+        return self._fundamentals.market_valuation(as_of=as_of)
+
+    def analysis_date(self, as_of: date | None) -> date:
+        """``as_of``, or today on the exchange clock when None; a future date is refused."""
+        return self._as_of(as_of)
+
+    def last_close(self, symbol: str, day: date) -> tuple[float, date, list[str]]:
+        """The close of the last bar on or before ``day``, its date, and a note when it is old."""
+        history, late = self._history_before(symbol, STALE_BAR_DAYS + 7, day)
+        bars = bars_until(history, day)
+        return float(bars["close"].iloc[-1]), bars.index[-1].date(), late
 
     def sectors(self, period: str = "1d", as_of: date | None = None) -> Source:
         """The 11 sector SPDR ETFs ranked by return over ``period`` (one batched provider call)."""
@@ -377,4 +428,5 @@ def build_market_data(settings: Settings, session: requests.Session | None = Non
         fundamentals=settings.ttl_fundamentals,
     )
     cached = CachedProvider(live, settings.data_dir / "market_cache.sqlite", ttls)
-    return MarketData(cached)
+    # statements and targets go to Yahoo directly: the cache keeps prices and quote fundamentals
+    return MarketData(cached, fundamentals=live)

@@ -1,4 +1,5 @@
-"""`verity data ...`: market-data commands (quote, performance, technicals, valuation, sectors).
+"""`verity data ...`: market-data commands (quote, performance, technicals, valuation, sectors,
+financials, analyst-targets, market-valuation).
 
 Every command takes names or symbols ("Russell 2000", "^RUT"), ``--as-of DATE`` (default: the
 ``VERITY_AS_OF`` setting, else the latest data) and ``--json`` (the Source with its facts).
@@ -36,14 +37,19 @@ def get_market() -> MarketData:
     return build_market_data(get_settings())
 
 
-def _run(as_of: str | None, as_json: bool, call: Callable[[MarketData, date | None], Source]) -> None:
+def _run(
+    as_of: str | None, as_json: bool, call: Callable[[MarketData, date | None], Source | list[Source]]
+) -> None:
     with cli_errors():
         day = parse_date(as_of, "as-of") or get_settings().as_of
-        source = call(get_market(), day)
-        if as_json:
-            print_json(source.model_dump(mode="json"))
+        result = call(get_market(), day)
+        sources = result if isinstance(result, list) else [result]
+        if as_json:  # one source prints as an object (as before), several as a list
+            payload = [s.model_dump(mode="json") for s in sources]
+            print_json(payload if isinstance(result, list) else payload[0])
         else:
-            _render(source)
+            for source in sources:
+                _render(source)
 
 
 @app.command()
@@ -80,8 +86,36 @@ def technicals(symbol: str, as_of: AsOf = None, as_json: Json = False) -> None:
 
 @app.command()
 def valuation(symbol: str, as_of: AsOf = None, as_json: Json = False) -> None:
-    """P/E (trailing, forward), P/B, P/S, EV/EBITDA, PEG, dividend yield, market cap."""
-    _run(as_of, as_json, lambda md, day: md.valuation(symbol, as_of=day))
+    """Multiples computed at the analysis date from the close and public statements (P/E on TTM
+    EPS, P/S, P/B, EV/EBITDA, net margin, FCF yield), then the provider's dated snapshot."""
+    _run(as_of, as_json, lambda md, day: md.valuations(symbol, as_of=day))
+
+
+@app.command()
+def financials(
+    symbol: str,
+    statement: Annotated[
+        str, typer.Option("--statement", "-s", help="income | balance | cashflow | all")
+    ] = "all",
+    freq: Annotated[str, typer.Option("--freq", "-f", help="annual | quarterly")] = "quarterly",
+    periods: Annotated[int, typer.Option("--periods", "-n", help="recent periods to show (1-8)")] = 4,
+    as_of: AsOf = None,
+    as_json: Json = False,
+) -> None:
+    """Statement lines, margins and growth of the periods public at the analysis date."""
+    _run(as_of, as_json, lambda md, day: md.financials(symbol, statement, freq, periods, as_of=day))
+
+
+@app.command("analyst-targets")
+def analyst_targets(symbol: str, as_of: AsOf = None, as_json: Json = False) -> None:
+    """Mean/high/low price target, number of analysts, rating and implied upside, dated."""
+    _run(as_of, as_json, lambda md, day: md.analyst_targets(symbol, as_of=day))
+
+
+@app.command("market-valuation")
+def market_valuation(as_of: AsOf = None, as_json: Json = False) -> None:
+    """The S&P 500's P/E and CAPE (Shiller), with the month of each and how old it is."""
+    _run(as_of, as_json, lambda md, day: md.market_valuation(as_of=day))
 
 
 @app.command()
@@ -132,7 +166,8 @@ def _shown(fact: Fact) -> str:
     if fact.unit == "%" and fact.key.startswith(_SIGNED):
         return f"{fact.value:+.{fact.precision}f}%"
     if fact.unit == "USD" and abs(fact.value) >= 1e9:  # market caps: $3.69T, not 13 digits
-        return "$" + format_compact(fact.value, fact.precision)
+        sign = "-" if fact.value < 0 else ""
+        return f"{sign}${format_compact(abs(fact.value), max(fact.precision, 2))}"
     return fact.display()
 
 

@@ -32,7 +32,10 @@ def build_live_provider(settings: Settings) -> MarketDataProvider:
 
 
 def import_command(
-    sources: Annotated[list[Path], typer.Argument(help="price/fundamentals CSV files or folders")],
+    sources: Annotated[
+        list[Path],
+        typer.Argument(help="price/fundamentals/statements/targets/Shiller/SEC-index CSV files or folders"),
+    ],
     dest: Dest,
     on_split: Annotated[
         str, typer.Option("--on-split", help="adjust: divide bars before a split; refuse: stop")
@@ -101,6 +104,11 @@ def _show(report: ImportReport, as_json: bool) -> None:
         f"[green]{len(report.symbols)} symbols[/], fundamentals for {report.fundamentals}, "
         f"{report.names} names -> {report.dest} in {report.seconds:.2f} s"
     )
+    if report.fundamental_tables:  # statements, filings, analyst targets, the Shiller series
+        read = ", ".join(
+            f"{key.replace('_', ' ')} {rows:,} rows" for key, rows in report.fundamental_tables.items()
+        )
+        console.print(f"also imported: {read}", highlight=False)
 
 
 def _short(file_name: str) -> str:

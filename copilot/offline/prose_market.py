@@ -130,8 +130,14 @@ def valuation(source: Source, cite: Citer, names: dict[str, str], as_of: date | 
     who = name_of(symbol, names)
     multiples = [f"{show(f[key])} {words} {c}" for key, words in _VALUATION if key in f]
     parts = []
-    if multiples:
-        parts.append(f"{who} trades at " + join(multiples) + ".")
+    old = source.stale or (as_of and source.as_of and as_of - source.as_of > STALE_AFTER)
+    if multiples:  # a snapshot older than the analysis date is told in the past, with its date
+        lead = (
+            f"On {source.as_of.isoformat()}, {who} traded at "
+            if old and source.as_of
+            else f"{who} trades at "
+        )
+        parts.append(lead + join(multiples) + ".")
     extras = []
     if "peg_ratio" in f:
         extras.append(f"a PEG ratio of {show(f['peg_ratio'])} {c}")
@@ -142,7 +148,8 @@ def valuation(source: Source, cite: Citer, names: dict[str, str], as_of: date | 
     if "trailing_eps" in f:
         extras.append(f"trailing EPS of {show(f['trailing_eps'])} {c}")
     if extras:
-        parts.append(("It has " if multiples else f"{who} has ") + join(extras) + ".")
+        verb = "had" if old else "has"
+        parts.append((f"It {verb} " if multiples else f"{who} {verb} ") + join(extras) + ".")
     if "trailing_pe" in f and "forward_pe" in f:
         cheaper = f["forward_pe"].value < f["trailing_pe"].value
         parts.append(
@@ -159,7 +166,7 @@ def valuation(source: Source, cite: Citer, names: dict[str, str], as_of: date | 
         names_missing = [_FIELD_NAMES.get(str(m), str(m).replace("_", " ")) for m in missing]
         shown = join(names_missing).replace(" and ", " or ") if len(names_missing) > 1 else names_missing[0]
         parts.append(f"The provider reports no {shown} for {who}.")
-    if source.stale or (as_of and source.as_of and as_of - source.as_of > STALE_AFTER):
+    if old:
         dated = source.as_of.isoformat() if source.as_of else "an earlier date"
         parts.append(f"Note: these valuation figures are as of {dated}, so treat them as stale.")
     elif source.as_of:

@@ -86,6 +86,9 @@ async def test_streamed_tool_calls_run_and_the_streamed_answer_is_cited_and_veri
         "compare_performance",
         "get_technicals",
         "get_valuation",
+        "get_financials",
+        "get_analyst_targets",
+        "get_market_valuation",
         "sector_performance",
         "lookup_symbol",
     ]

@@ -3,6 +3,9 @@
 Trailing P/E = price / trailing-twelve-month EPS; forward P/E on the next fiscal year's consensus
 EPS; both as reported, dated by the provider's snapshot. Nothing is estimated here: a field the
 provider does not report is listed in ``details["missing"]`` (typical for ETFs and indexes).
+Every label names who reported it and when ("Trailing P/E (Yahoo, 2025-02-24)"), so a figure
+quoted at a later analysis date carries its own date; the multiples computed at the analysis date
+itself are ``tools/metrics/pit_valuation.py``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from tools.metrics import FactList, MetricResult, price_unit
 from tools.providers.base import Fundamentals
 
 # (fact key, Fundamentals field, label, unit; "money" = the quote currency)
+# who reported the fields: a snapshot's valuation records come only from Yahoo's quoteSummary
+# (the importer's valuation reader and `verity data snapshot` over yfinance)
+REPORTED_BY = {"yfinance": "Yahoo", "snapshot": "Yahoo"}
+
 FIELDS: tuple[tuple[str, str, str, Unit | Literal["money"]], ...] = (
     ("trailing_pe", "trailing_pe", "Trailing P/E", "x"),
     ("forward_pe", "forward_pe", "Forward P/E", "x"),
@@ -33,6 +40,7 @@ def valuation_metrics(fundamentals: Fundamentals) -> MetricResult:
     currency = fundamentals.currency or "USD"
     money = price_unit(fundamentals.symbol.lstrip("^"), currency)
     facts = FactList(fundamentals.symbol, fundamentals.as_of, "x")
+    reporter = reported_by(fundamentals)
     result = MetricResult()
     missing: list[str] = []
     for key, name, label, unit in FIELDS:
@@ -42,7 +50,8 @@ def valuation_metrics(fundamentals: Fundamentals) -> MetricResult:
             continue
         formula, inputs = _derivation(key, fundamentals)
         fact_unit: Unit = money if unit == "money" else unit
-        facts.add(key, label, value, fact_unit, formula=formula, inputs=inputs)
+        dated = f"{label} ({reporter}, {fundamentals.as_of})"
+        facts.add(key, dated, value, fact_unit, formula=formula, inputs=inputs)
     result.facts = list(facts)
     missing += facts.skipped
     if missing:
@@ -52,11 +61,16 @@ def valuation_metrics(fundamentals: Fundamentals) -> MetricResult:
         if value:
             result.details[field] = value
     result.notes.append(
-        f"Valuation fields as reported by {fundamentals.provider} on {fundamentals.as_of}"
+        f"Valuation fields as reported by {reporter} on {fundamentals.as_of}"
         + (f"; market cap and EPS in {currency}" if currency != "USD" else "")
         + "."
     )
     return result
+
+
+def reported_by(fundamentals: Fundamentals) -> str:
+    """Who reported a provider snapshot's fields ("Yahoo"), for labels and titles."""
+    return REPORTED_BY.get(fundamentals.provider, fundamentals.provider)
 
 
 def _derivation(key: str, f: Fundamentals) -> tuple[str | None, dict[str, float] | None]:

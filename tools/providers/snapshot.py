@@ -9,6 +9,8 @@ Directory format, version 1 (full description in docs/snapshot-format.md)::
                          date,open,high,low,close,volume — ascending, unique dates, floats
       fundamentals.json  {SYM: [{"as_of": "YYYY-MM-DD", <Fundamentals fields>}, ...]} oldest first
       names.csv          symbol,name,kind,exchange,aliases (aliases joined by "|")
+      statements.csv, filings.csv, analyst_targets.csv, market_valuation.csv  (optional;
+                         read by tools/providers/snapshot_fundamentals.py)
 
 Files load lazily on first use and are memoised per symbol; a file that does not match its
 manifest entry (checksum, columns, numbers, dates) raises ``CorruptDataError`` naming it.
@@ -42,6 +44,8 @@ from tools.providers.snapshot_format import (
     first_line,
     read_bars,
 )
+from tools.providers.snapshot_fundamentals import SnapshotFundamentals
+from tools.providers.statements_base import AnalystTargets, FinancialStatements, MarketValuationSeries
 
 
 class SnapshotProvider:
@@ -57,6 +61,7 @@ class SnapshotProvider:
         self._names: list[SymbolMatch] | None = None
         self._lock = threading.Lock()  # the web app calls providers from worker threads
         self._root_uri = self.path.resolve().as_uri()
+        self._fundamental_files: SnapshotFundamentals | None = None
 
     # --- MarketDataProvider ---------------------------------------------------------------
     def price_history(self, symbols: Sequence[str], start: date | None, end: date) -> dict[str, PriceHistory]:
@@ -130,6 +135,27 @@ class SnapshotProvider:
             ranked.append((rank, 0 if match.symbol in priced else 1, match))
         ranked.sort(key=lambda item: (item[0], item[1], item[2].symbol))
         return [match for _, _, match in ranked[:25]]
+
+    # --- FundamentalsProvider (tools/providers/statements_base.py) ---------------------------
+    def financial_statements(self, symbol: str) -> FinancialStatements:
+        """Statement lines and known filings of ``symbol`` (``statements.csv``, ``filings.csv``)."""
+        return self._fundamental_tables().financial_statements(symbol)
+
+    def analyst_targets(self, symbol: str, as_of: date) -> AnalystTargets:
+        """The latest analyst targets of ``symbol`` recorded on or before ``as_of``."""
+        return self._fundamental_tables().analyst_targets(symbol, as_of)
+
+    def market_valuation(self) -> MarketValuationSeries:
+        """Shiller's monthly S&P 500 level, earnings and CAPE (``market_valuation.csv``)."""
+        return self._fundamental_tables().market_valuation()
+
+    def _fundamental_tables(self) -> SnapshotFundamentals:
+        if self._fundamental_files is None:
+            # created_at reads the manifest: a directory that is not a snapshot fails here, as for prices
+            self._fundamental_files = SnapshotFundamentals(
+                self.path, self.name, self.created_at, self._root_uri
+            )
+        return self._fundamental_files
 
     # --- snapshot contents ----------------------------------------------------------------
     @property

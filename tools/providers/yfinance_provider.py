@@ -39,7 +39,9 @@ from copilot.errors import (
     UnknownSymbolError,
     VerityError,
 )
+from tools.providers import yfinance_fundamentals
 from tools.providers.base import Fundamentals, PriceHistory, SymbolMatch
+from tools.providers.statements_base import AnalystTargets, FinancialStatements, MarketValuationSeries
 from tools.providers.yahoo_mapping import (
     INFO_ALIASES,
     NUMERIC_FIELDS,
@@ -158,6 +160,34 @@ class YFinanceProvider:
             for q in found
             if q.get("symbol") and q.get("quoteType") != "OPTION"  # option contracts are not names
         ]
+
+    # --- FundamentalsProvider (tools/providers/yfinance_fundamentals.py) ----------------------
+    def financial_statements(self, symbol: str) -> FinancialStatements:
+        """Yahoo's annual and quarterly statement tables, SEC filing dates and reporting currency."""
+        ticker = symbol.strip().upper()
+        return self._call(
+            ticker,
+            lambda: yfinance_fundamentals.financial_statements(
+                ticker, yf.Ticker(ticker, session=self.session), self.name, datetime.now(UTC)
+            ),
+        )
+
+    def analyst_targets(self, symbol: str, as_of: date) -> AnalystTargets:
+        """Yahoo's current analyst price targets (NoDataError for an earlier ``as_of``)."""
+        ticker = symbol.strip().upper()
+        return self._call(
+            ticker,
+            lambda: yfinance_fundamentals.analyst_targets(
+                ticker, yf.Ticker(ticker, session=self.session), as_of, self.name, datetime.now(UTC)
+            ),
+        )
+
+    def market_valuation(self) -> MarketValuationSeries:
+        """Yahoo has no Shiller series: the market P/E and CAPE need a snapshot that holds it."""
+        raise NoDataError(
+            "Yahoo Finance has no S&P 500 P/E or CAPE series; use a snapshot imported from the Shiller "
+            "file (VERITY_MARKET_DATA=snapshot:DIR)"
+        )
 
     # --- yfinance calls -------------------------------------------------------------------
     def _download(

@@ -63,6 +63,9 @@ def test_without_documents_there_is_no_document_tool(settings: Settings) -> None
         "compare_performance",
         "get_technicals",
         "get_valuation",
+        "get_financials",
+        "get_analyst_targets",
+        "get_market_valuation",
         "sector_performance",
         "lookup_symbol",
     ]
