@@ -213,9 +213,9 @@ def _compile(entries: list[Entry], lenient: bool) -> tuple[re.Pattern[str], froz
             phrases[company] = True
     alternation = _trie_pattern(phrases)
     pattern = (
-        rf"(?<![\w$^])(?P<phrase>(?i:{alternation}))(?![\w])"
+        rf"(?<![A-Za-z0-9_$^])(?P<phrase>(?i:{alternation}))(?![A-Za-z0-9_])"
         r"|(?P<cash>\$\^?[A-Za-z]{1,6}(?:[.\-][A-Za-z]{1,2})?)\b"
-        r"|(?<![\w$^.\-])(?P<ticker>TICKER)(?![\w\-])"
+        r"|(?<![A-Za-z0-9_$^.\-])(?P<ticker>TICKER)(?![A-Za-z0-9_\-])"
     )
     ticker = r"\^?[A-Z][A-Z0-9]{0,5}(?:[.\-][A-Z]{1,2})?"
     pattern = pattern.replace("TICKER", f"(?i:{ticker})" if lenient else ticker)

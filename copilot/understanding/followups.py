@@ -36,6 +36,10 @@ _TOPIC = re.compile(
     re.IGNORECASE,
 )
 _IMPLICIT_RULES = ("a_bare_name_is_a_quote", "a_period_makes_a_return")
+_THAT_DAY = re.compile(r"\b(?:that|the same)\s+day\b|\bese\s+d[ií]a\b|那天", re.IGNORECASE)
+_THAT_YEAR = re.compile(
+    r"\b(?:for|in|over)\s+(?:the|that)\s+(?:whole\s+|full\s+)?year\b|\bthat\s+year\b", re.I
+)
 
 
 def with_context(
@@ -44,7 +48,15 @@ def with_context(
     """Fill what a follow-up leaves out from the previous reading (a question of its own is unchanged)."""
     if previous is None or previous.refusal or not previous.parts or reading.refusal:
         return reading
+    recent = tuple(dict.fromkeys((*previous.recent, *previous.subjects)))
+    reading = replace(reading, recent=tuple(dict.fromkeys((*recent, *reading.subjects))))
     before = previous.subjects
+    if _PLURAL.search(masked) and len(before) < 2 <= len(recent):
+        before = recent[-2:]  # "the two" after "how did google do?" and "and meta?"
+    parts_before = list(reading.parts)
+    reading = _with_previous_time(reading, masked, previous)
+    if reading.parts != tuple(parts_before) and all(p.subjects for p in reading.parts):
+        return replace(reading, names={**previous.names, **reading.names}, follow_up=True)
     parts = list(reading.parts)
     since_then = _SINCE_THEN.search(masked)
     implicit = bool(parts) and all(any(r in p.rule for r in _IMPLICIT_RULES) for p in parts)
@@ -96,6 +108,28 @@ def with_context(
         return reading
     names = {**previous.names, **reading.names}
     return replace(reading, parts=tuple(parts), names=names, follow_up=True)
+
+
+def _with_previous_time(reading: QuestionReading, masked: str, previous: QuestionReading) -> QuestionReading:
+    """ "that day" is the previous question's day; "for the year" the calendar year of that day."""
+    day = next((p.when for p in previous.parts if p.when is not None and p.when.kind == "day"), None)
+    if day is None or day.start is None:
+        return reading
+    if _THAT_DAY.search(masked):
+        when = day
+    elif _THAT_YEAR.search(masked):
+        year = day.start.year
+        when = When("year", label=str(year), start=date(year, 1, 1), end=date(year, 12, 31), text="the year")
+    else:
+        return reading
+    parts = [replace(p, when=when) if p.measure in ("price", "return") else p for p in reading.parts]
+    parts = [
+        p.with_subjects(previous.subjects) if p.measure in PER_SUBJECT and not p.subjects else p
+        for p in parts
+    ]
+    if not parts:
+        parts = [replace(p, when=when) for p in previous.parts if p.measure in ("price", "return")]
+    return replace(reading, parts=tuple(parts))
 
 
 def _with_when(part: Part, when: When) -> Part:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
-from copilot.lexicon import ENTRIES, SECTORS, STOPWORDS, Entry
+from copilot.lexicon import ENTRIES, SECTORS, STOPWORDS, WORDLIKE_TICKERS, Entry
 from copilot.understanding.measures import measures_in
 
 
@@ -63,7 +63,7 @@ _DOCUMENT_CONTEXT = re.compile(
 )
 _TICKER_TOKEN = re.compile(r"(?<![\w^$.-])\$?(\^?[A-Z][A-Z0-9]{0,4}(?:[.-][A-Z]{1,2})?)(?![\w])")
 _CAPITALISED_RUN = re.compile(r"\b[A-Z][a-zA-Z&.\-']+(?:\s+[A-Z][a-zA-Z&.\-']+){0,3}")
-_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'.&-]{3,}")
+_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'.&-]+")
 # Vocabulary that looks like a ticker or a name in questions but is neither.
 _NOT_TICKERS_WORDS = (
     "A I AI AM AN AND ARE AS AT ATR BE BY CEO CFO CPI DO EMA EPS ETF ETFS EV EBITDA FED FOMC FOR GDP "
@@ -91,22 +91,25 @@ _VOCABULARY = frozenset(_VOCABULARY_WORDS.split())
 
 @cache
 def _fuzzy_table() -> dict[str, Entry]:
-    """Lower-case single-word names (5+ letters) of every lexicon entry, for misspelling checks."""
+    """Lower-case names of one or two words (5+ letters) of every entry, for misspelling checks."""
     table: dict[str, Entry] = {}
     for entry in ENTRIES:
         for name in (*entry.names, entry.display_name):
-            word = name.lower().replace(".", "").replace(",", "")
-            if " " not in word and len(word) >= 5 and word.isalpha():
-                table.setdefault(word, entry)
+            words = name.lower().replace(".", "").replace(",", "").split()
+            if len(words) <= 2 and len("".join(words)) >= 5 and all(w.isalpha() for w in words):
+                table.setdefault(" ".join(words), entry)
     return table
+
+
+_COMMON = 1000  # occurrences in the dictionary's corpus: "boring" 33,229, "appel" 50, "eli" 545
 
 
 @cache
 def _spelling() -> Any:
-    """English and Spanish dictionaries: a real word is never read as a misspelt company."""
+    """An English dictionary: a real word is never read as a misspelt company."""
     from spellchecker import SpellChecker
 
-    return SpellChecker(language=["en", "es"], distance=1)
+    return SpellChecker(language="en", distance=1)
 
 
 @cache
@@ -133,6 +136,8 @@ def find_names(text: str, resolver: Resolver | None) -> list[NameMention]:
     if resolver is not None:
         _add_generic(text, resolver, found)
         _add_misspelt(text, found)
+    if resolver is not None and not found:
+        _add_wordlike_ticker(text, found)
     _add_unknown_tickers(text, found)
     ordered: dict[str, NameMention] = {}
     for mention in sorted(found, key=lambda m: m.start):
@@ -206,21 +211,40 @@ def _add_misspelt(text: str, found: list[NameMention]) -> None:
     if not candidates:
         return
     speller = _spelling()
-    for match in candidates:
-        word = match.group(0).strip(".'&-").lower().removesuffix("'s")
-        if word in table or word in _VOCABULARY or word in _NOT_NAMES or speller.known([word]):
+    pairs = [(a, b) for a, b in zip(words, words[1:], strict=False) if text[a.end() : b.start()].isspace()]
+    spans = [(m.start(), m.end()) for m in candidates] + [(a.start(), b.end()) for a, b in pairs]
+    for start, end in sorted(spans, key=lambda span: span[0] - span[1]):  # two-word names first
+        if _covered(start, found) or _covered(end - 1, found):
             continue
-        limit = 1 if len(word) < 8 else 2
-        best = extractOne(word, table.keys(), scorer=DamerauLevenshtein.distance, score_cutoff=limit)
+        raw = text[start:end]
+        typed = " ".join(raw.strip(".'&-").lower().removesuffix("'s").split())
+        if typed in table or typed in _VOCABULARY or typed in _NOT_NAMES:
+            continue
+        if all(speller.word_frequency[w] >= _COMMON for w in typed.split()):
+            continue  # common words ("boring", "apply") are never misspelt names; rare ones ("appel") may be
+        limit = 1 if len(typed) < 8 else 2
+        best = extractOne(typed, table.keys(), scorer=DamerauLevenshtein.distance, score_cutoff=limit)
         if best is None:
             continue
         entry = table[best[0]]
-        if entry in SECTORS:
+        if entry in SECTORS or (" " in best[0]) != (" " in typed):
             continue
+        found.append(NameMention(raw, start, end, entry.symbol, entry.display_name, raw))
+
+
+_WORDLIKE = re.compile(r"(?<![\w$^])(" + "|".join(sorted(WORDLIKE_TICKERS)) + r")(?![\w])", re.IGNORECASE)
+
+
+def _add_wordlike_ticker(text: str, found: list[NameMention]) -> None:
+    """A terse question naming nothing else: "hood since 2024-12-31" is about HOOD, not a hood."""
+    words = text.split()
+    match = _WORDLIKE.search(text)
+    if match is None or len(words) > 6 or match.start() > len(words[0]) + 1:
+        return  # only as the first or second word of a short question
+    entry = next((e for e in ENTRIES if e.symbol.lower() == match.group(1).lower()), None)
+    if entry is not None:
         found.append(
-            NameMention(
-                match.group(0), match.start(), match.end(), entry.symbol, entry.display_name, match.group(0)
-            )
+            NameMention(match.group(1), match.start(), match.end(), entry.symbol, entry.display_name)
         )
 
 

@@ -38,6 +38,12 @@ _CLAUSE_BREAK = re.compile(
     r"[?;？；。]|,\s*(?:and|but|plus|also|y|pero)?\s*|，|\.\s+|\s+(?:and|but|while|plus|y|pero)\s+|和|以及",
     re.IGNORECASE,
 )
+# Phrases that hold a clause-break word but ask one thing ("high and low", "50 and 200 day").
+_JOINED_PHRASES = re.compile(
+    r"\bhighs?\s+and\s+lows?\b|\b(?:20|50|100)\s+and\s+(?:50|100|200)[- ]day\b|\bbuy\s+or\s+sell\b"
+    r"|\bprofit\s+and\s+loss\b|\bopen\s+and\s+close\b|\bsupport\s+and\s+resistance\b",
+    re.IGNORECASE,
+)
 _BROAD_MARKET = re.compile(
     r"\b(?:the\s+)?(?:stock\s+|us\s+|u\.s\.\s+)?(?:market|stocks|equities)\b|\bel mercado\b|股市|大盘", re.I
 )
@@ -112,6 +118,7 @@ def _mask(text: str, mentions: list[NameMention]) -> str:
 def _clauses(text: str, masked: str, mentions: list[NameMention]) -> list[Clause]:
     """The question cut where it may change subject, never inside a name or a date range."""
     protected = [(m.start, m.end) for m in mentions]
+    protected += [(m.start(), m.end()) for m in _JOINED_PHRASES.finditer(masked)]
     whole = read_when(masked, date(2000, 1, 1))
     if whole is not None and whole.kind == "range":
         at = masked.find(whole.text)
@@ -150,6 +157,13 @@ def _parts(clauses: list[Clause], question_when: When | None, reference: date) -
             continue
         if not measures and not when:
             pending.extend(s for s in own if s not in pending)
+            continue
+        if not measures and when is not None and last and not own and not pending:
+            for index in list(
+                last
+            ):  # "... since the start of the year and since June 1": again, over the new period
+                if parts[index].measure in PERIODIC:
+                    last.append(_merge(parts, replace(parts[index], when=when, text=piece.strip())))
             continue
         inherit = bool(set(measures) & PER_SUBJECT) and _refers_back(piece, last)
         subjects = tuple(dict.fromkeys((*pending, *own))) or (last_subjects if inherit else ())
@@ -204,6 +218,8 @@ def _part(
     ):
         when = when  # "Apple's price this year": the range of closes over the period
     subjects = decision.subjects if measure in PER_SUBJECT or measure in ("composite", "unsupported") else ()
+    if measure == "unsupported" and fields_in("unsupported", decision.text) == ("crypto",):
+        subjects = ()  # the coins are what Verity lacks; the named securities are answered beside them
     if measure == "market_valuation":
         subjects = ("^GSPC",)
     if measure == "composite" and not subjects:

@@ -73,6 +73,7 @@ class QuestionReading:
     beyond_limit: tuple[str, ...] = ()  # names past MAX_SUBJECTS: not asked, and the answer says so
     refusal: Refusal | None = None
     follow_up: bool = False  # context came from the conversation
+    recent: tuple[str, ...] = ()  # subjects of the conversation so far, most recent last
 
     @property
     def subjects(self) -> tuple[str, ...]:

@@ -16,7 +16,8 @@ RATE_SYMBOLS = frozenset({"^IRX", "^FVX", "^TNX", "^TYX"})
 MARKET_SYMBOLS = frozenset({"^GSPC", "SPY", "VOO", "IVV"})
 _FED_SOURCE = re.compile(
     r"\b(?:fed|fomc|federal reserve|powell|waller|bowman|barr|jefferson|cook|kugler|miran|minutes|"
-    r"speech|spoke|remarks|filing|10-?k|10-?q|20-?f|central bank|reserva federal|la fed)\b|美联储|会议纪要",
+    r"speech|spoke|remarks|filing|10-?k|10-?q|20-?f|central bank|reserva federal|la fed|meeting)\b"
+    r"|美联储|会议纪要|沃勒|鲍威尔|鲍曼|说了什么",
     re.IGNORECASE,
 )
 _COMPARE = re.compile(
@@ -87,15 +88,39 @@ RULES: tuple[Rule, ...] = (
         "Should I buy Tesla?",
         lambda d: (
             "unsupported" in d.measures
-            and bool(set(fields_in("unsupported", d.text)) & {"advice", "forecast", "transcripts", "crypto"})
+            and bool(set(fields_in("unsupported", d.text)) & {"advice", "forecast", "transcripts"})
         ),
         only=("unsupported",),
+    ),
+    Rule(
+        "crypto_alone_is_declined",
+        "What's the price of bitcoin?",
+        lambda d: (
+            "unsupported" in d.measures and not d.subjects and "crypto" in fields_in("unsupported", d.text)
+        ),
+        only=("unsupported",),
+    ),
+    Rule(
+        "crypto_is_declined_the_rest_answered",
+        "BTC vs Nasdaq YTD?",
+        lambda d: (
+            d.measures == ["unsupported"]
+            and bool(d.subjects)
+            and fields_in("unsupported", d.text) == ("crypto",)
+        ),
+        add="return",
     ),
     Rule(
         "implied_volatility_is_not_realised",
         "What is NVDA's implied volatility?",
         lambda d: "unsupported" in d.measures and "options" in fields_in("unsupported", d.text),
         drop=("technicals", "price"),
+    ),
+    Rule(
+        "a_ticker_question_is_a_lookup",
+        "Which company is HOOD?",
+        lambda d: "lookup" in d.measures,
+        only=("lookup",),
     ),
     Rule(
         "income_statement_is_not_a_document",

@@ -141,7 +141,7 @@ _TO_DATE = (
     ),
 )
 _LAST_CALENDAR = re.compile(
-    r"\b(?:last|previous|prior)\s+(?P<u>year|month|quarter)\b(?!\s*'s\s+high)|"
+    r"(?<!the\s)\b(?:last|previous|prior)\s+(?P<u>year|month|quarter)\b(?!\s*'s\s+high)|"
     r"\b(?:el|la)\s+(?P<es>año|mes|trimestre)\s+pasad[oa]\b|(?P<zh>去年|上个月|上季度|上一季度)",
     re.IGNORECASE,
 )
@@ -195,6 +195,7 @@ _YEAR_IN = re.compile(
     re.IGNORECASE,
 )
 _ISO_DAY = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_US_DAY = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d{2}|\d{2})(?![\d/])")
 _MONTH_DAY = re.compile(
     rf"\b(?P<m>{_MONTH_WORD})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?!\d)(?:,?\s+(?P<y>{_YEAR}))?"
     rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+|de\s+)?(?P<m2>{_MONTH_WORD})\.?(?:,?\s+(?:de\s+)?(?P<y2>{_YEAR}))?",
@@ -264,6 +265,11 @@ def _since(text: str, reference: date) -> When | None:
     parsed = _parse_day_text(raw, reference, end=False)
     if parsed is None:
         return None
+    if not re.search(
+        r"\d{1,2}(?:st|nd|rd|th)?(?:,|\s|$)|\d{4}-\d{2}-\d{2}", raw.strip() + " "
+    ) or re.fullmatch(rf"(?:{_MONTH_WORD})\.?(?:,?\s+{_YEAR})?", raw.strip(), re.IGNORECASE):
+        # "since March": from the last close before March 1 (a day named is counted from its close)
+        parsed -= timedelta(days=1)
     return When("since", start=parsed, text=match.group(0))
 
 
@@ -363,6 +369,14 @@ def _day(text: str, reference: date) -> When | None:
         except ValueError:
             return None
         return When("day", start=day, end=day, text=iso.group(0))
+    us = _US_DAY.search(text)
+    if us:  # 8/5/2024: month first, as people in the US write it
+        year = int(us.group(3)) + (2000 if len(us.group(3)) == 2 else 0)
+        try:
+            day = date(year, int(us.group(1)), int(us.group(2)))
+        except ValueError:
+            return None
+        return When("day", start=day, end=day, text=us.group(0))
     zh = _ZH_DAY.search(text)
     if zh:
         try:
@@ -523,7 +537,7 @@ def _parse_day_text(text: str, reference: date, end: bool) -> date | None:
             return None
     if re.fullmatch(_YEAR, raw):
         year = int(raw)
-        return (date(year, 12, 31) if end else date(year - 1, 12, 31))
+        return date(year, 12, 31) if end else date(year - 1, 12, 31)
     zh = re.fullmatch(r"(?P<y>\d{4})年(?:(?P<m>\d{1,2})月)?(?:(?P<d>\d{1,2})日)?", raw)
     if zh:
         year, month = int(zh.group("y")), int(zh.group("m") or (12 if end else 1))

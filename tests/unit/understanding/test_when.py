@@ -85,8 +85,10 @@ def test_ranges_and_since() -> None:
     assert between is not None and (between.start, between.end) == (date(2025, 1, 1), date(2025, 6, 30))
     months = read_when("from jan 2025 to jun 2025", REF)
     assert months is not None and (months.start, months.end) == (date(2025, 1, 1), date(2025, 6, 30))
-    since = read_when("since march", REF)
-    assert since is not None and (since.kind, since.start) == ("since", date(2025, 3, 1))
+    since = read_when("since march", REF)  # from the last close before March 1
+    assert since is not None and (since.kind, since.start) == ("since", date(2025, 2, 28))
+    day = read_when("since march 3", REF)  # from that day's close
+    assert day is not None and day.start == date(2025, 3, 3)
     since_year = read_when("since 2025", REF)  # from the last close of 2024
     assert since_year is not None and since_year.start == date(2024, 12, 31)
     meeting = read_when("how have stocks done since the January meeting", date(2026, 8, 21))

@@ -1,0 +1,125 @@
+"""The tool calls that answer one part of a question (one function per measure).
+
+Each planner returns ``(tool name, arguments)`` pairs; the registry pairs it with its writer. The
+arguments carry everything the coverage check later compares (symbol, period, day, meeting), so
+an answer written from these calls covers the part it was planned for.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from copilot.understanding.reading import Part
+from copilot.understanding.when import When, with_reference
+
+Call = tuple[str, dict[str, Any]]
+DOCUMENT_PASSAGES = 5
+
+
+def plan_price(part: Part, reference: date) -> list[Call]:
+    """A quote for now; the close on a day; the closes over a span."""
+    when = part.when
+    if when is None or when.kind == "latest" or when.label == "1d":
+        return [("get_quote", {"symbol": s}) for s in part.subjects]
+    if when.kind == "day" and when.start:
+        return [("get_price_history", {"symbol": s, "date": when.start.isoformat()}) for s in part.subjects]
+    start, end = _span(when, reference)
+    if start is None:
+        return [("get_quote", {"symbol": s}) for s in part.subjects]
+    args: dict[str, Any] = {"start": start.isoformat()}
+    if end is not None and end < reference:
+        args["end"] = end.isoformat()
+    return [("get_price_history", {"symbol": s, **args}) for s in part.subjects]
+
+
+def plan_return(part: Part, reference: date) -> list[Call]:
+    """One comparison of every subject over the period (the first is the subject); a day's move
+    is that day's history."""
+    if not part.subjects:
+        return []
+    when = part.when
+    if when is not None and when.kind == "day" and when.start:
+        return [("get_price_history", {"symbol": s, "date": when.start.isoformat()}) for s in part.subjects]
+    period = when.performance_args() if when is not None else {"period": "ytd"}
+    return [("compare_performance", {"symbols": list(part.subjects), **period})]
+
+
+def plan_per_symbol(tool: str) -> Any:
+    """A planner calling ``tool`` once per subject."""
+
+    def plan(part: Part, reference: date) -> list[Call]:
+        return [(tool, {"symbol": s}) for s in part.subjects]
+
+    return plan
+
+
+def plan_financials(part: Part, reference: date) -> list[Call]:
+    """Quarterly statements unless the question names a (fiscal) year."""
+    when = part.when
+    freq = "annual" if when is not None and when.kind == "year" else "quarterly"
+    return [("get_financials", {"symbol": s, "freq": freq}) for s in part.subjects]
+
+
+def plan_market_valuation(part: Part, reference: date) -> list[Call]:
+    return [("get_market_valuation", {})]
+
+
+def plan_sectors(part: Part, reference: date) -> list[Call]:
+    """The ranking over the asked period (named periods only: a custom span is ranked today)."""
+    when = part.when
+    period = when.label if when is not None and when.label else "1d"
+    return [("sector_performance", {"period": period})]
+
+
+def plan_documents(part: Part, reference: date) -> list[Call]:
+    """One search with the question's filters (kind, speaker, meeting, dates, recency)."""
+    docs = part.docs
+    if docs is None:
+        return []
+    args: dict[str, Any] = {"query": (docs.topic or part.text)[:300], "k": DOCUMENT_PASSAGES}
+    if docs.kind and docs.kind not in ("note",):
+        args["kind"] = docs.kind
+    if docs.speaker:
+        args["speaker"] = docs.speaker
+    if docs.meeting:
+        args["meeting"] = docs.meeting
+    elif docs.meeting_month:
+        args["meeting"] = f"{docs.meeting_month:02d}"
+    if docs.since:
+        args["since"] = docs.since.isoformat()
+    if docs.until:
+        args["until"] = docs.until.isoformat()
+    if docs.latest:
+        args["latest"] = True
+    if docs.ticker:
+        args["ticker"] = docs.ticker
+    return [("search_documents", args)]
+
+
+def plan_composite(part: Part, reference: date) -> list[Call]:
+    """The gauges of a hot or cold market: index RSI and averages, distance from the 52-week high,
+    the VIX, sector breadth and the market's valuation."""
+    index = part.subjects[0] if part.subjects else "^GSPC"
+    return [
+        ("get_technicals", {"symbol": index}),
+        ("get_quote", {"symbol": index}),
+        ("get_quote", {"symbol": "^VIX"}),
+        ("sector_performance", {"period": "1m"}),
+        ("get_market_valuation", {}),
+    ]
+
+
+def plan_lookup(part: Part, reference: date) -> list[Call]:
+    return [("lookup_symbol", {"query": s}) for s in part.subjects]
+
+
+def plan_nothing(part: Part, reference: date) -> list[Call]:
+    return []
+
+
+def _span(when: When, reference: date) -> tuple[date | None, date | None]:
+    fixed = with_reference(when, reference)
+    if fixed.start is not None:
+        return fixed.start, fixed.end
+    return None, None
