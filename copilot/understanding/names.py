@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from typing import Any, Protocol
 
 from copilot.lexicon import ENTRIES, SECTORS, STOPWORDS, WORDLIKE_TICKERS, Entry
@@ -211,7 +212,7 @@ def _add_misspelt(text: str, found: list[NameMention]) -> None:
     if not candidates:
         return
     speller = _spelling()
-    pairs = [(a, b) for a, b in zip(words, words[1:], strict=False) if text[a.end() : b.start()].isspace()]
+    pairs = [(a, b) for a, b in pairwise(words) if text[a.end() : b.start()].isspace()]
     spans = [(m.start(), m.end()) for m in candidates] + [(a.start(), b.end()) for a, b in pairs]
     for start, end in sorted(spans, key=lambda span: span[0] - span[1]):  # two-word names first
         if _covered(start, found) or _covered(end - 1, found):
