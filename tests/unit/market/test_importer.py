@@ -124,24 +124,33 @@ def test_overlap_report_names_each_file_range_and_overridden_rows(
 ) -> None:
     _, report = imported_snapshot
     spy = report.symbols["SPY"]
+    large = "us_large_caps_daily_2016_2026.csv.gz"
+    # prices as traded: the split-only large-cap file, the yfinance file's whole-cent tail (it wins
+    # where it covers: read later), the large-cap file again after that file's intraday final row
     ranges = [(s.source, s.first_date, s.last_date) for s in spy.segments]
     assert ranges == [
+        (large, "2016-06-28", "2025-12-18"),
+        (ALITALBI, "2025-12-19", "2026-02-20"),
+        (large, "2026-02-23", "2026-08-21"),
+    ]
+    assert [(s.source, s.first_date, s.last_date) for s in spy.adjusted_segments] == [
         (ALITALBI, "1993-01-29", "2026-02-20"),
-        ("us_large_caps_daily_2016_2026.csv.gz", "2026-02-23", "2026-08-21"),
+        (BENDA, "2026-02-23", "2026-03-31"),
     ]
     all_rows = pd.concat([f[f.symbol == "SPY"] for f in prices_csv.values()])
     assert spy.rows == all_rows["date"].nunique()
-    assert spy.overridden_rows == len(all_rows) - all_rows["date"].nunique()
-    assert spy.seams[0].date == "2026-02-23" and spy.seams[0].applied is False  # same basis there
+    assert f"{ALITALBI}@2026-02-23" in spy.yielded_final_rows
+    assert all(not s.applied for s in spy.seams)  # traded prices are never rescaled
     manifest = json.loads((imported_snapshot[0] / "manifest.json").read_text())
     assert manifest["import_report"]["symbols"]["SPY"]["overridden_rows"] == spy.overridden_rows
+    assert manifest["symbols"]["SPY"]["adjusted_through"] == "2026-03-31"
 
 
 def test_seam_rescales_the_earlier_file_to_the_later_basis(
     imported_snapshot: tuple[Path, ImportReport], prices_csv: dict[str, pd.DataFrame]
 ) -> None:
     _, report = imported_snapshot
-    seam = report.symbols["XLK"].seams[0]
+    seam = report.symbols["XLK"].adjusted_seams[0]  # the dividend-adjusted closes are rescaled
     assert (seam.earlier, seam.later, seam.date, seam.applied) == (ALITALBI, BENDA, "2026-02-23", True)
     expected = _close(prices_csv[BENDA], "XLK", "2026-02-20") / _close(
         prices_csv[ALITALBI], "XLK", "2026-02-20"
@@ -286,8 +295,9 @@ def _day_return(frame: pd.DataFrame, symbol: str, before: str, day: str) -> floa
 
 
 def _snapshot_return(provider: SnapshotProvider, symbol: str, before: str, day: str) -> float:
+    """The day's return on the snapshot's dividend-adjusted closes (where breaks and seams apply)."""
     first, last = date.fromisoformat(before), date.fromisoformat(day)
-    closes = provider.price_history([symbol], first, last)[symbol].bars["close"]
+    closes = provider.price_history([symbol], first, last)[symbol].bars["adj_close"]
     assert len(closes) == 2
     return float(closes.iloc[1] / closes.iloc[0] - 1)
 
@@ -350,7 +360,7 @@ def test_daily_returns_agree_with_the_other_etf_file_over_the_whole_overlap(
     benda, yahoo = prices_csv[BENDA], prices_csv[ALITALBI]
     for symbol in sorted(set(benda.symbol) & set(yahoo.symbol)):
         bars = snapshot_provider.price_history([symbol], date(2025, 1, 2), date(2026, 2, 20))[symbol].bars
-        mine = bars["close"].pct_change().dropna()
+        mine = bars["adj_close"].pct_change().dropna()
         reference = benda[benda.symbol == symbol].set_index("date")["close"].pct_change()
         # within the 0.05% break threshold every day (one-day bad prints of up to 0.036% stay)
         assert (mine - reference.reindex(mine.index)).abs().max() < 5e-4, symbol
@@ -362,11 +372,16 @@ def test_a_file_without_dividend_adjustment_keeps_its_ex_dividend_drops(
     prices_csv: dict[str, pd.DataFrame],
 ) -> None:
     # us_large_caps is split- but not dividend-adjusted: its SPY 2026-03-20 (ex-dividend) return is
-    # 0.27% below the adjusted etfs_daily file's, at every ex-date, and that is no basis break
+    # 0.27% below the adjusted etfs_daily file's, at every ex-date, and that is no basis break: the
+    # traded closes keep the drop, the dividend-adjusted closes the adjusted file's return
     large = prices_csv["us_large_caps_daily_2016_2026.csv.gz"]
     expected = _day_return(large, "SPY", "2026-03-19", "2026-03-20")
-    assert _snapshot_return(snapshot_provider, "SPY", "2026-03-19", "2026-03-20") == pytest.approx(expected)
-    assert expected < _day_return(prices_csv[BENDA], "SPY", "2026-03-19", "2026-03-20") - 0.002
+    closes = snapshot_provider.price_history(["SPY"], date(2026, 3, 19), date(2026, 3, 20))["SPY"].bars
+    assert closes["traded"].tolist() == [1.0, 1.0]
+    assert closes["close"].iloc[1] / closes["close"].iloc[0] - 1 == pytest.approx(expected)
+    adjusted = _day_return(prices_csv[BENDA], "SPY", "2026-03-19", "2026-03-20")
+    assert expected < adjusted - 0.002
+    assert _snapshot_return(snapshot_provider, "SPY", "2026-03-19", "2026-03-20") == pytest.approx(adjusted)
     _, report = imported_snapshot
     assert not [b for b in report.symbols["SPY"].basis_breaks if b.source != ALITALBI]
     assert report.symbols["NVDA"].basis_breaks == [] and report.symbols["^RUT"].basis_breaks == []
