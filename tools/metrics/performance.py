@@ -118,7 +118,9 @@ def period_return(
     if price is None and total is None:
         raise NoDataError(f"{symbol}: no closes of one kind on {start_day} and {end_day}", symbol=symbol)
     notes.extend(
-        _missing_legs(symbol, price, total, traded, adjusted, base, end, (start_day, end_day), adjusted_through)
+        _missing_legs(
+            symbol, price, total, traded, adjusted, base, end, (start_day, end_day), adjusted_through
+        )
     )
     return PeriodReturn(symbol, price, total, tuple(notes))
 
