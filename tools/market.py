@@ -109,7 +109,9 @@ class MarketData:
             title = f"Price of {_who(match)} on {result.details['session']}"
         else:
             last = end or day
-            history = self.windows.history([match.symbol], start, last)[match.symbol]
+            # from a little earlier: a range of non-trading days gets "no trading session", not "a gap"
+            first = minus(start, SESSION_LOOKBACK_DAYS)
+            history = self.windows.history([match.symbol], first, last)[match.symbol]
             bars = bars_until(history, last)
             result = range_metrics(
                 match.symbol, bars, start, last, history.currency, history.adjusted_through

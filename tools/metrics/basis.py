@@ -43,7 +43,7 @@ BASIS_FREE_KEYS = frozenset(
 
 @dataclass(frozen=True)
 class PriceView:
-    """The bars one figure uses: open/high/low/close/volume on one basis, ending at the as-of bar."""
+    """The bars one figure uses: open/high/low/close (and volume) on one basis, ending at the as-of bar."""
 
     basis: Basis
     bars: pd.DataFrame
@@ -68,18 +68,23 @@ def price_view(bars: pd.DataFrame, enough: int = 2) -> PriceView:
     """Traded bars when the traded run ending at the last bar holds ``enough`` bars (or nothing
     reaches further back); else the dividend-adjusted bars."""
     traded = traded_run(bars)
+    if traded >= enough or traded == len(bars):  # the common case: every bar is traded
+        return PriceView("traded", bars.iloc[len(bars) - traded :], _cut(bars, traded))
     adjusted = adjusted_run(bars)
-    if traded and (traded >= enough or adjusted <= traded):
-        view = bars.iloc[len(bars) - traded :]
-        cut = view.index[0].date() if traded < len(bars) else None
-        return PriceView("traded", view.loc[:, [*PRICES, "volume"]], cut)
+    if traded and adjusted <= traded:
+        return PriceView("traded", bars.iloc[len(bars) - traded :], _cut(bars, traded))
     return PriceView("adjusted", adjusted_bars(bars.iloc[len(bars) - adjusted :]), None)
+
+
+def _cut(bars: pd.DataFrame, traded: int) -> date | None:
+    return bars.index[len(bars) - traded].date() if 0 < traded < len(bars) else None
 
 
 def adjusted_bars(bars: pd.DataFrame) -> pd.DataFrame:
     """Open/high/low/close on the dividend-adjusted basis (each scaled by adj_close / close)."""
-    factor = (bars["adj_close"] / bars["close"]).to_numpy()
-    return bars.assign(**{c: bars[c].to_numpy() * factor for c in PRICES}).loc[:, [*PRICES, "volume"]]
+    factor = bars["adj_close"].to_numpy() / bars["close"].to_numpy()
+    columns = {c: bars[c].to_numpy() * factor for c in PRICES}
+    return pd.DataFrame({**columns, "volume": bars["volume"].to_numpy()}, index=bars.index)
 
 
 def adjusted_key(key: str) -> str:
