@@ -26,7 +26,7 @@ install-dev: $(VENV)/.installed-dev
 # network needed); otherwise it uses live yfinance.
 run: install
 	@if [ -z "$$VERITY_MARKET_DATA" ] && [ -d "$(SHARED_DATA)/prices" ]; then \
-		[ -f $(SNAPSHOT)/manifest.json ] || $(BIN)/verity data import $(SHARED_DATA)/prices $(SHARED_DATA)/fundamentals --dest $(SNAPSHOT); \
+		grep -qs '"version": 2,' $(SNAPSHOT)/manifest.json || $(BIN)/verity data import $(SHARED_DATA)/prices $(SHARED_DATA)/fundamentals --dest $(SNAPSHOT); \
 		VERITY_MARKET_DATA=snapshot:$(SNAPSHOT) $(BIN)/verity serve; \
 	else \
 		$(BIN)/verity serve; \
