@@ -30,7 +30,7 @@ from tools.basis_breaks import BasisBreak, adjust_for_basis_break, find_basis_br
 from tools.providers.base import BAR_COLUMNS, SERIES_COLUMNS
 from tools.seams import Join, Seam, SymbolReport, continued_elsewhere, find_gaps, join_parts
 from tools.splits import SplitEvent, adjust_for_split, find_splits, nearest_split
-from tools.traded_prices import PRICE_COLUMNS, derive_traded, read_basis
+from tools.traded_prices import PRICE_COLUMNS, FileBasis, derive_traded, read_basis
 
 Part = tuple[str, pd.DataFrame]
 SPLIT_CHECK_DAYS = 5  # latest shared days on which adjusted and traded closes are compared
@@ -69,7 +69,7 @@ def _traded(
     symbol: str,
     parts: Sequence[Part],
     plain: Sequence[Part],
-    bases: Sequence[tuple[object, np.ndarray]],
+    bases: Sequence[tuple[FileBasis, np.ndarray]],
     events: Sequence[list[SplitEvent]],
     report: SymbolReport,
 ) -> pd.DataFrame | None:
@@ -98,9 +98,16 @@ def _traded(
     )
     derived: list[pd.DataFrame] = []
     for (name, rows, scale), (basis, _) in zip(scaled, bases, strict=True):
-        if getattr(basis, "kind", None) != "adjusted":
+        if basis.kind != "adjusted":
             continue
-        found, runs = derive_traded(name, rows, scale, joined.bars)
+        # measured against the OTHER files' traded prices: a file stitched from several downloads
+        # is traded in its appended runs and adjusted between them, so against its own runs the
+        # factor is 1 on both sides of rows that are not traded prices at all
+        others = [c for c in candidates if c[0] != name]
+        if not others:
+            continue
+        reference = joined.bars if len(others) == len(candidates) else join_parts(others, "splits", False).bars
+        found, runs = derive_traded(name, rows, scale, reference)
         report.derived.extend(runs)
         derived.append(found)
     return _fill(joined.bars, derived)

@@ -8,8 +8,11 @@ read by what its numbers show (``read_basis``):
   ``auto_adjust=False``): ``close`` is the close as traded, ``adj_close`` the dividend-adjusted one.
 - ``adjusted``: more than ``ADJUSTED_SHARE`` of its closes are not whole cents: a download whose
   prices were multiplied by dividend-adjustment factors (yfinance ``auto_adjust``). Only its rows
-  after the last ex-dividend date before the download are prices as traded, and they are whole
-  cents again: the *traded tail*, the whole-cent closes after the last one that is not.
+  after the last ex-dividend date before the download are prices as traded, and they look traded
+  again (below): the *traded tail*. A file stitched from several downloads (rows appended day by
+  day, never re-adjusted) has such runs inside too: the yfinance ETF file's SPY rows of
+  2025-06-20..09-15 equal the split-only large-cap file's closes. Every run of at least
+  ``MIN_RUN`` rows that look traded is taken as traded prices; a lone one is not.
 - ``traded``: whole-cent closes: prices as traded (split-adjusted only).
 
 A row "looks traded" when its close is whole cents (closing prices are) and its open, high and
@@ -43,6 +46,7 @@ TAIL_TOLERANCE = 7e-8  # relative: a float32 holds a price to 2**-24 (6e-8)
 DERIVED_TOLERANCE = 1.5e-7  # relative: float32 noise plus a factor measured to ~1e-7
 MAX_TOLERANCE = 1e-6  # beyond this a grid of cents tells nothing (+-0.05 cents at $500)
 RUN_TOLERANCE = 1e-6  # relative change of the ratio that still counts as the same factor
+MIN_RUN = 2  # consecutive rows that look traded before an adjusted file's rows count as traded
 PRICE_COLUMNS = ["open", "high", "low", "close"]
 
 
@@ -53,7 +57,7 @@ class FileBasis:
     source: str
     kind: BasisKind
     traded_rows: int  # rows whose prices are prices as traded, straight from the file
-    traded_from: str | None  # first day of an adjusted file's traded tail
+    traded_from: str | None  # an adjusted file's first row that is a traded price
     evidence: str
 
 
@@ -101,19 +105,25 @@ def read_basis(symbol: str, source: str, bars: pd.DataFrame) -> tuple[FileBasis,
     if len(off) <= ADJUSTED_SHARE * len(full):
         evidence = f"{len(full) - len(off):,} of {len(full):,} closes are whole cents"
         return FileBasis(source, "traded", rows, None, evidence), everything
-    grid = looks_traded(bars[PRICE_COLUMNS].to_numpy(dtype=np.float64))
-    tail_start = off[-1] + 1
-    full_grid = grid[:-1] if rows > 1 else grid
-    off_grid = np.flatnonzero(~full_grid[tail_start:])
-    if len(off_grid):  # an open, high or low off the grid: not a traded price after all
-        tail_start += int(off_grid[-1]) + 1
-    traded = np.zeros(rows, dtype=bool)
-    traded[tail_start:] = True
-    traded[-1] = traded[-1] and bool(grid[-1])
-    first = bars.index[tail_start].strftime("%Y-%m-%d") if tail_start < rows else None
-    tail = f"; whole cents from {first} on: traded prices" if first else "; no traded tail"
-    evidence = f"{len(off):,} of {len(full):,} closes are not whole cents (dividend-adjusted){tail}"
+    traded = _runs(looks_traded(bars[PRICE_COLUMNS].to_numpy(dtype=np.float64)), MIN_RUN)
+    first = bars.index[int(np.argmax(traded))].strftime("%Y-%m-%d") if traded.any() else None
+    found = (
+        f"; {int(traded.sum()):,} rows in runs that look traded (whole cents) from {first} on: traded prices"
+        if first
+        else "; no rows that look traded"
+    )
+    evidence = f"{len(off):,} of {len(full):,} closes are not whole cents (dividend-adjusted){found}"
     return FileBasis(source, "adjusted", int(traded.sum()), first, evidence), traded
+
+
+def _runs(flags: np.ndarray, length: int) -> np.ndarray:
+    """``flags`` kept only where they form runs of at least ``length`` consecutive True values."""
+    edges = np.flatnonzero(np.diff(np.r_[0, flags.astype(np.int8), 0]))
+    out = np.zeros(len(flags), dtype=bool)
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        if stop - start >= length:
+            out[start:stop] = True
+    return out
 
 
 def derive_traded(

@@ -122,14 +122,14 @@ def test_a_range_ends_at_the_analysis_date_by_default_and_never_after(md: Market
 
 
 def test_a_range_without_one_kind_of_prices_covers_the_traded_sessions_and_says_so(md: MarketData) -> None:
-    # IWM: dividend-adjusted closes only before 2025-12-16, traded only after 2026-03-31
-    source = md.price_history("IWM", start=date(2025, 11, 3), end=date(2026, 5, 29))
-    assert source.fact("first_close").as_of == date(2025, 12, 16)
-    assert any("only from 2025-12-16" in note for note in source.notes)
+    # IWM: dividend-adjusted closes only before 2025-06-16, traded only after 2026-03-31
+    source = md.price_history("IWM", start=date(2025, 5, 1), end=date(2026, 5, 29))
+    assert source.fact("first_close").as_of == date(2025, 6, 16)
+    assert any("only from 2025-06-16" in note for note in source.notes)
     # covered by adjusted closes throughout: on that basis, keyed so
-    adjusted = md.price_history("IWM", start=date(2025, 11, 3), end=date(2026, 1, 9))
-    assert adjusted.fact("first_close_adjusted").as_of == date(2025, 11, 3)
-    assert adjusted.fact("sessions").value > 40
+    adjusted = md.price_history("IWM", start=date(2025, 5, 1), end=date(2026, 1, 9))
+    assert adjusted.fact("first_close_adjusted").as_of == date(2025, 5, 1)
+    assert adjusted.fact("sessions").value > 150
 
 
 def test_bars_for_charts_stop_at_the_analysis_date(md: MarketData) -> None:
