@@ -106,7 +106,8 @@ def _traded(
         others = [c for c in candidates if c[0] != name]
         if not others:
             continue
-        reference = joined.bars if len(others) == len(candidates) else join_parts(others, "splits", False).bars
+        own = len(others) < len(candidates)
+        reference = join_parts(others, "splits", yield_final=False).bars if own else joined.bars
         found, runs = derive_traded(name, rows, scale, reference)
         report.derived.extend(runs)
         derived.append(found)

@@ -1,7 +1,7 @@
 """Which prices a figure uses: as traded, or dividend-adjusted where the record holds no traded price.
 
 The bars (tools/providers/base.py) hold per day the prices as traded (``traded`` = 1) or, where
-the record holds none (IWM before 2025-12-16 in the shared data), the dividend-adjusted prices;
+the record holds none (IWM before 2025-06-16 in the shared data), the dividend-adjusted prices;
 ``adj_close`` is the dividend-adjusted close wherever a source gives one. The rules:
 
 - A level (a price, a range, a moving average, support and resistance) uses prices as traded:

@@ -2,7 +2,7 @@
 
 One kind of return for all, said by the fact keys: price returns (``price_return_<period>``, closes
 as traded) when every ranked fund has one, else total returns (``total_return_<period>``,
-dividend-adjusted closes: the record holds no traded prices of the sector funds before late 2025).
+dividend-adjusted closes: the record holds no traded prices of the sector funds before mid-2025).
 """
 
 from __future__ import annotations
