@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 
 from copilot.errors import BadInputError, NoDataError
 from copilot.schemas import Source, utc_now
-from tools.market_windows import Windows, last_bar, minus
+from tools.market_windows import Windows, minus
 from tools.metrics import MetricResult, bars_until
 from tools.metrics.history import day_metrics, range_metrics
 from tools.metrics.performance import PeriodReturn, check_range, performance_metrics, period_return
-from tools.metrics.periods import TRAILING, Window, lookback_days, parse_period, resolve, span_label
+from tools.metrics.periods import Window, parse_period, span_label
 from tools.metrics.quote import quote_metrics
 from tools.metrics.sectors import SECTOR_NAMES, sector_metrics
 from tools.metrics.technicals import HISTORY_DAYS, technical_metrics
@@ -155,7 +155,7 @@ class MarketData:
         matches = [self.resolve(name) for name in symbols]
         wanted = list(dict.fromkeys(m.symbol for m in matches))
         custom = Window("custom", end or day, anchor=start) if start is not None else None
-        histories, windows, late = self._period_windows(wanted, key, day, custom)
+        histories, windows, late = self.windows.periods(wanted, key, day, custom)
         returns = [
             period_return(
                 s, bars_until(histories[s], windows[s].end), windows[s], histories[s].adjusted_through
@@ -218,7 +218,7 @@ class MarketData:
         key = parse_period(period)
         day = self._as_of(as_of)
         unranked: dict[str, str] = {}  # a fund not yet launched (XLC before 2018-06-19) is left out
-        histories, windows, late = self._period_windows(list(SECTOR_SYMBOLS), key, day, None, unranked)
+        histories, windows, late = self.windows.periods(list(SECTOR_SYMBOLS), key, day, None, unranked)
         returns: list[PeriodReturn] = []
         for symbol in (s for s in SECTOR_SYMBOLS if s in histories):
             window = windows[symbol]
@@ -238,37 +238,6 @@ class MarketData:
         return self._source("sectors", title, arguments, list(histories.values()), result)
 
     # -- plumbing -------------------------------------------------------------------------------
-
-    def _period_windows(
-        self,
-        symbols: list[str],
-        key: str,
-        day: date,
-        custom: Window | None,
-        missing: dict[str, str] | None = None,
-    ) -> tuple[dict[str, PriceHistory], dict[str, Window], list[str]]:
-        """Each symbol's bars and return window: trailing periods count back from the last close
-        (from the data's end when it ends long before ``day``); the others are dated windows."""
-        late: list[str] = []
-        if custom is None and key in TRAILING:
-            histories, until = self.windows.histories_before(symbols, lookback_days(key), day, late, missing)
-            windows = {
-                s: resolve(key, until, last_bar(h, until)) for s, h in histories.items() if last_bar(h, until)
-            }
-            return histories, windows, late
-        window = custom or resolve(key, day)
-        try:
-            histories = self.windows.history(symbols, window.first_needed, window.end)
-        except NoDataError:
-            if missing is None:
-                raise
-            histories = {}
-            for symbol in symbols:  # a sector fund not yet launched is left out, not fatal
-                try:
-                    histories.update(self.windows.history([symbol], window.first_needed, window.end))
-                except NoDataError as exc:
-                    missing[symbol] = exc.message
-        return histories, dict.fromkeys(histories, window), late
 
     def _add_related(self, symbol: str, result: MetricResult) -> None:
         """Name the ETFs tracking an index (or the index an ETF tracks): figures differ between them."""

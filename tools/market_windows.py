@@ -3,7 +3,8 @@
 ``Windows`` wraps a provider for ``tools.market.MarketData``: ``history`` makes ONE provider call
 for every symbol (the provider batches, the cache batches its misses); ``histories_before`` and
 ``history_before`` fetch windows ending at the analysis date, or at the data's last bar when that
-is over a week older (a snapshot asked without a date, a series that ended), with a note.
+is over a week older (a snapshot asked without a date, a series that ended), with a note;
+``periods`` fetches the bars of a return period and resolves each symbol's window.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pandas as pd
 
 from copilot.errors import NoDataError
 from tools.metrics import bars_until
+from tools.metrics.periods import TRAILING, Window, lookback_days, resolve
 from tools.providers.base import MarketDataProvider, PriceHistory
 
 STALE_BAR_DAYS = 7  # a last bar older than this before the analysis date is said so (long weekends fit)
@@ -32,6 +34,37 @@ class Windows:
             if symbol not in histories:
                 raise NoDataError(f"{symbol}: {self.provider.name} returned no prices", symbol=symbol)
         return histories
+
+    def periods(
+        self,
+        symbols: list[str],
+        key: str,
+        day: date,
+        custom: Window | None,
+        missing: dict[str, str] | None = None,
+    ) -> tuple[dict[str, PriceHistory], dict[str, Window], list[str]]:
+        """Each symbol's bars and return window: trailing periods count back from the last close
+        (from the data's end when it ends long before ``day``); the others are dated windows."""
+        late: list[str] = []
+        if custom is None and key in TRAILING:
+            histories, until = self.histories_before(symbols, lookback_days(key), day, late, missing)
+            windows = {
+                s: resolve(key, until, last_bar(h, until)) for s, h in histories.items() if last_bar(h, until)
+            }
+            return histories, windows, late
+        window = custom or resolve(key, day)
+        try:
+            histories = self.history(symbols, window.first_needed, window.end)
+        except NoDataError:
+            if missing is None:
+                raise
+            histories = {}
+            for symbol in symbols:  # a sector fund not yet launched is left out, not fatal
+                try:
+                    histories.update(self.history([symbol], window.first_needed, window.end))
+                except NoDataError as exc:
+                    missing[symbol] = exc.message
+        return histories, dict.fromkeys(histories, window), late
 
     def histories_before(
         self,
