@@ -69,10 +69,10 @@ def technical_metrics(
     else:
         result.details["price_basis"] = "index levels" if symbol.startswith("^") else "as traded"
         result.notes.append(traded_note(symbol))
-        if view.traded_from is not None and len(view.bars) < TRADED_ENOUGH:
+        if view.traded_from is not None:  # the EMAs are seeded there, not five years back
             result.notes.append(
                 f"{symbol}: the record holds traded prices only from {view.traded_from}; "
-                f"the figures use those {len(view.bars)} days."
+                f"the figures use those {len(view.bars)} days (the EMAs start there)."
             )
     return result
 

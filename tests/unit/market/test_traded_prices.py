@@ -284,3 +284,5 @@ def test_technicals_use_traded_prices_when_a_year_of_them_exists(md: MarketData)
     assert any("traded prices of IWM only from 2025-06-16" in note for note in iwm.notes)
     later = md.technicals("IWM", as_of=date(2026, 7, 1))  # a year of traded prices by then
     assert later.fact("sma_200") is not None and later.details["price_basis"] == "as traded"
+    assert later.details["history_start"] == "2025-06-16"
+    assert any("only from 2025-06-16" in note and "EMAs start there" in note for note in later.notes)
