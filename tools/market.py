@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from copilot.errors import BadInputError, NoDataError
 from copilot.schemas import Source, utc_now
-from tools.market_windows import Windows, minus
+from tools.market_windows import STALE_BAR_DAYS, Windows, minus
 from tools.metrics import MetricResult, bars_until
 from tools.metrics.history import day_metrics, range_metrics
 from tools.metrics.performance import PeriodReturn, check_range, performance_metrics, period_return
@@ -264,11 +264,12 @@ class MarketData:
         A valuation multiple divides the price people paid: a day whose close is only known
         dividend-adjusted (``traded`` 0) is refused rather than priced on another basis.
         """
-        history, late = self._history_before(symbol, STALE_BAR_DAYS + 7, day)
+        history, late = self.windows.history_before(symbol, STALE_BAR_DAYS + 7, day)
         bars = bars_until(history, day)
         if "traded" in bars.columns and not bool(bars["traded"].iloc[-1]):
             last = bars.index[-1].date()
-            raise NoDataError(f"{symbol}: no traded close on {last}, only a dividend-adjusted one", symbol=symbol)
+            message = f"{symbol}: no traded close on {last}, only a dividend-adjusted one"
+            raise NoDataError(message, symbol=symbol)
         return float(bars["close"].iloc[-1]), bars.index[-1].date(), late
 
     def sectors(self, period: str = "1d", as_of: date | None = None) -> Source:
