@@ -29,8 +29,8 @@ install-dev: $(VENV)/.installed-dev
 # imported (no statements.csv) is rebuilt.
 run: install
 	@if [ -z "$$VERITY_MARKET_DATA" ] && [ -d "$(SHARED_DATA)/prices" ]; then \
-		[ -f $(SNAPSHOT)/statements.csv ] || $(BIN)/verity data import $(SHARED_DATA)/prices $(SHARED_DATA)/fundamentals \
-			$(FILINGS_INDEX) --dest $(SNAPSHOT); \
+		{ grep -qs '"version": 2,' $(SNAPSHOT)/manifest.json && [ -f $(SNAPSHOT)/statements.csv ]; } || \
+			$(BIN)/verity data import $(SHARED_DATA)/prices $(SHARED_DATA)/fundamentals $(FILINGS_INDEX) --dest $(SNAPSHOT); \
 		VERITY_MARKET_DATA=snapshot:$(SNAPSHOT) $(BIN)/verity serve; \
 	else \
 		$(BIN)/verity serve; \

@@ -73,8 +73,8 @@ def _responder(messages: list[BaseMessage]) -> AIMessage:
                 facts.update({(f.symbol, f.key): f"{f.display()} [{n}]" for f in source.facts})
     return AIMessage(
         content=f"Apple last closed at {facts['AAPL', 'last_price']}. Small caps returned "
-        f"{facts['^RUT', 'return_ytd']} this year against {facts['^GSPC', 'return_ytd']} for large "
-        f"caps. SPY's RSI stands at {facts['SPY', 'rsi_14']}."
+        f"{facts['^RUT', 'price_return_ytd']} this year against "
+        f"{facts['^GSPC', 'price_return_ytd']} for large caps. SPY's RSI stands at {facts['SPY', 'rsi_14']}."
     )
 
 

@@ -19,7 +19,8 @@ import pandas as pd
 from copilot.config import get_settings
 from tools.cache import CachedProvider, CacheTTL
 from tools.market import MarketData
-from tools.metrics.performance import fetch_start, period_return
+from tools.metrics.performance import period_return
+from tools.metrics.periods import resolve
 from tools.providers.memory import InMemoryProvider
 
 SYMBOLS = [
@@ -62,10 +63,10 @@ def _frames() -> dict[str, pd.DataFrame]:
 
 def _naive(provider: InMemoryProvider) -> None:
     """The peer: one provider call per symbol, then the same return arithmetic."""
-    start = fetch_start("ytd", AS_OF, None)
+    window = resolve("ytd", AS_OF)
     for symbol in SYMBOLS:
-        bars = provider.price_history([symbol], start, AS_OF)[symbol].bars
-        period_return(symbol, bars.loc[: AS_OF.isoformat()], "ytd", as_of=AS_OF)
+        bars = provider.price_history([symbol], window.first_needed, AS_OF)[symbol].bars
+        period_return(symbol, bars.loc[: AS_OF.isoformat()], window)
 
 
 def _median(call, rounds: int = ROUNDS) -> float:  # type: ignore[no-untyped-def]

@@ -179,6 +179,27 @@ class FakeMarketData:
             ],
         )
 
+    def price_history(
+        self,
+        symbol: str,
+        date: date | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        as_of: date | None = None,
+    ) -> Source:
+        self._record("price_history", symbol, date, start, end, as_of)
+        sym, day = self.resolve(symbol).symbol, self._day(as_of)
+        when = date or day
+        return Source(
+            kind="market_data",
+            title=f"{sym} on {when}",
+            provider="fake",
+            as_of=when,
+            tool="price_history",
+            arguments={"symbol": sym, "date": when.isoformat(), "as_of": day.isoformat()},
+            facts=[Fact(key="close", label="Close", value=PRICES[sym], unit="USD", as_of=when, symbol=sym)],
+        )
+
     def performance(
         self,
         symbols: Sequence[str],
@@ -190,7 +211,7 @@ class FakeMarketData:
         self._record("performance", tuple(symbols), period, start, end, as_of)
         resolved = [self.resolve(s).symbol for s in symbols]
         day = self._day(as_of)
-        key = f"return_{period or 'custom'}"
+        key = f"price_return_{period or 'custom'}"
         facts = [
             Fact(key=key, label=f"{s} return", value=RETURNS_YTD[s], unit="%", as_of=day, symbol=s)
             for s in resolved
@@ -369,8 +390,10 @@ class FakeMarketData:
             tool="sectors",
             arguments={"period": period, "as_of": day.isoformat()},
             facts=[
-                Fact(key=f"return_{period}", label="Technology (XLK)", value=1.2, unit="%", symbol="XLK"),
-                Fact(key=f"return_{period}", label="Energy (XLE)", value=-0.8, unit="%", symbol="XLE"),
+                Fact(
+                    key=f"price_return_{period}", label="Technology (XLK)", value=1.2, unit="%", symbol="XLK"
+                ),
+                Fact(key=f"price_return_{period}", label="Energy (XLE)", value=-0.8, unit="%", symbol="XLE"),
             ],
             details={"ranking": ["XLK", "XLE"]},
         )

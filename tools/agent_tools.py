@@ -22,10 +22,32 @@ from langchain_core.tools import BaseTool, tool
 from copilot.citations import SourceLedger
 from copilot.errors import BadInputError, NoDataError, ProviderUnavailableError, VerityError
 from copilot.schemas import Source, ToolArtifact
+from tools.metrics.periods import parse_period
 from tools.providers.base import SymbolMatch
 
-PERIODS = ("1d", "5d", "1m", "3m", "6m", "1y", "ytd")
 MAX_DOCUMENTS = 10
+# what the period argument accepts and means, in the words of both return tools' descriptions
+PERIOD_HELP = (
+    "period: 1d or 5d (that many trading days back from the last close); 1m, 3m, 6m, 1y, 3y, 5y, "
+    "10y (from the last close on or before the same calendar day that many months or years earlier); "
+    "mtd, qtd, ytd (from the last close of the previous month, quarter or year); a calendar month "
+    "like 2024-02, quarter like 2025Q4 or year like 2025 (from the last close before it to its last "
+    "close, or to the analysis date if it is not over)."
+)
+COMPARE_PERFORMANCE = (
+    "Return (close to close) over a period of one or more symbols or names; the first is the subject "
+    "and is compared with each other one (ratio of returns and spread in percentage points). "
+    "price_return_* facts are price returns (closes as traded; index levels have only these), "
+    "total_return_* facts are total returns (dividend-adjusted closes, dividends reinvested): say "
+    "which one you quote; the notes say when one is not available. "
+    f"{PERIOD_HELP} Or give start/end dates (YYYY-MM-DD) instead of a period. "
+    "Never compute returns yourself: quote these figures with their [n]."
+)
+SECTOR_PERFORMANCE = (
+    "Returns of the S&P 500 sector ETFs over a period, ranked from leader to laggard: price returns "
+    "(price_return_*) when every fund has traded closes for the period, else total returns "
+    f"(total_return_*, dividend-adjusted closes). {PERIOD_HELP}"
+)
 MAX_DETAIL_CHARS = 600  # a qualitative detail (a ranking, crossovers) stays short for the model
 
 
@@ -74,6 +96,14 @@ class MarketTools(Protocol):
     """The part of ``tools.market.MarketData`` the tools call (all sync)."""
 
     def quote(self, symbol: str, as_of: date | None = None) -> Source: ...
+    def price_history(
+        self,
+        symbol: str,
+        date: date | None = None,
+        start: date | None = None,
+        end: date | None = None,
+        as_of: date | None = None,
+    ) -> Source: ...
     def performance(
         self,
         symbols: Sequence[str],
@@ -219,10 +249,33 @@ def build_tools(
     async def get_quote(symbol: str, runtime: Runtime) -> ToolResult:
         """Latest quote of one stock, ETF or index (ticker like AAPL or a name like "Apple"):
         last price, day change, day range, volume vs averages, 52-week high/low and distance from them.
-        Cite the [n] shown next to the source for every figure you use."""
+        Prices are as traded; a figure keyed ..._adjusted is a dividend-adjusted price (the record
+        holds no traded one): say so when you quote it. Cite the [n] shown next to the source."""
         return await runner.run("get_quote", runtime, lambda c: market.quote(symbol, as_of=c.as_of))
 
     @tool(response_format="content_and_artifact")
+    async def get_price_history(
+        symbol: str,
+        runtime: Runtime,
+        date: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
+    ) -> ToolResult:
+        """Prices of one stock, ETF or index on a past day or over a range of days, up to the analysis date.
+        date (YYYY-MM-DD): the close, open, high, low and volume of that day's session (a non-trading
+        day gives the last session before it, and says so). Or start and end (YYYY-MM-DD; end defaults
+        to the analysis date): first and last close, change, highest high and lowest low with their
+        dates, average and total volume, number of sessions. Prices are as traded; ..._adjusted
+        figures are dividend-adjusted prices (no traded price on record). Quote them with their [n]."""
+
+        def call(c: TurnContext) -> Source:
+            day = _parse_date(date, "date")
+            first, last = _parse_date(start, "start"), _parse_date(end, "end")
+            return market.price_history(symbol, date=day, start=first, end=last, as_of=c.as_of)
+
+        return await runner.run("get_price_history", runtime, call)
+
+    @tool(response_format="content_and_artifact", description=COMPARE_PERFORMANCE)
     async def compare_performance(
         symbols: list[str],
         runtime: Runtime,
@@ -230,17 +283,9 @@ def build_tools(
         start: str | None = None,
         end: str | None = None,
     ) -> ToolResult:
-        """Return (close to close) over a period of one or more symbols or names; the first is the subject
-        and is compared with each other one (ratio of returns and spread in percentage points). Say
-        whether it is a price or a total return as the source's notes do (index levels: price return).
-        period: one of 1d, 5d, 1m, 3m, 6m, 1y, ytd; or give start/end dates as YYYY-MM-DD instead.
-        Never compute returns yourself: quote these figures with their [n]."""
-
         def call(c: TurnContext) -> Source:
             first, last = _parse_date(start, "start"), _parse_date(end, "end")
-            if not first and period not in PERIODS:
-                raise BadInputError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
-            chosen = None if first else period
+            chosen = None if first else parse_period(period)
             return market.performance(symbols, period=chosen, start=first, end=last, as_of=c.as_of)
 
         return await runner.run("compare_performance", runtime, call)
@@ -248,7 +293,9 @@ def build_tools(
     @tool(response_format="content_and_artifact")
     async def get_technicals(symbol: str, runtime: Runtime) -> ToolResult:
         """Technical indicators of one symbol: RSI(14) with overbought/oversold state, SMA/EMA 20/50/200,
-        MACD, Bollinger bands, ATR, support and resistance levels, 20-day volatility, 1-year max drawdown."""
+        MACD, Bollinger bands, ATR, support and resistance levels, 20-day volatility, 1-year max drawdown.
+        Levels use prices as traded; ..._adjusted figures use dividend-adjusted prices (the record
+        holds too few traded ones): say so when you quote them."""
         return await runner.run("get_technicals", runtime, lambda c: market.technicals(symbol, as_of=c.as_of))
 
     @tool(response_format="content_and_artifact")
@@ -297,15 +344,10 @@ def build_tools(
             "get_market_valuation", runtime, lambda c: market.market_valuation(as_of=c.as_of)
         )
 
-    @tool(response_format="content_and_artifact")
+    @tool(response_format="content_and_artifact", description=SECTOR_PERFORMANCE)
     async def sector_performance(runtime: Runtime, period: str = "1d") -> ToolResult:
-        """Returns of the S&P 500 sector ETFs over a period (1d, 5d, 1m, 3m, 6m, 1y, ytd), ranked from
-        leader to laggard."""
-
         def call(c: TurnContext) -> Source:
-            if period not in PERIODS:
-                raise BadInputError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
-            return market.sectors(period=period, as_of=c.as_of)
+            return market.sectors(period=parse_period(period), as_of=c.as_of)
 
         return await runner.run("sector_performance", runtime, call)
 
@@ -323,6 +365,7 @@ def build_tools(
 
     tools: list[BaseTool] = [
         get_quote,
+        get_price_history,
         compare_performance,
         get_technicals,
         get_valuation,

@@ -179,7 +179,7 @@ class CachedProvider:
         entry = BarsEntry(start, end, now, now, replace(history, stale=False, age_seconds=None))
         if old is not None and _touches(old, start, end):
             # new rows win; the merged entry is as old as its oldest part for finished bars
-            kept = old.history.bars.loc[~old.history.bars.index.isin(history.bars.index)]
+            kept = _on_new_basis(old.history.bars, history.bars)
             bars = pd.concat([kept, history.bars])
             starts = [old.start_req, start]
             entry = BarsEntry(
@@ -192,6 +192,20 @@ class CachedProvider:
         self._store_db.save_bars(symbol, entry)
         self._memo[symbol] = entry
         return entry
+
+
+def _on_new_basis(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """The old rows the new fetch lacks, their adjusted closes put on the new fetch's basis.
+
+    A later download's adjusted closes include the dividends paid since the earlier one: the old
+    rows are rescaled by the ratio of the two on the days both hold, or lose their adjusted close
+    (unknown) when the fetches share no day. Prices as traded never change.
+    """
+    kept = old.loc[~old.index.isin(new.index)]
+    shared = old.index.intersection(new.index)
+    ratios = (new.loc[shared, "adj_close"] / old.loc[shared, "adj_close"]).dropna()
+    factor = float(ratios.median()) if len(ratios) else float("nan")
+    return kept.assign(adj_close=kept["adj_close"] * factor)
 
 
 def _touches(old: BarsEntry, start: date | None, end: date) -> bool:

@@ -92,6 +92,7 @@ class CacheStore:
             "adjustment": history.adjustment,
             "currency": history.currency,
             "retrieved_at": history.retrieved_at.isoformat() if history.retrieved_at else None,
+            "adjusted_through": history.adjusted_through.isoformat() if history.adjusted_through else None,
         }
         row = (
             self.provider,
@@ -145,9 +146,11 @@ class CacheStore:
 def _entry_from_row(row: tuple[Any, ...], label: str) -> BarsEntry:
     meta = json.loads(row[4])
     retrieved_at = meta.pop("retrieved_at", None)
+    adjusted_through = meta.pop("adjusted_through", None)
     history = PriceHistory(
-        bars=read_bars(row[5], label),
+        bars=read_bars(row[5], label),  # a row of the 5-column format before version 2: unreadable, refetched
         retrieved_at=datetime.fromisoformat(retrieved_at) if retrieved_at else None,
+        adjusted_through=date.fromisoformat(adjusted_through) if adjusted_through else None,
         **meta,
     )
     return BarsEntry(

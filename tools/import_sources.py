@@ -2,8 +2,9 @@
 
 Each file is recognised by its header (gzip or plain CSV):
 
-- prices: ``symbol,date,open,high,low,close,volume`` (+ optional ``adj_close``, which is ignored:
-  ``close`` is kept so every file of a symbol stays on a price basis the seams can compare);
+- prices: ``symbol,date,open,high,low,close,volume`` (+ optional ``adj_close``: then ``close`` is
+  the close as traded and ``adj_close`` the dividend-adjusted one, as in a yfinance download with
+  ``auto_adjust=False``; tools/traded_prices.py says how files without it are read);
 - valuation: the flattened Yahoo quoteSummary snapshot (``symbol,recorded_http_date,trailing_pe,...``);
 - names: S&P 500 constituents (``Symbol,Security,...``) or FinanceDatabase lists (``symbol,name,...``).
 
@@ -90,7 +91,8 @@ def _read_csv(path: Path, **kwargs: Any) -> pd.DataFrame:
 
 
 def read_prices(path: Path) -> dict[str, pd.DataFrame]:
-    """One bars frame per symbol (date index, ``BAR_COLUMNS`` float64) from a long-format file."""
+    """One bars frame per symbol (date index, ``BAR_COLUMNS`` float64, plus ``adj_close`` when the
+    file has that column) from a long-format file."""
     frame = _read_csv(path, dtype={"symbol": str, "date": str})
     if frame.empty:
         raise CorruptDataError(f"corrupt file {path}: no rows")
@@ -104,6 +106,13 @@ def read_prices(path: Path) -> dict[str, pd.DataFrame]:
         _reject(path, frame, bad, f"a non-number in column {column}")
         frame[column] = numbers.astype("float64")
     frame["volume"] = frame["volume"].fillna(0.0)  # index files often carry no volume
+    columns = list(BAR_COLUMNS)
+    if "adj_close" in frame.columns:
+        adjusted = pd.to_numeric(frame["adj_close"], errors="coerce")
+        _reject(path, frame, adjusted.isna() & frame["adj_close"].notna(), "a non-number in column adj_close")
+        _reject(path, frame, adjusted <= 0, "an adjusted close that is zero or negative")
+        frame["adj_close"] = adjusted.astype("float64")
+        columns.append("adj_close")
     prices = frame[["open", "high", "low", "close"]]
     _reject(path, frame, prices.isna().any(axis=1), "a missing price")
     _reject(path, frame, (prices <= 0).any(axis=1), "a price that is zero or negative")
@@ -111,7 +120,7 @@ def read_prices(path: Path) -> dict[str, pd.DataFrame]:
     _reject(path, frame, frame.duplicated(["symbol", "date"]), "a duplicated symbol and date")
     out: dict[str, pd.DataFrame] = {}
     for symbol, rows in frame.groupby("symbol", sort=True):
-        bars = rows.set_index("date").loc[:, list(BAR_COLUMNS)].sort_index()
+        bars = rows.set_index("date").loc[:, columns].sort_index()
         out[str(symbol)] = bars
     return out
 

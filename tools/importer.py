@@ -4,13 +4,13 @@
 
 1. Sources are files or folders; a folder contributes its files sorted by name (not recursive).
    Files are read in that order and LATER FILES WIN where they cover the same symbol and date.
-2. Each file's series of each symbol is checked for unadjusted splits (tools/splits.py) and
-   adjusted (``on_split="adjust"``) or refused with ``UnadjustedSplitError`` (``"refuse"``); then
-   for dividend-adjustment basis breaks against the files it wins over (tools/basis_breaks.py),
-   whose earlier rows are rescaled so the break day keeps the other file's return.
-3. The files' series of a symbol are joined (tools/seams.py): partial final rows yield, earlier
-   segments are rescaled to the later file's adjustment basis at each seam, gaps are reported.
-4. The snapshot is written to a temporary sibling and swapped in, so a failed import leaves
+2. Each symbol's series is built from the files that cover it (tools/price_series.py): which
+   rows are prices as traded and which are dividend-adjusted (tools/traded_prices.py), unadjusted
+   splits (tools/splits.py: adjusted with ``on_split="adjust"``, refused with
+   ``UnadjustedSplitError`` with ``"refuse"``), basis breaks inside a dividend-adjusted file
+   (tools/basis_breaks.py), and the joins (tools/seams.py): traded prices never rescaled, the
+   adjusted closes rescaled to the newest file's basis at each seam; gaps are reported.
+3. The snapshot is written to a temporary sibling and swapped in, so a failed import leaves
    ``dest`` as it was. The report is returned and stored in ``manifest.json``.
 """
 
@@ -31,7 +31,6 @@ from typing import Any, Literal
 import pandas as pd
 
 from copilot.errors import BadInputError
-from tools.basis_breaks import BasisBreak, adjust_for_basis_break, find_basis_breaks
 from tools.import_fundamentals import (
     FundamentalTables,
     read_fundamentals,
@@ -39,6 +38,7 @@ from tools.import_fundamentals import (
     write_fundamental_tables,
 )
 from tools.import_sources import NameRecord, read_names, read_prices, read_valuation, sniff
+from tools.price_series import build_series
 from tools.providers.base import Adjustment
 from tools.providers.snapshot_format import (
     FORMAT,
@@ -51,8 +51,8 @@ from tools.providers.snapshot_format import (
     bars_to_csv,
     price_file_name,
 )
-from tools.seams import SymbolReport, join_parts
-from tools.splits import SplitEvent, adjust_for_split, find_splits
+from tools.seams import SymbolReport
+from tools.splits import SplitEvent
 
 OnSplit = Literal["adjust", "refuse"]
 
@@ -184,35 +184,13 @@ def import_snapshot(sources: Sequence[Path], dest: Path, on_split: OnSplit = "ad
 def _join_all(
     parts: dict[str, list[tuple[str, pd.DataFrame]]], on_split: OnSplit, report: ImportReport
 ) -> dict[str, tuple[pd.DataFrame, Adjustment]]:
-    found: list[SplitEvent] = []
     joined: dict[str, tuple[pd.DataFrame, Adjustment]] = {}
     for symbol in sorted(parts):
-        adjusted: list[tuple[str, pd.DataFrame]] = []
-        events: list[SplitEvent] = []
-        for i, (name, bars) in enumerate(parts[symbol]):
-            others = [p for j, p in enumerate(parts[symbol]) if j != i]
-            for event in find_splits(symbol, bars, name, others):
-                events.append(event)
-                bars = adjust_for_split(bars, event)
-            adjusted.append((name, bars))
-        found.extend(events)
-        # after the splits (a split day keeps the confirming file's return and is no basis break),
-        # each file against the files it wins over, already corrected themselves
-        breaks: list[BasisBreak] = []
-        for i, (name, bars) in enumerate(adjusted):
-            split_days = [e.date for e in events if e.source == name]
-            later = adjusted[i + 1 :]
-            for basis_break in find_basis_breaks(symbol, bars, name, adjusted[:i], later, split_days):
-                breaks.append(basis_break)
-                bars = adjust_for_basis_break(bars, basis_break)
-            adjusted[i] = (name, bars)
-        bars, symbol_report = join_parts(symbol, adjusted)
-        symbol_report.splits = events
-        symbol_report.basis_breaks = breaks
+        bars, symbol_report = build_series(symbol, parts[symbol])
         report.symbols[symbol] = symbol_report
-        joined[symbol] = (bars, "none" if symbol.startswith("^") else "unknown")
-    if found and on_split == "refuse":
-        raise UnadjustedSplitError(found)
+        joined[symbol] = (bars, "none" if symbol.startswith("^") else "split")
+    if report.splits and on_split == "refuse":
+        raise UnadjustedSplitError(report.splits)
     return joined
 
 
@@ -258,8 +236,12 @@ def write_snapshot(
             "last_date": symbol_report.last_date,
             "rows": symbol_report.rows,
             "adjustment": adjustment,
+            "traded_rows": symbol_report.traded_rows,
+            "adjusted_rows": symbol_report.adjusted_rows,
+            "adjusted_through": symbol_report.adjusted_through,
             "sha256": hashlib.sha256(data).hexdigest(),
             "sources": [asdict(s) for s in symbol_report.segments],
+            "adjusted_sources": [asdict(s) for s in symbol_report.adjusted_segments],
         }
     table = {s: [by_date[d] for d in sorted(by_date)] for s, by_date in sorted(fundamentals.items())}
     (staging / FUNDAMENTALS_FILE).write_text(json.dumps(table, indent=1, default=str))

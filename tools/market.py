@@ -4,29 +4,27 @@ Every method takes names or symbols (resolved through ``SymbolResolver``) and ``
 (``None`` = the latest available data; a future date is refused), makes ONE provider call for
 all its symbols, cuts the bars at ``as_of`` before computing anything, and returns a ``Source``
 (kind "market_data", tool = the method name, arguments = the resolved arguments incl. as_of)
-whose facts are computed in ``tools.metrics``. The facade is synchronous: async callers run it
-with ``asyncio.to_thread``.
+whose facts are computed in ``tools.metrics``. Prices are prices as traded; figures on
+dividend-adjusted prices are keyed and labelled so (tools/metrics/basis.py). The facade is
+synchronous: async callers run it with ``asyncio.to_thread``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import pandas as pd
-
 from copilot.errors import BadInputError, NoDataError
 from copilot.schemas import Source, utc_now
-from tools.metrics import MetricResult, adjustment_note, bars_until
-from tools.metrics.performance import (
-    LOOKBACK_DAYS,
-    check_period,
-    fetch_start,
-    performance_metrics,
-    period_return,
-)
+from tools.market_windows import STALE_BAR_DAYS, Windows, minus
+from tools.metrics import MetricResult, bars_until
+from tools.metrics.history import day_metrics, range_metrics
+from tools.metrics.performance import PeriodReturn, check_range, performance_metrics, period_return
+from tools.metrics.periods import Window, parse_period, span_label
 from tools.metrics.quote import quote_metrics
 from tools.metrics.sectors import SECTOR_NAMES, sector_metrics
 from tools.metrics.technicals import HISTORY_DAYS, technical_metrics
@@ -43,7 +41,7 @@ if TYPE_CHECKING:
 
 MARKET_TZ = ZoneInfo("America/New_York")
 QUOTE_HISTORY_DAYS = 400  # 52-week range (365 days) plus the 63-day average volume
-STALE_BAR_DAYS = 7  # a last bar older than this before the analysis date is said so (long weekends fit)
+SESSION_LOOKBACK_DAYS = 15  # calendar days before a date that surely hold its previous session
 
 
 def market_today() -> date:
@@ -52,7 +50,7 @@ def market_today() -> date:
 
 
 class MarketData:
-    """Quote, performance, technicals, valuation and sector rankings as cited Sources."""
+    """Quote, price history, performance, technicals, valuation and sector rankings as Sources."""
 
     def __init__(
         self,
@@ -63,6 +61,7 @@ class MarketData:
     ) -> None:
         self.provider = provider
         self.resolver = resolver or SymbolResolver(search=provider.search)
+        self.windows = Windows(provider)
         self._today = today
         # statements, analyst targets, Shiller series: the provider itself when it has them
         if fundamentals is None and isinstance(provider, FundamentalsProvider):
@@ -81,17 +80,67 @@ class MarketData:
         """Last price, change, day range, volume vs averages and 52-week range."""
         match = self.resolve(symbol)
         day = self._as_of(as_of)
-        history, late = self._history_before(match.symbol, QUOTE_HISTORY_DAYS, day)
-        result = quote_metrics(match.symbol, bars_until(history, day), history.currency)
+        history, late = self.windows.history_before(match.symbol, QUOTE_HISTORY_DAYS, day)
+        bars = bars_until(history, day)
+        result = quote_metrics(match.symbol, bars, history.currency, history.adjusted_through)
         result.notes.extend(late)
         self._add_related(match.symbol, result)
-        return self._source(
-            "quote",
-            f"Quote: {_who(match)}",
-            {"symbol": match.symbol, **_named(symbol, match), "as_of": day.isoformat()},
-            [history],
-            result,
-        )
+        arguments = {"symbol": match.symbol, **_named(symbol, match), "as_of": day.isoformat()}
+        return self._source("quote", f"Quote: {_who(match)}", arguments, [history], result)
+
+    def price_history(
+        self,
+        symbol: str,
+        date: dt.date | None = None,
+        start: dt.date | None = None,
+        end: dt.date | None = None,
+        as_of: dt.date | None = None,
+    ) -> Source:
+        """Prices on ``date`` (the last session on or before it), or over ``start``..``end``
+        (end: the analysis date by default); the analysis date itself when neither is given."""
+        match = self.resolve(symbol)
+        day = self._as_of(as_of)
+        if date is not None and (start is not None or end is not None):
+            raise BadInputError("give either a date or a start (and end) date, not both")
+        check_range(start, end)
+        for name, value in (("date", date), ("start", start), ("end", end)):
+            if value is not None and value > day:
+                raise BadInputError(f"{name} {value} is after the analysis date {day}")
+        arguments: dict[str, Any] = {"symbol": match.symbol, **_named(symbol, match)}
+        if start is None:
+            asked = date or day
+            first = minus(asked, SESSION_LOOKBACK_DAYS)
+            history = self.windows.history([match.symbol], first, asked)[match.symbol]
+            bars = bars_until(history, asked)
+            result = day_metrics(match.symbol, bars, asked, history.currency, history.adjusted_through)
+            arguments["date"] = asked.isoformat()
+            title = f"Price of {_who(match)} on {result.details['session']}"
+        else:
+            last = end or day
+            # from a little earlier: a range of non-trading days gets "no trading session", not "a gap"
+            first = minus(start, SESSION_LOOKBACK_DAYS)
+            history = self.windows.history([match.symbol], first, last)[match.symbol]
+            bars = bars_until(history, last)
+            result = range_metrics(
+                match.symbol, bars, start, last, history.currency, history.adjusted_through
+            )
+            arguments |= {"start": start.isoformat(), "end": last.isoformat()}
+            title = f"Price history of {_who(match)}, {start} to {last}"
+        arguments["as_of"] = day.isoformat()
+        return self._source("price_history", title, arguments, [history], result)
+
+    def bars(
+        self, symbol: str, start: date | None = None, end: date | None = None, as_of: date | None = None
+    ) -> PriceHistory:
+        """Plain daily bars between ``start`` and ``end`` (default: the analysis date), nothing after
+        ``as_of`` (for charts). ``traded`` and ``adj_close`` say which prices are which."""
+        match = self.resolve(symbol)
+        day = self._as_of(as_of)
+        last = min(end or day, day)
+        if start is not None and start > last:
+            raise BadInputError(f"empty range: start {start} is after the end {last}")
+        history = self.windows.history([match.symbol], start, last)[match.symbol]
+        return replace(history, bars=bars_until(history, last))
 
     def performance(
         self,
@@ -101,10 +150,11 @@ class MarketData:
         end: date | None = None,
         as_of: date | None = None,
     ) -> Source:
-        """Returns over a period (or start/end) and the first symbol relative to the others."""
+        """Price and total returns over a period (or start/end); the first symbol against the others."""
         if not symbols:
             raise BadInputError("performance needs at least one symbol")
-        key = check_period(period, start, end)
+        check_range(start, end)
+        key = "custom" if start is not None else parse_period(period)
         day = self._as_of(as_of)
         if end is not None and end > day:
             raise BadInputError(f"end {end} is after the analysis date {day}")
@@ -112,45 +162,35 @@ class MarketData:
             raise BadInputError(f"empty range: start {start} is not before the analysis date {day}")
         matches = [self.resolve(name) for name in symbols]
         wanted = list(dict.fromkeys(m.symbol for m in matches))
-        late: list[str] = []
-        until = day  # where the windows end: the analysis date, or the data's end long before it
-        if key in LOOKBACK_DAYS:
-            histories, until = self._histories_before(wanted, LOOKBACK_DAYS[key], day, late)
-        else:
-            histories = self._history(wanted, fetch_start(key, day, start), day)
-        returns = [period_return(s, bars_until(histories[s], until), key, start, end, until) for s in wanted]
-        result = performance_metrics(returns, key, histories[wanted[0]].currency)
-        result.notes.extend(late)
+        custom = Window("custom", end or day, anchor=start) if start is not None else None
+        histories, windows, late = self.windows.periods(wanted, key, day, custom)
+        returns = [
+            period_return(
+                s, bars_until(histories[s], windows[s].end), windows[s], histories[s].adjusted_through
+            )
+            for s in wanted
+        ]
+        label = f"{start} to {end or day}" if custom else span_label(key)
+        result = performance_metrics(returns, key, histories[wanted[0]].currency, label)
+        result.notes.extend([*late, *_open_period(windows[wanted[0]], day)])
         arguments: dict[str, Any] = {"symbols": wanted, "period": key, "as_of": day.isoformat()}
-        names = [name for name, m in zip(symbols, matches, strict=True) if name != m.symbol]
-        if names:
+        if any(name != m.symbol for name, m in zip(symbols, matches, strict=True)):
             arguments["names"] = list(symbols)
-        if start is not None:
-            arguments["start"] = start.isoformat()
-            arguments["end"] = (end or day).isoformat()
-        span = "YTD" if key == "ytd" else key.upper() if key != "custom" else f"{start} to {end or day}"
-        title = f"Performance {span}: " + " vs ".join(wanted)
+        arguments |= _resolved(windows[wanted[0]], returns[0])
+        title = f"Performance {label}: " + " vs ".join(wanted)
         return self._source("performance", title, arguments, list(histories.values()), result)
 
     def technicals(self, symbol: str, as_of: date | None = None) -> Source:
         """Moving averages, RSI, MACD, Bollinger, ATR, support/resistance, volatility, drawdown."""
         match = self.resolve(symbol)
         day = self._as_of(as_of)
-        history, late = self._history_before(match.symbol, HISTORY_DAYS, day)
+        history, late = self.windows.history_before(match.symbol, HISTORY_DAYS, day)
         bars = bars_until(history, day)
-        result = technical_metrics(match.symbol, bars, history.currency)
+        result = technical_metrics(match.symbol, bars, history.currency, history.adjusted_through)
         result.notes.extend(late)
         self._add_related(match.symbol, result)
-        # the EMAs are seeded at the first fetched bar: say where, so the figures can be reproduced
-        result.details["history_start"] = bars.index[0].date().isoformat()
-        result.details["history_bars"] = len(bars)
-        return self._source(
-            "technicals",
-            f"Technicals: {_who(match)}",
-            {"symbol": match.symbol, **_named(symbol, match), "as_of": day.isoformat()},
-            [history],
-            result,
-        )
+        arguments = {"symbol": match.symbol, **_named(symbol, match), "as_of": day.isoformat()}
+        return self._source("technicals", f"Technicals: {_who(match)}", arguments, [history], result)
 
     def valuation(self, symbol: str, as_of: date | None = None) -> Source:
         """Valuation multiples as the provider reports them; missing ones listed."""
@@ -219,49 +259,42 @@ class MarketData:
         return self._as_of(as_of)
 
     def last_close(self, symbol: str, day: date) -> tuple[float, date, list[str]]:
-        """The close of the last bar on or before ``day``, its date, and a note when it is old."""
-        history, late = self._history_before(symbol, STALE_BAR_DAYS + 7, day)
+        """The traded close of the last bar on or before ``day``, its date, and a note when it is old.
+
+        A valuation multiple divides the price people paid: a day whose close is only known
+        dividend-adjusted (``traded`` 0) is refused rather than priced on another basis.
+        """
+        history, late = self.windows.history_before(symbol, STALE_BAR_DAYS + 7, day)
         bars = bars_until(history, day)
+        if "traded" in bars.columns and not bool(bars["traded"].iloc[-1]):
+            last = bars.index[-1].date()
+            message = f"{symbol}: no traded close on {last}, only a dividend-adjusted one"
+            raise NoDataError(message, symbol=symbol)
         return float(bars["close"].iloc[-1]), bars.index[-1].date(), late
 
     def sectors(self, period: str = "1d", as_of: date | None = None) -> Source:
         """The 11 sector SPDR ETFs ranked by return over ``period`` (one batched provider call)."""
-        key = check_period(period, None, None)
+        key = parse_period(period)
         day = self._as_of(as_of)
         unranked: dict[str, str] = {}  # a fund not yet launched (XLC before 2018-06-19) is left out
-        late: list[str] = []
-        until = day
-        if key in LOOKBACK_DAYS:
-            histories, until = self._histories_before(
-                list(SECTOR_SYMBOLS), LOOKBACK_DAYS[key], day, late, unranked
-            )
-        else:
-            start = fetch_start(key, day, None)
-            try:
-                histories = self._history(list(SECTOR_SYMBOLS), start, day)
-            except NoDataError:
-                histories = {}
-                for symbol in SECTOR_SYMBOLS:
-                    try:
-                        histories.update(self._history([symbol], start, day))
-                    except NoDataError as exc:
-                        unranked[symbol] = exc.message
-        returns = []
+        histories, windows, late = self.windows.periods(list(SECTOR_SYMBOLS), key, day, None, unranked)
+        returns: list[PeriodReturn] = []
         for symbol in (s for s in SECTOR_SYMBOLS if s in histories):
+            window = windows[symbol]
             try:
-                returns.append(period_return(symbol, bars_until(histories[symbol], until), key, as_of=until))
+                bars = bars_until(histories[symbol], window.end)
+                returns.append(period_return(symbol, bars, window, histories[symbol].adjusted_through))
             except NoDataError as exc:
                 unranked[symbol] = exc.message
         if len(returns) < 2:
             raise NoDataError(f"no sector returns {key} as of {day}: " + "; ".join(unranked.values()))
         result = sector_metrics(returns, key)
         result.notes.extend(f"Not ranked: {reason}" for reason in unranked.values())
-        result.notes.extend(dict.fromkeys(late))
-        span = "YTD" if key == "ytd" else key.upper()
+        result.notes.extend([*dict.fromkeys(late), *_open_period(next(iter(windows.values())), day)])
         arguments = {"period": key, "as_of": day.isoformat(), "symbols": list(SECTOR_NAMES)}
-        return self._source(
-            "sectors", f"Sector performance {span}", arguments, list(histories.values()), result
-        )
+        arguments |= _resolved(windows[returns[0].symbol], returns[0])
+        title = f"Sector performance {span_label(key)}"
+        return self._source("sectors", title, arguments, list(histories.values()), result)
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -279,79 +312,6 @@ class MarketData:
             raise BadInputError(f"as_of {as_of} is in the future (today is {today})")
         return as_of
 
-    def _histories_before(
-        self,
-        symbols: list[str],
-        days: int,
-        day: date,
-        late: list[str],
-        missing: dict[str, str] | None = None,
-    ) -> tuple[dict[str, PriceHistory], date]:
-        """Histories of windows of ``days`` ending at ``day`` (one batched call), and that end date.
-
-        When every series ends over a week before ``day`` (a snapshot asked without a date), the
-        windows end at the newest last bar instead, one end for all so they stay comparable; a note
-        goes to ``late``. With ``missing``, a symbol without data is recorded there, not raised.
-        """
-        batch_error: NoDataError | None = None
-        try:
-            histories = self._history(symbols, _minus(day, days), day)
-            lasts = [d for d in (_last_bar(h, day) for h in histories.values()) if d is not None]
-            if lasts and (day - max(lasts)).days <= STALE_BAR_DAYS:
-                return histories, day
-        except NoDataError as exc:
-            batch_error = exc
-        ends: list[date] = []
-        for symbol in symbols:  # where the data ends (one call per symbol, only on this rare path)
-            try:
-                last = _last_bar(self._history([symbol], None, day)[symbol], day)
-            except NoDataError as exc:
-                batch_error = batch_error or exc
-                continue
-            if last is not None:
-                ends.append(last)
-        if not ends:
-            raise batch_error or NoDataError(f"no prices of {', '.join(symbols)} on or before {day}")
-        anchor = max(ends)
-        if (day - anchor).days > STALE_BAR_DAYS:
-            late.append(
-                f"The latest bar is from {anchor}, {(day - anchor).days} days before the analysis date {day}."
-            )
-        if missing is None:
-            return self._history(symbols, _minus(anchor, days), anchor), anchor
-        out: dict[str, PriceHistory] = {}
-        for symbol in symbols:
-            try:
-                out.update(self._history([symbol], _minus(anchor, days), anchor))
-            except NoDataError as exc:
-                missing[symbol] = exc.message
-        return out, anchor
-
-    def _history_before(self, symbol: str, days: int, day: date) -> tuple[PriceHistory, list[str]]:
-        """``days`` calendar days of bars up to the last bar on or before ``day``, and a note when that
-        bar is over a week older than ``day`` (a series that ended: its windows count back from its
-        last bar, so a 52-week range stays 52 weeks long)."""
-        try:
-            history: PriceHistory | None = self._history([symbol], _minus(day, days), day)[symbol]
-        except NoDataError:  # nothing in the window: where does the series end?
-            history = None
-        last = _last_bar(history, day) if history is not None else None
-        if history is not None and last is not None and (day - last).days <= STALE_BAR_DAYS:
-            return history, []
-        if last is None:
-            last = bars_until(self._history([symbol], None, day)[symbol], day).index[-1].date()
-        history = self._history([symbol], _minus(last, days), last)[symbol]
-        note = f"The latest bar is from {last}, {(day - last).days} days before the analysis date {day}."
-        return history, [note]
-
-    def _history(self, symbols: list[str], start: date | None, end: date) -> dict[str, PriceHistory]:
-        """One provider call for every symbol (the provider batches; the cache batches misses)."""
-        histories = self.provider.price_history(symbols, start, end)
-        for symbol in symbols:
-            if symbol not in histories:
-                raise NoDataError(f"{symbol}: {self.provider.name} returned no prices", symbol=symbol)
-        return histories
-
     def _source(
         self,
         tool: str,
@@ -363,7 +323,6 @@ class MarketData:
         first = histories[0]
         dates = [f.as_of for f in result.facts if f.as_of is not None]
         stale = [h for h in histories if h.stale]
-        notes = list(dict.fromkeys([*_adjustment_notes(histories), *result.notes]))
         return Source(
             kind="market_data",
             title=title,
@@ -375,30 +334,23 @@ class MarketData:
             arguments=arguments,
             facts=result.facts,
             details=result.details,
-            notes=notes,
+            notes=list(dict.fromkeys(result.notes)),
             stale=bool(stale),
             age_seconds=max((h.age_seconds or 0.0 for h in stale), default=None),
         )
 
 
-def _adjustment_notes(histories: list[PriceHistory]) -> list[str]:
-    """One note per adjustment kind, naming its symbols: "XLK, XLF: split-adjusted closes ..."."""
-    grouped: dict[str, list[str]] = {}
-    for history in histories:
-        text = adjustment_note(history).split(": ", 1)[1]
-        grouped.setdefault(text, []).append(history.symbol)
-    return [f"{', '.join(symbols)}: {text}" for text, symbols in grouped.items()]
+def _resolved(window: Window, first: PeriodReturn) -> dict[str, str]:
+    """The dates a period was resolved to: its calendar start (the base close is the last on or
+    before it; trading-day periods: the base close's day) and its end."""
+    start = window.anchor or first.headline.start_date
+    return {"start": start.isoformat(), "end": window.end.isoformat()}
 
 
-def _last_bar(history: PriceHistory, day: date) -> date | None:
-    """The date of the last bar on or before ``day`` (None when there is none)."""
-    index = history.bars.index
-    position = int(index.searchsorted(pd.Timestamp(day), side="right"))
-    return index[position - 1].date() if position else None
-
-
-def _minus(day: date, days: int) -> date:
-    return date.fromordinal(day.toordinal() - days)
+def _open_period(window: Window, day: date) -> list[str]:
+    if not window.open_period:
+        return []
+    return [f"The period {window.period} is not over: the returns run to the analysis date {day}."]
 
 
 def _who(match: SymbolMatch) -> str:

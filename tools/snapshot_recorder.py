@@ -44,11 +44,16 @@ def record_snapshot(
         symbol, bars = history.symbol, history.bars
         joined[symbol] = (bars, history.adjustment)
         first, last = str(bars.index[0].date()), str(bars.index[-1].date())
+        traded = int(bars["traded"].sum())
         report.symbols[symbol] = SymbolReport(
             symbol=symbol,
             rows=len(bars),
             first_date=first,
             last_date=last,
+            traded_rows=traded,
+            untraded_rows=len(bars) - traded,
+            adjusted_rows=int(bars["adj_close"].notna().sum()),
+            adjusted_through=history.adjusted_through.isoformat() if history.adjusted_through else None,
             segments=[Segment(provider.name, first, last, len(bars))],
             gaps=find_gaps(pd.DatetimeIndex(bars.index)),
         )

@@ -1,4 +1,4 @@
-"""`verity data ...`: market-data commands (quote, performance, technicals, valuation, sectors,
+"""`verity data ...`: market-data commands (quote, history, performance, technicals, valuation, sectors,
 financials, analyst-targets, market-valuation).
 
 Every command takes names or symbols ("Russell 2000", "^RUT"), ``--as-of DATE`` (default: the
@@ -20,7 +20,7 @@ from copilot.config import get_settings
 from copilot.formatting import format_compact
 from copilot.schemas import Fact, Source
 from tools.market import MarketData, build_market_data
-from tools.metrics.performance import PERIODS
+from tools.metrics.periods import FORMS
 from tools.metrics.valuation import FIELDS as VALUATION_FIELDS
 
 app = typer.Typer(no_args_is_help=True)
@@ -29,7 +29,7 @@ AsOf = Annotated[
     str | None, typer.Option("--as-of", help="analysis date YYYY-MM-DD (no data after it is used)")
 ]
 Json = Annotated[bool, typer.Option("--json", help="print the source and its facts as JSON")]
-Period = Annotated[str, typer.Option("--period", "-p", help=" | ".join(PERIODS))]
+Period = Annotated[str, typer.Option("--period", "-p", help=FORMS)]
 
 
 def get_market() -> MarketData:
@@ -56,6 +56,27 @@ def _run(
 def quote(symbol: str, as_of: AsOf = None, as_json: Json = False) -> None:
     """Last price, change, day range, volume vs its averages, 52-week range."""
     _run(as_of, as_json, lambda md, day: md.quote(symbol, as_of=day))
+
+
+@app.command()
+def history(
+    symbol: str,
+    on: Annotated[
+        str | None, typer.Option("--date", help="a day YYYY-MM-DD (default: the as-of day)")
+    ] = None,
+    start: Annotated[str | None, typer.Option(help="range start YYYY-MM-DD")] = None,
+    end: Annotated[str | None, typer.Option(help="range end YYYY-MM-DD (default: as-of)")] = None,
+    as_of: AsOf = None,
+    as_json: Json = False,
+) -> None:
+    """Close, open/high/low and volume on a day, or first/last close, change, range and volume
+    over --start/--end."""
+
+    def call(md: MarketData, day: date | None) -> Source:
+        when, first, last = parse_date(on, "date"), parse_date(start, "start"), parse_date(end, "end")
+        return md.price_history(symbol, date=when, start=first, end=last, as_of=day)
+
+    _run(as_of, as_json, call)
 
 
 @app.command()
@@ -175,5 +196,5 @@ def _missing_label(key: str) -> str:
     return _LABELS.get(key, key.replace("_", " "))
 
 
-_SIGNED = ("return_", "change", "pct_from_", "max_drawdown")
+_SIGNED = ("price_return_", "total_return_", "change", "pct_from_", "max_drawdown")
 _LABELS = {key: label for key, _, label, _ in VALUATION_FIELDS}

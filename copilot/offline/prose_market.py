@@ -21,30 +21,48 @@ from copilot.offline.prose_common import (
     period_words,
     show,
 )
-from copilot.schemas import Source
+from copilot.schemas import Fact, Source
 
 _ADJUSTMENT_NOTE = re.compile(r"adjusted|price return|total return", re.IGNORECASE)
 # A valuation snapshot this much older than the market data is called stale in the answer.
 STALE_AFTER = timedelta(days=7)
 
 
+def returns_of(source: Source) -> list[Fact]:
+    """One return per symbol, in the source's order: its price return, else its total return
+    (the record holds no traded closes for the period: tools/metrics/performance.py)."""
+    chosen: dict[str | None, Fact] = {}
+    for fact in source.facts:
+        if fact.key.startswith("price_return_") or (
+            fact.key.startswith("total_return_") and fact.symbol not in chosen
+        ):
+            chosen[fact.symbol] = fact
+    return list(chosen.values())
+
+
+def _kind(fact: Fact) -> str:
+    return " (total return)" if fact.key.startswith("total_return_") else ""
+
+
 def performance(source: Source, cite: Citer, names: dict[str, str], reading: Reading) -> str:
     """Returns of the subject and how it compares with each other symbol."""
     c = cite(source)
-    returns = [f for f in source.facts if f.key.startswith("return_")]
+    returns = returns_of(source)
     if not returns:
         return f"The performance source {c} holds no returns for that period."
     when = period_words(source, reading)
     through = f" through {source.as_of.isoformat()}" if source.as_of and not reading.period.end else ""
     subject = returns[0]
-    lead = f"{cap(when)}{through}, {name_of(subject.symbol, names)} returned {show(subject, True)} {c}"
+    lead = f"{cap(when)}{through}, {name_of(subject.symbol, names)} returned {show(subject, True)}"
+    lead += f"{_kind(subject)} {c}"
     if len(returns) == 1:
         own = facts_of(source, subject.symbol)
-        start, end = own.get("start_close"), own.get("end_close")
+        adjusted = "_adj" if subject.key.startswith("total_return_") else ""
+        start, end = own.get(f"start{adjusted}_close"), own.get(f"end{adjusted}_close")
         if start and end:
             lead += f", from {show(start)} {c} to {show(end)} {c}"
         return lead + "."
-    others = [f"{show(f, True)} {c} for {name_of(f.symbol, names)}" for f in returns[1:]]
+    others = [f"{show(f, True)}{_kind(f)} {c} for {name_of(f.symbol, names)}" for f in returns[1:]]
     sentences = [lead + ", against " + join(others) + "."]
     comparisons = []
     for other in returns[1:]:
@@ -177,9 +195,7 @@ def valuation(source: Source, cite: Citer, names: dict[str, str], as_of: date | 
 def sectors(source: Source, cite: Citer, reading: Reading) -> str:
     """Leaders and laggards of the sector ETFs over the period."""
     c = cite(source)
-    returns = sorted(
-        (f for f in source.facts if f.key.startswith("return_")), key=lambda f: (-f.value, f.symbol or "")
-    )
+    returns = sorted(returns_of(source), key=lambda f: (-f.value, f.symbol or ""))
     if not returns:
         return f"The sector source {c} holds no returns for that period."
     when = cap(period_words(source, reading))

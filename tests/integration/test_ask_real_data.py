@@ -52,8 +52,8 @@ def test_ask_json_answers_small_vs_large_caps_with_verified_real_figures(
     assert round(rut, 2) == 5.73  # the published figure
     assert f"{rut:+.2f}%" in payload["answer"] and f"{spx:+.2f}%" in payload["answer"]
     facts = {(f["symbol"], f["key"]): f["value"] for s in payload["sources"] for f in s["source"]["facts"]}
-    assert facts["^RUT", "return_ytd"] == pytest.approx(rut, abs=1e-6)
-    assert facts["^GSPC", "return_ytd"] == pytest.approx(spx, abs=1e-6)
+    assert facts["^RUT", "price_return_ytd"] == pytest.approx(rut, abs=1e-6)
+    assert facts["^GSPC", "price_return_ytd"] == pytest.approx(spx, abs=1e-6)
     verification = payload["verification"]
     assert verification["unverified"] == [] and verification["total"] >= 2
     assert payload["mode"] == "offline" and payload["as_of"] == "2026-01-09"

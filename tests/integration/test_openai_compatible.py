@@ -83,6 +83,7 @@ async def test_streamed_tool_calls_run_and_the_streamed_answer_is_cited_and_veri
     names = [t["function"]["name"] for t in first["tools"]]
     assert names == [
         "get_quote",
+        "get_price_history",
         "compare_performance",
         "get_technicals",
         "get_valuation",

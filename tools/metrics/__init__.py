@@ -7,8 +7,10 @@ Shared conventions (DESIGN.md "Financial conventions"):
 - A missing day is never filled: returns are close to close over the bars present, and
   date-anchored returns (YTD, custom start) use the last close on or before the anchor date.
   Rows without a close are dropped; a missing open/high/low is taken as the close.
-- Index levels are in points and are price returns; ETF/stock prices are in the quote currency,
-  and the Source notes say whether the series is adjusted for splits and dividends.
+- Index levels are in points and are price returns; ETF/stock prices are in the quote currency.
+  Prices are prices as traded; where the record holds none, figures on dividend-adjusted prices
+  are keyed and labelled so (tools/metrics/basis.py). A price return uses traded closes, a total
+  return dividend-adjusted ones (tools/metrics/performance.py).
 """
 
 from __future__ import annotations
@@ -54,8 +56,13 @@ def bars_until(history: PriceHistory, as_of: date) -> pd.DataFrame:
 
 
 def _has_nan(bars: pd.DataFrame) -> bool:
-    """Any NaN in the frame (one numpy pass; per-column pandas checks cost ~50 us each)."""
-    return bool(np.isnan(bars.to_numpy(dtype=np.float64)).any())
+    """Any NaN among the prices (one numpy pass; per-column pandas checks cost ~50 us each).
+
+    An unknown adjusted close (NaN ``adj_close``) is no gap: it stays as it is."""
+    return bool(np.isnan(bars[_PRICES].to_numpy(dtype=np.float64)).any())
+
+
+_PRICES = ["open", "high", "low", "close"]
 
 
 def price_unit(symbol: str, currency: str = "USD") -> Unit:
@@ -63,19 +70,6 @@ def price_unit(symbol: str, currency: str = "USD") -> Unit:
     if symbol.startswith("^"):
         return "points"
     return "USD" if currency.upper() == "USD" else "currency"
-
-
-def adjustment_note(history: PriceHistory) -> str:
-    """One sentence saying what the closes include, for the Source notes."""
-    if history.symbol.startswith("^"):
-        return f"{history.symbol}: index levels, price return (no dividends)."
-    text = {
-        "split": "split-adjusted closes, dividends not included (price return)",
-        "split+dividend": "closes adjusted for splits and dividends (total return)",
-        "none": "unadjusted closes (neither splits nor dividends)",
-        "unknown": "the provider does not say whether closes are adjusted",
-    }[history.adjustment]
-    return f"{history.symbol}: {text}."
 
 
 def pct_change(value: float, base: float) -> float:

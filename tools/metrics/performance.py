@@ -1,198 +1,261 @@
-"""Period returns and the comparison across symbols (relative performance).
+"""Period returns, price and total, and the comparison across symbols (relative performance).
 
-Periods, all close to close and ending on the last bar on or before ``as_of``:
+A return runs close to close over a window (tools/metrics/periods.py: trailing, to-date and
+calendar periods) or a custom range (from the last close on or before ``start`` to the last close
+on or before ``end``, so start=2025-12-31 equals YTD for 2026). Two returns per symbol, each with
+its own facts (tools/metrics/basis.py says which prices are which):
 
-- ``1d``/``5d``/``1m``/``3m``/``6m``/``1y`` = 1/5/21/63/126/252 *trading days* (bars) back —
-  bars, not calendar months, so a holiday never shifts the base onto a stale close;
-- ``ytd`` = from the previous year's last close (the last bar on or before 31 December);
-- custom ``start``/``end`` = from the last close on or before ``start`` to the last close on or
-  before ``end`` (so start=2025-12-31 equals YTD for 2026).
+- the price return (``price_return_<period>``) on closes as traded, when the record holds a
+  traded close on both days;
+- the total return (``total_return_<period>``) on dividend-adjusted closes, when it holds an
+  adjusted close on both days (never for index levels: they are price returns only).
 
-A missing day is skipped, never filled: a trading-day window counts the bars present (a note
-says when a window spans unusually many calendar days), and a date anchor uses the last close on
-or before it. Relative performance: ``relative_to_X`` = ratio of the two returns (e.g. 3.9x the
-S&P 500's gain; only when both returns have the same sign), ``spread_vs_X`` = difference in points.
+A missing day is skipped, never filled: a date anchor uses the last close on or before it (a note
+says when that is over a week earlier), a trading-day count counts the bars present (a note says
+when it spans unusually many calendar days). Relative performance compares returns of one kind:
+``relative_to_X`` = ratio of the two returns (e.g. 3.9x the S&P 500's gain; only when both have
+the same sign), ``spread_vs_X`` = difference in points; price returns when every symbol has one,
+else total returns when every symbol has one, else none (a note says why).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from copilot.errors import BadInputError, NoDataError
-from tools.metrics import FactList, MetricResult, price_unit
+from copilot.schemas import Fact, Unit
+from tools.metrics import FactList, MetricResult, make_fact, price_unit
+from tools.metrics.periods import Window, span_label
 
-TRADING_DAYS = {"1d": 1, "5d": 5, "1m": 21, "3m": 63, "6m": 126, "1y": 252}
-PERIODS = (*TRADING_DAYS, "ytd")
-# calendar days to fetch for each period: ~1.45 calendar days per trading day, doubled so that
-# holidays and gaps of a few weeks still leave enough bars
-LOOKBACK_DAYS = {period: days * 2 + 30 for period, days in TRADING_DAYS.items()}
+Kind = Literal["price", "total"]
+GAP_NOTE_DAYS = 7
 
 
 @dataclass(frozen=True)
-class PeriodReturn:
-    symbol: str
+class Leg:
+    """One return: from one close to another of the same kind."""
+
     return_pct: float
     start_date: date
     start_close: float
     end_date: date
     end_close: float
-    note: str | None = None
 
 
-def check_period(period: str | None, start: date | None, end: date | None) -> str:
-    """The period key used in fact names ("ytd", "1m", ... or "custom"); BadInputError if invalid."""
-    if start is not None:
-        if end is not None and end <= start:
-            raise BadInputError(f"empty range: end {end} is not after start {start}")
-        return "custom"
-    if end is not None:
+@dataclass(frozen=True)
+class PeriodReturn:
+    symbol: str
+    price: Leg | None  # on closes as traded
+    total: Leg | None  # on dividend-adjusted closes
+    notes: tuple[str, ...] = ()
+
+    def leg(self, kind: Kind) -> Leg | None:
+        return self.price if kind == "price" else self.total
+
+    @property
+    def headline(self) -> Leg:
+        """The price return where known, else the total return."""
+        leg = self.price or self.total
+        assert leg is not None
+        return leg
+
+
+def check_range(start: date | None, end: date | None) -> None:
+    """A custom range needs a start, and an end after it."""
+    if start is None and end is not None:
         raise BadInputError("an end date needs a start date")
-    key = (period or "ytd").lower()
-    if key not in PERIODS:
-        raise BadInputError(f"unknown period {period!r}: use one of {', '.join(PERIODS)} or a start date")
-    return key
-
-
-def fetch_start(period: str, as_of: date, start: date | None) -> date:
-    """The first date to ask the provider for, so the base close of the period is included."""
-    if period == "custom" and start is not None:
-        return date.fromordinal(start.toordinal() - 15)
-    if period == "ytd":
-        return date(as_of.year - 1, 12, 1)
-    return date.fromordinal(as_of.toordinal() - LOOKBACK_DAYS[period])
+    if start is not None and end is not None and end <= start:
+        raise BadInputError(f"empty range: end {end} is not after start {start}")
 
 
 def period_return(
-    symbol: str,
-    bars: pd.DataFrame,
-    period: str,
-    start: date | None = None,
-    end: date | None = None,
-    as_of: date | None = None,
+    symbol: str, bars: pd.DataFrame, window: Window, adjusted_through: date | None = None
 ) -> PeriodReturn:
-    """Close-to-close return of one symbol over ``period`` (bars already cut at ``as_of``).
-
-    YTD is for the year of ``end`` or ``as_of`` (on 2 January before the open it is 0%).
-    """
+    """Price and total return of one symbol over ``window`` (bars already cut at the analysis date)."""
     # numpy positions, not pandas masks: a 15-symbol comparison stays in the low milliseconds
-    values = bars["close"].to_numpy(dtype=np.float64)
     days = bars.index.to_numpy().astype("datetime64[D]")
-    last = len(days) if end is None else int(np.searchsorted(days, np.datetime64(end, "D"), side="right"))
+    last = int(np.searchsorted(days, np.datetime64(window.end, "D"), side="right"))
     if last == 0:
-        raise NoDataError(f"{symbol}: no close on or before {end}", symbol=symbol)
-    note = None
-    if period in TRADING_DAYS:
-        count = TRADING_DAYS[period]
+        raise NoDataError(f"{symbol}: no close on or before {window.end}", symbol=symbol)
+    notes: list[str] = []
+    if window.sessions is not None:
+        count = window.sessions
         if last <= count:
             raise NoDataError(
-                f"{symbol}: {period} needs {count + 1} closes, there are {last} from "
+                f"{symbol}: {window.period} needs {count + 1} closes, there are {last} from "
                 f"{days[0]} to {days[last - 1]} (the series starts later or has gaps)",
                 symbol=symbol,
             )
         base = last - 1 - count
         span = int((days[last - 1] - days[base]) / np.timedelta64(1, "D"))
         if span > count * 1.6 + 10:
-            note = f"{symbol}: the {period} window spans {span} calendar days (gaps in the series)"
+            notes.append(
+                f"{symbol}: the {window.period} window spans {span} calendar days (gaps in the series)"
+            )
     else:
-        year = (end or as_of or days[last - 1].item()).year
-        anchor = date(year - 1, 12, 31) if period == "ytd" else start
-        assert anchor is not None
-        base = int(np.searchsorted(days[:last], np.datetime64(anchor, "D"), side="right")) - 1
+        assert window.anchor is not None
+        base = int(np.searchsorted(days[:last], np.datetime64(window.anchor, "D"), side="right")) - 1
         if base < 0:
             raise NoDataError(
-                f"{symbol}: no close on or before {anchor} (series starts {days[0]})", symbol=symbol
+                f"{symbol}: no close on or before {window.anchor} (series starts {days[0]})", symbol=symbol
             )
-        if (np.datetime64(anchor, "D") - days[base]) > np.timedelta64(7, "D"):
-            note = f"{symbol}: last close before {anchor} is from {days[base]} (gap in the series)"
-    start_close, end_close = float(values[base]), float(values[last - 1])
-    if not start_close > 0:  # a zero or negative base (bad data) has no meaningful return
-        raise NoDataError(f"{symbol}: the close on {days[base]} is {start_close}: no return", symbol=symbol)
-    return PeriodReturn(
-        symbol,
-        (end_close / start_close - 1.0) * 100.0,
-        days[base].item(),
-        start_close,
-        days[last - 1].item(),
-        end_close,
-        note,
+        if (np.datetime64(window.anchor, "D") - days[base]) > np.timedelta64(GAP_NOTE_DAYS, "D"):
+            notes.append(
+                f"{symbol}: last close before {window.anchor} is from {days[base]} (gap in the series)"
+            )
+    end = last - 1  # the same close as the base on a day before the first session of a period: 0%
+    traded = bars["traded"].to_numpy()
+    close = bars["close"].to_numpy(dtype=np.float64)
+    adjusted = bars["adj_close"].to_numpy(dtype=np.float64)
+    start_day, end_day = days[base].item(), days[end].item()
+    price = _leg(symbol, close, base, end, start_day, end_day) if traded[base] and traded[end] else None
+    total = _leg(symbol, adjusted, base, end, start_day, end_day)
+    if price is None and total is None:
+        raise NoDataError(f"{symbol}: no closes of one kind on {start_day} and {end_day}", symbol=symbol)
+    notes.extend(
+        _missing_legs(
+            symbol, price, total, traded, adjusted, base, end, (start_day, end_day), adjusted_through
+        )
     )
+    return PeriodReturn(symbol, price, total, tuple(notes))
 
 
-def performance_metrics(returns: list[PeriodReturn], period: str, currency: str = "USD") -> MetricResult:
-    """Facts for each symbol's return, then the first symbol relative to each of the others."""
+def _leg(symbol: str, values: np.ndarray, base: int, end: int, start_day: date, end_day: date) -> Leg | None:
+    start_close, end_close = float(values[base]), float(values[end])
+    if not (np.isfinite(start_close) and np.isfinite(end_close)):
+        return None
+    if not start_close > 0:  # a zero or negative base (bad data) has no meaningful return
+        raise NoDataError(f"{symbol}: the close on {start_day} is {start_close}: no return", symbol=symbol)
+    return Leg((end_close / start_close - 1.0) * 100.0, start_day, start_close, end_day, end_close)
+
+
+def _missing_legs(
+    symbol: str,
+    price: Leg | None,
+    total: Leg | None,
+    traded: np.ndarray,
+    adjusted: np.ndarray,
+    base: int,
+    end: int,
+    days: tuple[date, date],
+    adjusted_through: date | None,
+) -> list[str]:
+    """Why a price or total return is missing, in one note each."""
+    start_day, end_day = days
+    notes = []
+    if price is None:
+        day = start_day if not traded[base] else end_day
+        notes.append(f"{symbol}: no price return: the record holds no traded close on {day}.")
+    if total is None and not symbol.startswith("^"):
+        after = adjusted_through is not None and end_day > adjusted_through
+        reason = f"after {adjusted_through}" if after else f"for {start_day}" if price is not None else "then"
+        notes.append(f"{symbol}: no total return: the record holds no dividend-adjusted close {reason}.")
+    return notes
+
+
+def performance_metrics(
+    returns: list[PeriodReturn], period: str, currency: str = "USD", label: str | None = None
+) -> MetricResult:
+    """Facts for each symbol's price and total return, then the first symbol against the others."""
     result = MetricResult()
-    key = f"return_{period}"
-    label = "Return YTD" if period == "ytd" else f"Return {period.upper()}"
-    if period == "custom":
-        label = f"Return {returns[0].start_date} to {returns[0].end_date}"
+    span = label or span_label(period)
     table: list[str] = []
     for r in returns:
-        facts = FactList(r.symbol, r.end_date, price_unit(r.symbol, currency))
-        facts.add("start_close", f"Close on {r.start_date}", r.start_close)
-        facts.add("end_close", f"Close on {r.end_date}", r.end_close)
-        facts.add(
-            key,
-            label,
-            r.return_pct,
-            "%",
-            formula="(end_close / start_close - 1) * 100",
-            inputs={"start_close": r.start_close, "end_close": r.end_close},
-        )
-        result.facts.extend(facts)
-        result.details.setdefault("missing", []).extend(f"{r.symbol} {skipped}" for skipped in facts.skipped)
-        table.append(
-            f"{r.symbol}: {r.return_pct:+.2f}% ({r.start_date} {r.start_close:,.2f} -> "
-            f"{r.end_date} {r.end_close:,.2f})"
-        )
-        if r.note:
-            result.notes.append(r.note)
+        unit = price_unit(r.symbol, currency)
+        parts = []
+        legs: tuple[tuple[Kind, Leg | None], ...] = (("price", r.price), ("total", r.total))
+        for kind, leg in legs:
+            if leg is None:
+                continue
+            result.facts.extend(_leg_facts(r.symbol, kind, leg, period, span, unit))
+            parts.append(
+                f"{kind} {leg.return_pct:+.2f}% ({leg.start_date} {leg.start_close:,.2f} -> "
+                f"{leg.end_date} {leg.end_close:,.2f})"
+            )
+        table.append(f"{r.symbol}: " + "; ".join(parts))
+        result.notes.extend(r.notes)
     result.details["returns"] = table
     if len(returns) > 1:
         _relative(returns, result)
-        leader = max(returns, key=lambda r: r.return_pct)
+        leader = max(returns, key=lambda r: r.headline.return_pct)
         result.details["leader"] = leader.symbol
-    if not result.details.get("missing"):
-        result.details.pop("missing", None)
     return result
 
 
+def _leg_facts(symbol: str, kind: Kind, leg: Leg, period: str, span: str, unit: Unit) -> list[Fact]:
+    """Start close, end close and the return, each dated (adjusted closes keyed and labelled so)."""
+    if kind == "price":
+        keys, closes = ("start_close", "end_close"), "Close"
+        label = f"Price return {span}"
+    else:
+        keys, closes = ("start_adj_close", "end_adj_close"), "Dividend-adjusted close"
+        label = f"Total return {span} (dividends reinvested)"
+    inputs = {keys[0]: leg.start_close, keys[1]: leg.end_close}
+    return [
+        make_fact(keys[0], f"{closes} on {leg.start_date}", leg.start_close, unit, leg.start_date, symbol),
+        make_fact(keys[1], f"{closes} on {leg.end_date}", leg.end_close, unit, leg.end_date, symbol),
+        make_fact(
+            f"{kind}_return_{period}",
+            label,
+            leg.return_pct,
+            "%",
+            leg.end_date,
+            symbol,
+            formula=f"({keys[1]} / {keys[0]} - 1) * 100",
+            inputs=inputs,
+        ),
+    ]
+
+
 def _relative(returns: list[PeriodReturn], result: MetricResult) -> None:
+    kinds: tuple[Kind, ...] = ("price", "total")
+    kind = next((k for k in kinds if all(r.leg(k) for r in returns)), None)
+    if kind is None:
+        result.notes.append(
+            "No relative figures: the returns are not all of one kind (price returns where the record "
+            "holds traded closes, total returns where it holds only dividend-adjusted ones)."
+        )
+        return
     subject = returns[0]
-    facts = FactList(subject.symbol, subject.end_date, "%")
+    mine = subject.leg(kind)
+    assert mine is not None
+    facts = FactList(subject.symbol, mine.end_date, "%")
     comparisons: list[str] = []
     for other in returns[1:]:
-        inputs = {subject.symbol: subject.return_pct, other.symbol: other.return_pct}
-        spread = subject.return_pct - other.return_pct
+        theirs = other.leg(kind)
+        assert theirs is not None
+        a, b = mine.return_pct, theirs.return_pct
+        inputs = {subject.symbol: a, other.symbol: b}
         facts.add(
             f"spread_vs_{other.symbol}",
-            f"{subject.symbol} return minus {other.symbol} return (percentage points)",
-            spread,
+            f"{subject.symbol} {kind} return minus {other.symbol} {kind} return (percentage points)",
+            a - b,
             "%",
-            formula=f"return({subject.symbol}) - return({other.symbol})",
+            formula=f"{kind}_return({subject.symbol}) - {kind}_return({other.symbol})",
             inputs=inputs,
         )
-        text = f"{subject.symbol} vs {other.symbol}: {spread:+.2f} points"
-        same_sign = subject.return_pct * other.return_pct > 0
-        if same_sign:
-            ratio = subject.return_pct / other.return_pct
-            move = "gain" if other.return_pct > 0 else "loss"
+        text = f"{subject.symbol} vs {other.symbol} ({kind} returns): {a - b:+.2f} points"
+        if a * b > 0:
+            move = "gain" if b > 0 else "loss"
             facts.add(
                 f"relative_to_{other.symbol}",
-                f"{subject.symbol} return as a multiple of {other.symbol}'s {move}",
-                ratio,
+                f"{subject.symbol} {kind} return as a multiple of {other.symbol}'s {move}",
+                a / b,
                 "x",
                 precision=1,
-                formula=f"return({subject.symbol}) / return({other.symbol})",
+                formula=f"{kind}_return({subject.symbol}) / {kind}_return({other.symbol})",
                 inputs=inputs,
             )
-            text += f", {ratio:.1f}x {other.symbol}'s {move}"
+            text += f", {a / b:.1f}x {other.symbol}'s {move}"
         else:
             text += " (returns of opposite sign or zero: no ratio)"
         comparisons.append(text)
     result.facts.extend(facts)
-    result.details.setdefault("missing", []).extend(facts.skipped)
+    if facts.skipped:
+        result.details["missing"] = facts.skipped
     result.details["relative"] = comparisons

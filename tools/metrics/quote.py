@@ -4,26 +4,41 @@ Conventions: the previous close is the bar before the last one; average volumes 
 over the last 50 and 63 (Yahoo's "3-month") trading days *including* the as-of day; the 52-week
 high/low are the highest high and lowest low over the 365 calendar days ending on the as-of bar
 (dates after as-of bar − 365 days). Index series without volume (all zero) report no volume facts.
+
+Prices are prices as traded (tools/metrics/basis.py): a day without a traded price is quoted at
+its dividend-adjusted close, keyed ``last_price_adjusted`` and labelled so, and a 52-week range
+reaching before the first traded day covers the traded days only (the source says from when).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 
 from copilot.errors import NoDataError
 from tools.metrics import FactList, MetricResult, day, pct_change, price_unit
+from tools.metrics.basis import adjusted_key, adjusted_note, mark_adjusted, price_view, traded_note
 
 AVG_VOLUME_DAYS = 50
 AVG_VOLUME_3M_DAYS = 63
 RANGE_52W_DAYS = 365
 
 
-def quote_metrics(symbol: str, bars: pd.DataFrame, currency: str = "USD") -> MetricResult:
+def quote_metrics(
+    symbol: str, series: pd.DataFrame, currency: str = "USD", adjusted_through: date | None = None
+) -> MetricResult:
     """Quote facts from bars already cut at as-of (the last row is the as-of bar)."""
-    if len(bars) < 2:
-        raise NoDataError(f"{symbol}: a quote needs two closes, the series has {len(bars)}", symbol=symbol)
+    if len(series) < 2:
+        raise NoDataError(f"{symbol}: a quote needs two closes, the series has {len(series)}", symbol=symbol)
+    view = price_view(series)
+    bars = view.bars
+    if len(bars) < 2:  # one traded day and no adjusted close to compare it with
+        raise NoDataError(
+            f"{symbol}: a quote needs two closes of one kind; {day(bars.index[-1])} is the first traded "
+            "day on record and has no dividend-adjusted close",
+            symbol=symbol,
+        )
     last = bars.iloc[-1]
     facts = FactList(symbol, bars.index[-1].date(), price_unit(symbol, currency))
     result = MetricResult()
@@ -44,13 +59,22 @@ def quote_metrics(symbol: str, bars: pd.DataFrame, currency: str = "USD") -> Met
     facts.add("day_high", "Day high", float(last["high"]))
     facts.add("day_low", "Day low", float(last["low"]))
     result.details["day_range"] = f"{last['low']:,.2f} - {last['high']:,.2f}"
-    missing = _volume(bars, facts, result)
-    _range_52w(bars, price, facts, result)
+    missing = _volume(series, facts, result)
+    _range_52w(bars, price, facts, result, view.traded_from)
     missing += facts.skipped
     if missing:
         result.details["missing"] = missing
     result.details["as_of_bar"] = day(bars.index[-1])
-    result.facts = list(facts)
+    if view.basis == "adjusted":
+        result.facts = mark_adjusted(list(facts), untraded=not series["traded"].iloc[-1])
+        if missing:
+            result.details["missing"] = [adjusted_key(key) for key in missing]
+        result.details["price_basis"] = "dividend-adjusted (no traded price on record)"
+        result.notes.append(adjusted_note(symbol, bars.index[-1].date(), adjusted_through, None))
+    else:
+        result.facts = list(facts)
+        result.details["price_basis"] = "index levels" if symbol.startswith("^") else "as traded"
+        result.notes.append(traded_note(symbol))
     return result
 
 
@@ -88,7 +112,9 @@ def _volume(bars: pd.DataFrame, facts: FactList, result: MetricResult) -> list[s
     return missing
 
 
-def _range_52w(bars: pd.DataFrame, price: float, facts: FactList, result: MetricResult) -> None:
+def _range_52w(
+    bars: pd.DataFrame, price: float, facts: FactList, result: MetricResult, traded_from: date | None
+) -> None:
     start = bars.index[-1] - timedelta(days=RANGE_52W_DAYS)
     window = bars.loc[bars.index > start]
     high, low = float(window["high"].max()), float(window["low"].min())
@@ -114,4 +140,7 @@ def _range_52w(bars: pd.DataFrame, price: float, facts: FactList, result: Metric
     result.details["high_52w_date"] = day(window["high"].idxmax())
     result.details["low_52w_date"] = day(window["low"].idxmin())
     if (window.index[0] - start).days > 10:
-        result.notes.append(f"The 52-week range starts on {day(window.index[0])}: the series starts later.")
+        why = "the series starts later"
+        if traded_from is not None and traded_from == window.index[0].date():
+            why = "the record holds no traded prices before it"
+        result.notes.append(f"The 52-week range starts on {day(window.index[0])}: {why}.")

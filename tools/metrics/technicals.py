@@ -1,8 +1,13 @@
 """Trend and momentum: moving averages, RSI, MACD, Bollinger, ATR, levels, volatility, drawdown.
 
-Indicator definitions are TA-Lib's (see ``tools.indicators``); the EMAs are seeded at the start of
-the fetched history (``HISTORY_DAYS`` before as-of, ~1,260 bars: the seed's weight in EMA-200 is
-then below 1e-5 of a typical move). Conventions:
+Indicators are computed by TA-Lib (SMA, EMA, RSI with Wilder smoothing, MACD 12/26/9, Bollinger
+20/2 with population deviations, ATR 14); the EMAs are seeded at the start of the fetched history
+(``HISTORY_DAYS`` before as-of, ~1,260 bars: the seed's weight in EMA-200 is then below 1e-5 of a
+typical move). Swing points, drawdown and volatility are ours (tools/metrics/price_stats.py).
+
+Prices are prices as traded (tools/metrics/basis.py): the run of traded days ending at the as-of
+bar, when it holds ``TRADED_ENOUGH`` bars (a year: every level below) or nothing reaches further
+back; otherwise the dividend-adjusted prices, every fact keyed ``<key>_adjusted``. Conventions:
 
 - crossovers: sign changes over the last ``CROSSOVER_LOOKBACK`` trading days of close − MA,
   SMA 50 − SMA 200 (golden/death cross) and MACD − signal, newest first;
@@ -16,12 +21,23 @@ then below 1e-5 of a typical move). Conventions:
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
+import talib
 
 from copilot.errors import NoDataError
-from tools import indicators as ind
 from tools.metrics import FactList, MetricResult, price_unit
+from tools.metrics import price_stats as stats
+from tools.metrics.basis import (
+    adjusted_key,
+    adjusted_note,
+    mark_adjusted,
+    price_view,
+    traded_note,
+    traded_run,
+)
 
 HISTORY_DAYS = 5 * 365 + 2
 CROSSOVER_LOOKBACK = 20
@@ -31,10 +47,38 @@ LEVEL_LOOKBACK = 252
 LEVEL_MERGE_PCT = 1.0
 MA_PERIODS = (20, 50, 200)
 MIN_BARS = 35  # MACD(12,26,9) needs 34 closes
+TRADED_ENOUGH = LEVEL_LOOKBACK  # traded bars that make every level of the snapshot computable
 
 
-def technical_metrics(symbol: str, bars: pd.DataFrame, currency: str = "USD") -> MetricResult:
+def technical_metrics(
+    symbol: str, series: pd.DataFrame, currency: str = "USD", adjusted_through: date | None = None
+) -> MetricResult:
     """The technical snapshot on the last bar (bars already cut at as-of)."""
+    view = price_view(series, enough=TRADED_ENOUGH)
+    result = _snapshot(symbol, view.bars, currency)
+    result.details["history_start"] = view.bars.index[0].date().isoformat()
+    result.details["history_bars"] = len(view.bars)
+    if view.basis == "adjusted":
+        result.facts = mark_adjusted(result.facts, untraded=not series["traded"].iloc[-1])
+        if "missing" in result.details:
+            result.details["missing"] = [adjusted_key(k) for k in result.details["missing"]]
+        result.details["price_basis"] = "dividend-adjusted"
+        run = traded_run(series)  # a traded run too short for the levels: say from when it starts
+        traded_from = series.index[len(series) - run].date() if run else None
+        result.notes.append(adjusted_note(symbol, view.bars.index[-1].date(), adjusted_through, traded_from))
+    else:
+        result.details["price_basis"] = "index levels" if symbol.startswith("^") else "as traded"
+        result.notes.append(traded_note(symbol))
+        if view.traded_from is not None:  # the EMAs are seeded there, not five years back
+            result.notes.append(
+                f"{symbol}: the record holds traded prices only from {view.traded_from}; "
+                f"the figures use those {len(view.bars)} days (the EMAs start there)."
+            )
+    return result
+
+
+def _snapshot(symbol: str, bars: pd.DataFrame, currency: str) -> MetricResult:
+    """Every indicator on ``bars`` (one price basis)."""
     if len(bars) < MIN_BARS:
         raise NoDataError(
             f"{symbol}: technicals need at least {MIN_BARS} daily closes, the series has {len(bars)}",
@@ -53,9 +97,10 @@ def technical_metrics(symbol: str, bars: pd.DataFrame, currency: str = "USD") ->
     span = CROSSOVER_LOOKBACK + 1
     lines = {"close": close[-span:]}
     for period in MA_PERIODS:
-        for kind, values in (("sma", ind.sma(close, period, span)), ("ema", ind.ema(close, period, span))):
+        averages = (("sma", talib.SMA(close, period)[-span:]), ("ema", talib.EMA(close, period)[-span:]))
+        for kind, values in averages:
             key = f"{kind}_{period}"
-            lines[key] = values
+            lines[key] = _fit(values, span)
             if np.isnan(values[-1]):
                 missing.append(key)
                 continue
@@ -68,7 +113,7 @@ def technical_metrics(symbol: str, bars: pd.DataFrame, currency: str = "USD") ->
     facts.add(
         "volatility_20d",
         "Volatility (20-day, annualised)",
-        ind.log_return_volatility(close, 20) * 100.0,
+        stats.log_return_volatility(close, 20) * 100.0,
         "%",
         formula="sample stdev of the last 20 daily log returns * sqrt(252) * 100",
     )
@@ -78,6 +123,13 @@ def technical_metrics(symbol: str, bars: pd.DataFrame, currency: str = "USD") ->
         result.details["missing"] = missing
     result.facts = list(facts)
     return result
+
+
+def _fit(values: np.ndarray, length: int) -> np.ndarray:
+    """The last ``length`` values, left-padded with NaN when the series is shorter."""
+    if values.shape[0] >= length:
+        return values[values.shape[0] - length :]
+    return np.concatenate((np.full(length - values.shape[0], np.nan), values))
 
 
 _FORMULAS = {
@@ -94,34 +146,35 @@ def _momentum(
     result: MetricResult,
     lines: dict[str, np.ndarray],
 ) -> None:
-    rsi = float(ind.rsi(close, 14, tail=1)[-1])
+    rsi = float(talib.RSI(close, 14)[-1])
     facts.add(
         "rsi_14", "RSI (14, Wilder)", rsi, "points", formula="100 - 100 / (1 + avg gain / avg loss), Wilder"
     )
     result.details["rsi_state"] = "overbought" if rsi > 70 else "oversold" if rsi < 30 else "neutral"
-    macd = ind.macd(close, tail=CROSSOVER_LOOKBACK + 1)
-    lines["macd"], lines["macd_signal"] = macd.macd, macd.signal
+    span = CROSSOVER_LOOKBACK + 1
+    line, signal, hist = (_fit(values, span) for values in talib.MACD(close, 12, 26, 9))
+    lines["macd"], lines["macd_signal"] = line, signal
     formula = "EMA(12) - EMA(26) of closes; signal = EMA(9) of MACD; hist = MACD - signal"
-    facts.add("macd", "MACD (12, 26)", macd.macd[-1], formula=formula)
-    facts.add("macd_signal", "MACD signal (9)", macd.signal[-1], formula=formula)
-    facts.add("macd_hist", "MACD histogram", macd.hist[-1], formula=formula)
+    facts.add("macd", "MACD (12, 26)", line[-1], formula=formula)
+    facts.add("macd_signal", "MACD signal (9)", signal[-1], formula=formula)
+    facts.add("macd_hist", "MACD histogram", hist[-1], formula=formula)
     result.details["macd_state"] = (
-        "bullish (MACD above signal)" if macd.hist[-1] > 0 else "bearish (MACD below signal)"
+        "bullish (MACD above signal)" if hist[-1] > 0 else "bearish (MACD below signal)"
     )
-    bands = ind.bollinger(close, 20, 2.0, tail=1)
+    upper, middle, lower = (float(values[-1]) for values in talib.BBANDS(close, 20, 2.0, 2.0))
     band_formula = "SMA(20) +/- 2 population standard deviations of the last 20 closes"
-    facts.add("bb_upper", "Bollinger upper band (20, 2)", bands.upper[-1], formula=band_formula)
-    facts.add("bb_middle", "Bollinger middle band (SMA 20)", bands.middle[-1], formula=band_formula)
-    facts.add("bb_lower", "Bollinger lower band (20, 2)", bands.lower[-1], formula=band_formula)
+    facts.add("bb_upper", "Bollinger upper band (20, 2)", upper, formula=band_formula)
+    facts.add("bb_middle", "Bollinger middle band (SMA 20)", middle, formula=band_formula)
+    facts.add("bb_lower", "Bollinger lower band (20, 2)", lower, formula=band_formula)
     last = close[-1]
     result.details["bollinger_position"] = (
         "above the upper band"
-        if last > bands.upper[-1]
+        if last > upper
         else "below the lower band"
-        if last < bands.lower[-1]
+        if last < lower
         else "inside the bands"
     )
-    atr = float(ind.atr(high, low, close, 14, tail=1)[-1])
+    atr = float(talib.ATR(high, low, close, 14)[-1])
     facts.add("atr_14", "Average true range (14, Wilder)", atr, formula="Wilder average of the true range")
 
 
@@ -158,8 +211,8 @@ def _levels(
 ) -> list[str]:
     """Support and resistance from swing points; returns the keys that have no level."""
     start = max(0, len(high) - LEVEL_LOOKBACK)
-    tops = ind.swing_points(high[start:], SWING_SPAN, "high") + start
-    bottoms = ind.swing_points(low[start:], SWING_SPAN, "low") + start
+    tops = stats.swing_points(high[start:], SWING_SPAN, "high") + start
+    bottoms = stats.swing_points(low[start:], SWING_SPAN, "low") + start
     resistance = _nearest(high, tops[high[tops] > last], ascending=True)
     support = _nearest(low, bottoms[low[bottoms] < last], ascending=False)
     missing: list[str] = []
@@ -206,7 +259,7 @@ def _nearest(values: np.ndarray, candidates: np.ndarray, ascending: bool) -> lis
 def _drawdown(close: np.ndarray, dates: np.ndarray, facts: FactList, result: MetricResult) -> None:
     first = int(np.searchsorted(dates, dates[-1] - np.timedelta64(365, "D"), side="right"))
     window = close[first:]
-    drawdown = ind.max_drawdown(window)
+    drawdown = stats.max_drawdown(window)
     facts.add(
         "max_drawdown_1y",
         "Max drawdown (1 year)",

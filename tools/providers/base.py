@@ -11,20 +11,36 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, Protocol
 
+import numpy as np
 import pandas as pd
 
-BAR_COLUMNS = ("open", "high", "low", "close", "volume")
+BAR_COLUMNS = ("open", "high", "low", "close", "volume")  # what every source of bars provides
+# where the close as traded and the dividend-adjusted close part ways (see PriceHistory)
+BASIS_COLUMNS = ("adj_close", "traded")
+SERIES_COLUMNS = (*BAR_COLUMNS, *BASIS_COLUMNS)
 Adjustment = Literal["split", "split+dividend", "none", "unknown"]
 SymbolKind = Literal["index", "etf", "equity", "other"]
 
 
 @dataclass(frozen=True)
 class PriceHistory:
-    """Daily bars of one symbol.
+    """Daily bars of one symbol: prices as traded and, where known, the dividend-adjusted close.
 
     ``bars``: index is a tz-naive ``DatetimeIndex`` named ``date`` (one row per trading day,
-    ascending, unique); columns exactly ``BAR_COLUMNS`` as float64. ``adjustment`` says whether
-    closes include splits and dividends (index levels are price returns: ``none``).
+    ascending, unique); columns ``SERIES_COLUMNS`` as float64:
+
+    - ``open``/``high``/``low``/``close``: the prices as traded (split-adjusted only, Yahoo's
+      "Close") where ``traded`` is 1. Where ``traded`` is 0 the record holds no traded price for
+      the day and they hold the dividend-adjusted prices instead (``close == adj_close``): never
+      present those as traded prices.
+    - ``adj_close``: the close adjusted for splits and dividends on one basis (the dividends paid
+      up to ``adjusted_through``), NaN where no source gives one. Index levels have none: they
+      are price returns only.
+    - ``volume``: shares, split-adjusted (0 where the source has none).
+
+    A frame with only ``BAR_COLUMNS`` is completed on construction: every row traded, no
+    adjusted close. ``adjustment`` says what the traded close holds (``split``: as traded,
+    split-adjusted; ``none``: index levels or raw prices; ``unknown``: the provider does not say).
     """
 
     symbol: str
@@ -36,6 +52,14 @@ class PriceHistory:
     retrieved_at: datetime | None = None
     stale: bool = False
     age_seconds: float | None = None
+    adjusted_through: date | None = None  # the adjusted closes include dividends up to this day
+
+    def __post_init__(self) -> None:
+        if "traded" not in self.bars.columns or "adj_close" not in self.bars.columns:
+            completed = self.bars.assign(
+                adj_close=self.bars.get("adj_close", np.nan), traded=self.bars.get("traded", 1.0)
+            )
+            object.__setattr__(self, "bars", completed.loc[:, list(SERIES_COLUMNS)].astype("float64"))
 
     @property
     def first_date(self) -> date:

@@ -1,4 +1,8 @@
-"""A provider over in-memory frames: the seam tests and benchmarks use to feed known bars."""
+"""A provider over in-memory frames: the seam tests and benchmarks use to feed known bars.
+
+Frames with only open/high/low/close/volume are taken as prices as traded without adjusted
+closes; frames may also carry ``adj_close`` and ``traded`` (tools/providers/base.py).
+"""
 
 from __future__ import annotations
 
@@ -20,9 +24,12 @@ class InMemoryProvider:
         fundamentals: Mapping[str, Fundamentals] | None = None,
         names: Sequence[SymbolMatch] = (),
         name: str = "memory",
+        adjusted_through: date | None = None,
     ) -> None:
         self.name = name
-        self._bars = dict(bars)
+        # completed once here (PriceHistory adds the missing columns), not on every call
+        self._bars = {symbol: PriceHistory(symbol, frame, name).bars for symbol, frame in bars.items()}
+        self.adjusted_through = adjusted_through
         self._fundamentals = dict(fundamentals or {})
         self._names = list(names)
         self.calls: list[tuple[str, tuple[str, ...]]] = []
@@ -38,7 +45,9 @@ class InMemoryProvider:
             window = frame.loc[(frame.index >= lo) & (frame.index <= pd.Timestamp(end))]
             if window.empty:
                 raise NoDataError(f"{symbol}: no bars between {start} and {end}", symbol=symbol)
-            out[symbol] = PriceHistory(symbol=symbol, bars=window, provider=self.name)
+            out[symbol] = PriceHistory(
+                symbol=symbol, bars=window, provider=self.name, adjusted_through=self.adjusted_through
+            )
         return out
 
     def fundamentals(self, symbol: str, as_of: date) -> Fundamentals:

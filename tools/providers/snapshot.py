@@ -1,12 +1,14 @@
 """Market data from a snapshot directory: the offline provider (``VERITY_MARKET_DATA=snapshot:DIR``).
 
-Directory format, version 1 (full description in docs/snapshot-format.md)::
+Directory format, version 2 (full description in docs/snapshot-format.md)::
 
     DIR/
       manifest.json      format, version, created_at, symbols {SYM: file, first_date, last_date,
-                         rows, adjustment, sha256, sources}, import_report
+                         rows, adjustment, traded_rows, adjusted_rows, adjusted_through, sha256,
+                         sources, adjusted_sources}, import_report
       prices/<SYM>.csv   one file per symbol (name URL-quoted, ^RUT -> %5ERUT.csv):
-                         date,open,high,low,close,volume — ascending, unique dates, floats
+                         date,open,high,low,close,volume,adj_close,traded — ascending, unique
+                         dates; prices as traded where traded=1, dividend-adjusted where 0
       fundamentals.json  {SYM: [{"as_of": "YYYY-MM-DD", <Fundamentals fields>}, ...]} oldest first
       names.csv          symbol,name,kind,exchange,aliases (aliases joined by "|")
       statements.csv, filings.csv, analyst_targets.csv, market_valuation.csv  (optional;
@@ -84,6 +86,7 @@ class SnapshotProvider:
                 url=f"{self._root_uri}/{PRICES_DIR}/{quote(entry['file'])}",
                 adjustment=cast(Adjustment, entry.get("adjustment", "unknown")),
                 retrieved_at=self.created_at,
+                adjusted_through=_day(entry.get("adjusted_through")),
             )
         return out
 
@@ -187,7 +190,9 @@ class SnapshotProvider:
             raise CorruptDataError(f"corrupt snapshot file {path}: not a {FORMAT} manifest")
         if manifest.get("version") != FORMAT_VERSION:
             raise CorruptDataError(
-                f"{path}: snapshot format version {manifest.get('version')} is not supported"
+                f"{path}: snapshot format version {manifest.get('version')} is not supported (this "
+                f"Verity reads version {FORMAT_VERSION}, which keeps prices as traded beside the "
+                "dividend-adjusted closes); re-import it with `verity data import SRC... --dest DIR`"
             )
         if not isinstance(manifest.get("symbols"), dict):
             raise CorruptDataError(f"corrupt snapshot file {path}: no symbols table")
@@ -258,6 +263,10 @@ class SnapshotProvider:
 
     def _has_name(self, symbol: str) -> bool:
         return any(m.symbol == symbol for m in self._load_names())
+
+
+def _day(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def _no_bars_message(symbol: str, start: date | None, end: date, entry: dict[str, Any]) -> str:

@@ -18,9 +18,17 @@ from copilot.errors import (
     UnknownSymbolError,
     VerityError,
 )
-from tools.providers.base import BAR_COLUMNS, SymbolKind
+from tools.providers.base import SERIES_COLUMNS, SymbolKind
 
-YAHOO_COLUMNS = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Volume": "volume"}
+# "Close" is the close as traded (split-adjusted only); "Adj Close" adds the dividends
+YAHOO_COLUMNS = {
+    "Open": "open",
+    "High": "high",
+    "Low": "low",
+    "Close": "close",
+    "Volume": "volume",
+    "Adj Close": "adj_close",
+}
 
 # Fundamentals field -> yfinance ``info`` keys, first present wins (mapped once, here)
 INFO_ALIASES: dict[str, tuple[str, ...]] = {
@@ -71,15 +79,24 @@ SEVERITY = (RateLimitedError, ProviderUnavailableError, UnknownSymbolError, NoDa
 
 
 def bars_from_frame(frame: pd.DataFrame, ticker: str) -> pd.DataFrame:
+    """Our bars (``SERIES_COLUMNS``) from a yfinance download with ``auto_adjust=False``.
+
+    Every row is traded (Yahoo's "Close"); "Adj Close" is the dividend-adjusted close, except for
+    index levels, which have no dividends (Yahoo repeats the level there): price returns only.
+    """
     if frame is None or frame.empty:
         return pd.DataFrame(
-            columns=list(BAR_COLUMNS), index=pd.DatetimeIndex([], name="date"), dtype="float64"
+            columns=list(SERIES_COLUMNS), index=pd.DatetimeIndex([], name="date"), dtype="float64"
         )
     raw = pd.DataFrame(frame[ticker] if isinstance(frame.columns, pd.MultiIndex) else frame)
-    bars = raw.loc[:, list(YAHOO_COLUMNS)].rename(columns=YAHOO_COLUMNS).dropna(subset=["close"])
+    columns = [c for c in YAHOO_COLUMNS if c in raw.columns]
+    bars = raw.loc[:, columns].rename(columns=YAHOO_COLUMNS).dropna(subset=["close"])
+    if "adj_close" not in bars.columns or ticker.startswith("^"):
+        bars["adj_close"] = float("nan")
+    bars["traded"] = 1.0
     index = pd.DatetimeIndex(bars.index)
     bars.index = (index.tz_localize(None) if index.tz is not None else index).normalize().rename("date")
-    return bars.astype("float64").sort_index()
+    return bars.loc[:, list(SERIES_COLUMNS)].astype("float64").sort_index()
 
 
 def failure_error(ticker: str, reason: str) -> VerityError:

@@ -78,7 +78,8 @@ class YFinanceProvider:
             yf.set_tz_cache_location(str(cache_dir))  # sets all three (tz, cookie, isin)
 
     def price_history(self, symbols: Sequence[str], start: date | None, end: date) -> dict[str, PriceHistory]:
-        """Daily bars (split-adjusted closes, as Yahoo shows them) of all symbols in ONE download."""
+        """Daily bars of all symbols in ONE download: closes as traded (split-adjusted, as Yahoo
+        shows them) and Yahoo's dividend-adjusted closes, adjusted as of the download."""
         if start is not None and start > end:
             raise BadInputError(f"empty date range: start {start} is after end {end}")
         tickers = {symbol: symbol.strip().upper() for symbol in symbols}
@@ -105,6 +106,8 @@ class YFinanceProvider:
                 url=f"https://finance.yahoo.com/quote/{quote(ticker, safe='')}/history",
                 adjustment="none" if ticker.startswith("^") else "split",
                 retrieved_at=retrieved_at,
+                # Yahoo adjusts for every dividend paid up to the download, whatever the range
+                adjusted_through=None if ticker.startswith("^") else retrieved_at.date(),
             )
         if failures:
             raise min(failures, key=lambda e: next(i for i, t in enumerate(SEVERITY) if isinstance(e, t)))

@@ -60,6 +60,7 @@ def test_without_documents_there_is_no_document_tool(settings: Settings) -> None
     service = build_chat_service(settings)
     assert [t.name for t in service.tools] == [
         "get_quote",
+        "get_price_history",
         "compare_performance",
         "get_technicals",
         "get_valuation",

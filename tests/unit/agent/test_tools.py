@@ -18,6 +18,7 @@ from tools.agent_tools import TurnContext, build_tools
 
 INTERFACE_ARGS = {
     "get_quote": {"symbol"},
+    "get_price_history": {"symbol", "date", "start", "end"},
     "compare_performance": {"symbols", "period", "start", "end"},
     "get_technicals": {"symbol"},
     "get_valuation": {"symbol"},
@@ -125,14 +126,14 @@ async def test_stale_and_missing_fields_are_spelled_out_for_the_model() -> None:
         (
             "compare_performance",
             {"symbols": ["SPY"], "period": "2w"},
-            "Error: period must be one of 1d, 5d, 1m, 3m, 6m, 1y, ytd, not '2w'",
+            "Error: unknown period '2w': use one of 1d, 5d (trading days), 1m, 3m, 6m, 1y, 3y, 5y, 10y",
         ),
         (
             "compare_performance",
             {"symbols": ["SPY"], "start": "last spring"},
             "Error: start must be a date as YYYY-MM-DD, not 'last spring'",
         ),
-        ("sector_performance", {"period": "forever"}, "Error: period must be one of"),
+        ("sector_performance", {"period": "forever"}, "Error: unknown period 'forever': use one of"),
         ("lookup_symbol", {"query": "s&p"}, "Error: 's&p' is ambiguous: did you mean SPY, ^GSPC?"),
     ],
 )

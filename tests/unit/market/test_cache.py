@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from copilot.errors import CorruptDataError, NoDataError, ProviderUnavailableError, RateLimitedError
@@ -207,3 +210,35 @@ def test_a_file_that_is_not_sqlite_is_a_clear_error(inner: FlakyProvider, tmp_pa
     db.write_bytes(b"this is not a database" * 100)
     with pytest.raises(CorruptDataError, match=r"market\.sqlite"):
         CachedProvider(inner, db, TTLS)
+
+
+class RebasingProvider(InMemoryProvider):
+    """A live provider whose adjusted closes move to a new basis between two downloads (a dividend)."""
+
+    factor = 1.0
+
+    def price_history(self, symbols: Sequence[str], start: date | None, end: date) -> dict[str, PriceHistory]:
+        out = super().price_history(symbols, start, end)
+        return {
+            s: replace(h, bars=h.bars.assign(adj_close=h.bars["adj_close"] * self.factor))
+            for s, h in out.items()
+        }
+
+
+def test_merged_downloads_keep_one_adjusted_basis(
+    real_bars: dict[str, PriceHistory], clock: Clock, tmp_path: Path
+) -> None:
+    spy = real_bars["SPY"].bars.loc["2025-01-02":"2025-12-31"]  # adjusted closes known every day
+    inner = RebasingProvider({"SPY": spy}, name="live")
+    cached = CachedProvider(inner, tmp_path / "market.sqlite", TTLS, clock=clock)
+    first = cached.price_history(["SPY"], date(2025, 1, 2), date(2025, 6, 30))["SPY"].bars
+    inner.factor = 0.99  # a dividend paid since: the new download's adjusted closes are 1% lower
+    merged = cached.price_history(["SPY"], date(2025, 6, 2), date(2025, 12, 31))
+    both = cached.price_history(["SPY"], date(2025, 1, 2), date(2025, 12, 31))["SPY"].bars
+    assert len(_bar_calls(inner)) == 2 and merged["SPY"].bars.index[0] == pd.Timestamp("2025-06-02")
+    # the old rows were put on the new basis (ratio of the shared June days): no spurious -1% step
+    old_days = first.index[first.index < pd.Timestamp("2025-06-02")]
+    assert np.allclose(both.loc[old_days, "adj_close"], first.loc[old_days, "adj_close"] * 0.99, rtol=1e-12)
+    assert np.array_equal(both.loc[old_days, "close"], first.loc[old_days, "close"])  # traded: unchanged
+    step = both["adj_close"].pct_change().abs().max()
+    assert step == pytest.approx(spy["adj_close"].pct_change().abs().max(), rel=1e-9)

@@ -32,8 +32,8 @@ def _json(*args: str) -> dict:
 def test_performance_by_names_as_json() -> None:
     payload = _json("performance", "Russell 2000", "S&P 500", "--as-of", "2026-01-09")
     facts = {(f["symbol"], f["key"]): f for f in payload["facts"]}
-    assert round(facts[("^RUT", "return_ytd")]["value"], 2) == 5.73
-    assert facts[("^RUT", "return_ytd")]["unit"] == "%"
+    assert round(facts[("^RUT", "price_return_ytd")]["value"], 2) == 5.73
+    assert facts[("^RUT", "price_return_ytd")]["unit"] == "%"
     assert ("^RUT", "relative_to_^GSPC") in facts and ("^RUT", "spread_vs_^GSPC") in facts
     assert payload["kind"] == "market_data" and payload["tool"] == "performance"
     assert payload["arguments"]["symbols"] == ["^RUT", "^GSPC"]

@@ -88,10 +88,11 @@ def test_split_day_return_is_the_confirming_files_return(
     # its split-day ratio is not exactly 1/2 (XLU 88.76 -> 44.45 is 1/1.997): dividing by exactly 2
     # left a spurious -0.75% in XLU's 2025-11-17 return (+0.15% instead of the +0.90% it traded)
     benda = prices_csv[BENDA]
-    for symbol in SPLIT_ETFS:
+    for symbol in SPLIT_ETFS:  # the dividend-adjusted closes: where the split factor matters
         expected = _close(benda, symbol, "2025-11-17") / _close(benda, symbol, "2025-11-14") - 1
         bars = snapshot_provider.price_history([symbol], date(2025, 11, 14), date(2025, 11, 17))[symbol].bars
-        assert bars["close"].iloc[1] / bars["close"].iloc[0] - 1 == pytest.approx(expected, abs=1e-6), symbol
+        got = bars["adj_close"].iloc[1] / bars["adj_close"].iloc[0] - 1
+        assert got == pytest.approx(expected, abs=1e-6), symbol
 
 
 def test_russell_2000_closes_from_the_seed_note(snapshot_provider: SnapshotProvider) -> None:
@@ -124,24 +125,37 @@ def test_overlap_report_names_each_file_range_and_overridden_rows(
 ) -> None:
     _, report = imported_snapshot
     spy = report.symbols["SPY"]
+    large = "us_large_caps_daily_2016_2026.csv.gz"
+    # prices as traded: the split-only large-cap file, and the yfinance file where its rows look
+    # traded (whole cents: it was stitched from downloads whose tails were appended, and it wins
+    # where it covers: read later); the large-cap file after that file's intraday final row
     ranges = [(s.source, s.first_date, s.last_date) for s in spy.segments]
-    assert ranges == [
+    assert ranges[0] == (large, "2016-06-28", "2025-06-18")
+    assert (ALITALBI, "2025-06-20", "2025-07-11") in ranges and (
+        ALITALBI,
+        "2025-12-19",
+        "2026-02-20",
+    ) in ranges
+    assert ranges[-1] == (large, "2026-02-23", "2026-08-21")
+    assert {source for source, _, _ in ranges} == {large, ALITALBI}
+    assert [(s.source, s.first_date, s.last_date) for s in spy.adjusted_segments] == [
         (ALITALBI, "1993-01-29", "2026-02-20"),
-        ("us_large_caps_daily_2016_2026.csv.gz", "2026-02-23", "2026-08-21"),
+        (BENDA, "2026-02-23", "2026-03-31"),
     ]
     all_rows = pd.concat([f[f.symbol == "SPY"] for f in prices_csv.values()])
     assert spy.rows == all_rows["date"].nunique()
-    assert spy.overridden_rows == len(all_rows) - all_rows["date"].nunique()
-    assert spy.seams[0].date == "2026-02-23" and spy.seams[0].applied is False  # same basis there
+    assert f"{ALITALBI}@2026-02-23" in spy.yielded_final_rows
+    assert all(not s.applied for s in spy.seams)  # traded prices are never rescaled
     manifest = json.loads((imported_snapshot[0] / "manifest.json").read_text())
     assert manifest["import_report"]["symbols"]["SPY"]["overridden_rows"] == spy.overridden_rows
+    assert manifest["symbols"]["SPY"]["adjusted_through"] == "2026-03-31"
 
 
 def test_seam_rescales_the_earlier_file_to_the_later_basis(
     imported_snapshot: tuple[Path, ImportReport], prices_csv: dict[str, pd.DataFrame]
 ) -> None:
     _, report = imported_snapshot
-    seam = report.symbols["XLK"].seams[0]
+    seam = report.symbols["XLK"].adjusted_seams[0]  # the dividend-adjusted closes are rescaled
     assert (seam.earlier, seam.later, seam.date, seam.applied) == (ALITALBI, BENDA, "2026-02-23", True)
     expected = _close(prices_csv[BENDA], "XLK", "2026-02-20") / _close(
         prices_csv[ALITALBI], "XLK", "2026-02-20"
@@ -286,8 +300,9 @@ def _day_return(frame: pd.DataFrame, symbol: str, before: str, day: str) -> floa
 
 
 def _snapshot_return(provider: SnapshotProvider, symbol: str, before: str, day: str) -> float:
+    """The day's return on the snapshot's dividend-adjusted closes (where breaks and seams apply)."""
     first, last = date.fromisoformat(before), date.fromisoformat(day)
-    closes = provider.price_history([symbol], first, last)[symbol].bars["close"]
+    closes = provider.price_history([symbol], first, last)[symbol].bars["adj_close"]
     assert len(closes) == 2
     return float(closes.iloc[1] / closes.iloc[0] - 1)
 
@@ -350,7 +365,7 @@ def test_daily_returns_agree_with_the_other_etf_file_over_the_whole_overlap(
     benda, yahoo = prices_csv[BENDA], prices_csv[ALITALBI]
     for symbol in sorted(set(benda.symbol) & set(yahoo.symbol)):
         bars = snapshot_provider.price_history([symbol], date(2025, 1, 2), date(2026, 2, 20))[symbol].bars
-        mine = bars["close"].pct_change().dropna()
+        mine = bars["adj_close"].pct_change().dropna()
         reference = benda[benda.symbol == symbol].set_index("date")["close"].pct_change()
         # within the 0.05% break threshold every day (one-day bad prints of up to 0.036% stay)
         assert (mine - reference.reindex(mine.index)).abs().max() < 5e-4, symbol
@@ -362,11 +377,16 @@ def test_a_file_without_dividend_adjustment_keeps_its_ex_dividend_drops(
     prices_csv: dict[str, pd.DataFrame],
 ) -> None:
     # us_large_caps is split- but not dividend-adjusted: its SPY 2026-03-20 (ex-dividend) return is
-    # 0.27% below the adjusted etfs_daily file's, at every ex-date, and that is no basis break
+    # 0.27% below the adjusted etfs_daily file's, at every ex-date, and that is no basis break: the
+    # traded closes keep the drop, the dividend-adjusted closes the adjusted file's return
     large = prices_csv["us_large_caps_daily_2016_2026.csv.gz"]
     expected = _day_return(large, "SPY", "2026-03-19", "2026-03-20")
-    assert _snapshot_return(snapshot_provider, "SPY", "2026-03-19", "2026-03-20") == pytest.approx(expected)
-    assert expected < _day_return(prices_csv[BENDA], "SPY", "2026-03-19", "2026-03-20") - 0.002
+    closes = snapshot_provider.price_history(["SPY"], date(2026, 3, 19), date(2026, 3, 20))["SPY"].bars
+    assert closes["traded"].tolist() == [1.0, 1.0]
+    assert closes["close"].iloc[1] / closes["close"].iloc[0] - 1 == pytest.approx(expected)
+    adjusted = _day_return(prices_csv[BENDA], "SPY", "2026-03-19", "2026-03-20")
+    assert expected < adjusted - 0.002
+    assert _snapshot_return(snapshot_provider, "SPY", "2026-03-19", "2026-03-20") == pytest.approx(adjusted)
     _, report = imported_snapshot
     assert not [b for b in report.symbols["SPY"].basis_breaks if b.source != ALITALBI]
     assert report.symbols["NVDA"].basis_breaks == [] and report.symbols["^RUT"].basis_breaks == []

@@ -32,7 +32,10 @@ def test_every_tool_returns_a_market_data_source_with_its_arguments() -> None:
         assert source.kind == "market_data" and source.tool == tool
         assert source.provider == "memory" and source.as_of == AS_OF
         assert source.arguments["as_of"] == "2026-01-09"
-        assert source.facts and all(f.unit and f.symbol and f.as_of == AS_OF for f in source.facts)
+        ending = [f for f in source.facts if not f.key.startswith("start_")]
+        assert source.facts and all(f.unit and f.symbol and f.as_of == AS_OF for f in ending)
+        # a period's start closes carry their own date (the last close on or before 2025-12-09)
+        assert all(f.as_of == date(2025, 12, 9) for f in source.facts if f.key.startswith("start_"))
         assert source.retrieved_at.tzinfo is not None
         assert len(source.id) == 16
     # derived facts carry their inputs: recomputing from them gives the value
@@ -43,7 +46,7 @@ def test_every_tool_returns_a_market_data_source_with_its_arguments() -> None:
     )
     ratio = quote.fact("volume_ratio_50d")
     assert ratio.value == pytest.approx(ratio.inputs["volume"] / ratio.inputs["avg_volume_50d"])
-    ret = perf.fact("return_1m")
+    ret = perf.fact("price_return_1m")
     assert ret.value == pytest.approx((ret.inputs["end_close"] / ret.inputs["start_close"] - 1) * 100)
     spread = perf.fact("spread_vs_SPY")
     assert spread.value == pytest.approx(spread.inputs["IWM"] - spread.inputs["SPY"])
@@ -106,7 +109,7 @@ def test_snapshot_source_carries_the_file_url(snapshot_provider) -> None:
     md = MarketData(snapshot_provider, today=lambda: date(2026, 8, 21))
     source = md.quote("^RUT", as_of=AS_OF)
     assert source.provider == "snapshot" and source.url and source.url.startswith("file://")
-    assert round(md.performance(["Russell 2000"], as_of=AS_OF).fact("return_ytd").value, 2) == 5.73
+    assert round(md.performance(["Russell 2000"], as_of=AS_OF).fact("price_return_ytd").value, 2) == 5.73
     assert isinstance(md.resolve("Apple"), SymbolMatch)
 
 

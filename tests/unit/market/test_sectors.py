@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from tests.unit.market.csv_bars import ETFS_2025, bars
@@ -14,26 +15,32 @@ from tools.symbol_table import SECTOR_SYMBOLS
 SPLIT_DAY = date(2025, 11, 17)  # several sector ETFs split 2-for-1; one shared file is unadjusted
 
 
-def _pandas_returns(as_of: date, shift: int) -> dict[str, float]:
+def _pandas_returns(as_of: date, shift: int | None = None, months: int | None = None) -> dict[str, float]:
+    """Returns over ``shift`` sessions, or from the last close on or before ``months`` back."""
     out = {}
     for symbol in SECTOR_SYMBOLS:
         close = bars(ETFS_2025, symbol)["close"].loc[: as_of.isoformat()]
-        out[symbol] = (close.iloc[-1] / close.iloc[-1 - shift] - 1) * 100
+        if months is None:
+            assert shift is not None
+            base = close.iloc[-1 - shift]
+        else:
+            base = close.loc[: close.index[-1] - pd.DateOffset(months=months)].iloc[-1]
+        out[symbol] = (close.iloc[-1] / base - 1) * 100
     return out
 
 
-@pytest.mark.parametrize(("period", "shift"), [("1d", 1), ("5d", 5), ("1m", 21)])
-def test_sector_returns_and_ranking_equal_pandas(period: str, shift: int) -> None:
+@pytest.mark.parametrize(("period", "shift", "months"), [("1d", 1, None), ("5d", 5, None), ("1m", None, 1)])
+def test_sector_returns_and_ranking_equal_pandas(period: str, shift: int | None, months: int | None) -> None:
     provider = csv_provider()
     source = market(provider).sectors(period, as_of=SPLIT_DAY)
-    expected = _pandas_returns(SPLIT_DAY, shift)
+    expected = _pandas_returns(SPLIT_DAY, shift, months)
     got = {f.symbol: f.value for f in source.facts}
     assert got == pytest.approx(expected, rel=1e-12)
     assert provider.calls == [("price_history", SECTOR_SYMBOLS)]  # one batched call for all 11
     order = sorted(expected, key=expected.get, reverse=True)
     assert [f.symbol for f in source.facts] == order
     assert source.details["ranking"][0].startswith("1. ")
-    assert source.fact(f"return_{period}").label.endswith(f"({order[0]})")
+    assert source.fact(f"price_return_{period}").label.endswith(f"({order[0]})")
     assert source.details["breadth"] == f"{sum(v > 0 for v in expected.values())} of 11 sectors up"
     assert source.tool == "sectors" and source.arguments["period"] == period
 
@@ -69,8 +76,10 @@ def test_a_sector_fund_that_did_not_exist_yet_is_left_out_not_fatal(snapshot_pro
     source = md.sectors("1m", as_of=as_of)
     got = {f.symbol: f.value for f in source.facts}
     assert set(got) == set(SECTOR_SYMBOLS) - {"XLC"}
+    assert {f.key for f in source.facts} == {"total_return_1m"}  # no traded closes of 2017 on record
     for symbol, value in got.items():
         close = bars(YAHOO, symbol)["close"].loc[: as_of.isoformat()]
-        assert value == pytest.approx((close.iloc[-1] / close.iloc[-22] - 1) * 100, rel=1e-9), symbol
+        base = close.loc[:"2017-05-01"].iloc[-1]  # a calendar month before the 2017-06-01 close
+        assert value == pytest.approx((close.iloc[-1] / base - 1) * 100, rel=1e-9), symbol
     assert source.details["breadth"].endswith("of 10 sectors up")
     assert any("XLC" in note and "2018-06-19" in note for note in source.notes)

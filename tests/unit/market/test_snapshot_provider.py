@@ -36,8 +36,12 @@ def test_price_history_filters_dates_inclusively_with_file_values(
     assert dia.bars.index[0] == pd.Timestamp("2025-06-02") and dia.bars.index[-1] == pd.Timestamp(
         "2025-06-30"
     )
-    assert dia.bars["close"].tolist() == reference["close"].tolist()  # single source, no seam: exact
-    assert list(dia.bars.columns) == ["open", "high", "low", "close", "volume"]
+    # a dividend-adjusted file alone, no seam: its closes are the adjusted closes, exactly; the record
+    # holds no traded price of June 2025 (the file's traded tail starts 2026-03-20)
+    assert dia.bars["adj_close"].tolist() == reference["close"].tolist()
+    assert dia.bars["close"].tolist() == reference["close"].tolist() and not dia.bars["traded"].any()
+    assert list(dia.bars.columns) == ["open", "high", "low", "close", "volume", "adj_close", "traded"]
+    assert dia.adjusted_through == date(2026, 3, 31)
     assert dia.provider == "snapshot" and dia.symbol == "DIA"
     assert dia.url is not None and dia.url.startswith("file://")
 

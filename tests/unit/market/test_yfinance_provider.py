@@ -76,7 +76,9 @@ def _recorded_bars(fixtures: dict[str, dict[str, Any]], name: str) -> pd.DataFra
         result["meta"]["exchangeTimezoneName"]
     )
     index = pd.DatetimeIndex(days.date, name="date")
-    return pd.DataFrame({k: quote[k] for k in ("open", "high", "low", "close", "volume")}, index=index)
+    frame = pd.DataFrame({k: quote[k] for k in ("open", "high", "low", "close", "volume")}, index=index)
+    frame["adj_close"] = result["indicators"]["adjclose"][0]["adjclose"]
+    return frame
 
 
 def test_bars_equal_the_recorded_chart(
@@ -99,10 +101,15 @@ def test_two_months_of_closes_equal_the_recording(
 ) -> None:
     expected = _recorded_bars(yahoo_fixtures, "chart-AAPL-2020-08-31-to-2020-11-07.json")
     expected = expected.loc["2020-09-01":"2020-10-30"]
-    bars = provider.price_history(["AAPL"], date(2020, 9, 1), date(2020, 10, 30))["AAPL"].bars
+    history = provider.price_history(["AAPL"], date(2020, 9, 1), date(2020, 10, 30))["AAPL"]
+    bars = history.bars
     assert bars.index.tolist() == expected.index.tolist()
+    # Yahoo's "Close" is the close as traded (split-adjusted); "Adj Close" adds the dividends
     assert bars["close"].tolist() == expected["close"].tolist()
-    assert list(bars.columns) == ["open", "high", "low", "close", "volume"]
+    assert bars["adj_close"].tolist() == expected["adj_close"].tolist()
+    assert (bars["adj_close"] < bars["close"]).all() and bars["traded"].eq(1.0).all()
+    assert list(bars.columns) == ["open", "high", "low", "close", "volume", "adj_close", "traded"]
+    assert history.adjusted_through == history.retrieved_at.date()  # adjusted as of the download
 
 
 def test_fundamentals_map_the_recorded_quote_summary(
@@ -245,6 +252,7 @@ def test_cli_snapshot_records_from_the_live_provider(
         "2020-09-01":"2020-10-30"
     ]
     assert bars["close"].tolist() == expected["close"].tolist()
+    assert bars["adj_close"].tolist() == expected["adj_close"].tolist()  # kept beside the traded close
     assert recorded.price_history(["AAPL"], None, date(2020, 12, 31))["AAPL"].adjustment == "split"
 
 

@@ -47,7 +47,7 @@ def fact(key: str, value: float, unit: str, symbol: str, precision: int = 2, lab
 
 def performance_source(symbols: list[str]) -> Source:
     returns = {"^RUT": 5.73, "^GSPC": 1.46, "^IXIC": 1.11}
-    facts = [fact("return_ytd", returns[s], "%", s) for s in symbols]
+    facts = [fact("price_return_ytd", returns[s], "%", s) for s in symbols]
     for other in symbols[1:]:
         facts.append(fact(f"relative_to_{other}", returns[symbols[0]] / returns[other], "x", symbols[0]))
         facts.append(fact(f"spread_vs_{other}", returns[symbols[0]] - returns[other], "%", symbols[0]))
@@ -434,7 +434,7 @@ def test_names_past_the_per_question_limit_are_named_in_the_answer() -> None:
 def test_a_sector_question_over_a_period_the_ranking_lacks_says_so() -> None:
     # sector rankings have named periods only: "in 2025" got today's ranking, presented as the answer
     facts = [
-        fact("return_1d", value, "%", symbol, label=f"{name} ({symbol})")
+        fact("price_return_1d", value, "%", symbol, label=f"{name} ({symbol})")
         for symbol, name, value in (
             ("XLB", "Materials", 1.60),
             ("XLK", "Technology", 1.32),
@@ -504,8 +504,8 @@ def test_a_sector_ranking_says_when_its_data_is_old_or_a_sector_is_missing() -> 
         "The latest bar is from 2026-08-21, 96 days before the analysis date 2026-11-25.",
         "XLK, XLF: the provider does not say whether closes are adjusted.",
     ]
-    facts = [fact("return_1d", 1.2, "%", "XLK", label="Technology (XLK)")]
-    facts.append(fact("return_1d", -0.4, "%", "XLF", label="Financials (XLF)"))
+    facts = [fact("price_return_1d", 1.2, "%", "XLK", label="Technology (XLK)")]
+    facts.append(fact("price_return_1d", -0.4, "%", "XLF", label="Financials (XLF)"))
     source = Source(
         kind="market_data",
         title="Sector performance 1D",
