@@ -12,7 +12,9 @@ from copilot.config import Settings
 from copilot.errors import ConfigError, ProviderUnavailableError
 from copilot.knowledge.embeddings import build_embedding_function
 
-COLLECTION = "verity_chunks"
+# the catalog's schema version is part of the name: a rebuilt knowledge base never mixes with the old one
+COLLECTION = "verity_chunks_v2"
+SHARED = ""  # the owner metadata of the shared corpus (Chroma metadata cannot be null)
 _BATCH = 2000  # Chroma caps one add at its max batch size; stay well below it
 _VECTOR_CACHE = 100_000  # vectors kept in memory for exact scoring of small filtered sets (~100 MB)
 
@@ -94,13 +96,14 @@ class VectorStore:
             with _chroma_errors("delete"):
                 self.collection.delete(ids=ids[start : start + _BATCH])
 
-    def query(self, text: str, n: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the nearest chunks, optionally only within some documents."""
-        if n <= 0 or (doc_ids is not None and not doc_ids):
+    def query(self, text: str, n: int, viewer: str | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the nearest chunks the viewer may see (shared + their own).
+
+        The owner filter runs inside the store's query, so another user's chunks never take a place.
+        """
+        if n <= 0:
             return []
-        where: dict[str, Any] | None = None
-        if doc_ids is not None:
-            where = {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
+        where: dict[str, Any] = {"owner": {"$in": [SHARED, viewer]}} if viewer else {"owner": SHARED}
         with _chroma_errors("query"):
             result = self.collection.query(
                 query_embeddings=self.embed([text]),
@@ -135,6 +138,15 @@ class VectorStore:
         """Drop cached vectors of deleted chunks."""
         for chunk_id in chunk_ids:
             self._vectors.pop(chunk_id, None)
+
+    def drop(self) -> None:
+        """Delete the whole collection (a rebuild starts from an empty one)."""
+        with _chroma_errors("delete"):
+            self.client.delete_collection(COLLECTION)
+            self.collection = self.client.get_or_create_collection(
+                COLLECTION, embedding_function=self.embedding_function, metadata={"hnsw:space": "cosine"}
+            )
+        self._vectors.clear()
 
     def count(self) -> int:
         with _chroma_errors("count"):
