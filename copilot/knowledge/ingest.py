@@ -115,13 +115,13 @@ class Ingestor:
 
     def _write(self, batch: list[Prepared], report: IngestReport) -> None:
         """Store a batch atomically: catalog rows and vectors together, or neither."""
+        owner = batch[0].record.owner  # one add() stores one owner's documents
         written: list[str] = []
         replaced: list[str] = []
         stale: list[str] = []  # vectors of replaced documents: deleted once the catalog has committed
         try:
             with self.catalog.transaction():
                 for prepared in batch:
-                    owner = prepared.record.owner
                     orphan = self.catalog.unlink_source(prepared.source_key, owner)
                     if orphan is not None:
                         stale.extend(self.catalog.delete_document(orphan))
@@ -133,12 +133,12 @@ class Ingestor:
                 chunks = [c for p in batch for c in p.chunks]
                 metadatas = [chroma_metadata(p.record, c) for p in batch for c in p.chunks]
                 written = [c.chunk_id for c in chunks]
-                self.store.add(written, [t for p in batch for t in p.texts], metadatas)
+                self.store.add(written, [t for p in batch for t in p.texts], metadatas, owner)
         except BaseException:
             if written:  # the catalog rolled back: take back any vectors already written
-                self.store.delete(written)
+                self.store.delete(written, owner)
             raise
-        self.store.delete(stale)
+        self.store.delete(stale, owner)
         report.replaced.extend(replaced)
         report.added.extend(p.record.doc_id for p in batch)
         report.documents.extend(p.record.doc_id for p in batch)
@@ -147,5 +147,5 @@ class Ingestor:
     def _unlink(self, source_key: str, owner: str | None, report: IngestReport) -> None:
         orphan = self.catalog.unlink_source(source_key, owner)
         if orphan is not None:
-            self.store.delete(self.catalog.delete_document(orphan))
+            self.store.delete(self.catalog.delete_document(orphan), owner)
             report.replaced.append(orphan)

@@ -90,7 +90,7 @@ class KnowledgeBase:
                 )
             with self.catalog.transaction():
                 chunk_ids = self.catalog.delete_document(document_id)
-                self.store.delete(chunk_ids)
+                self.store.delete(chunk_ids, doc.owner)
             self._refresh()
             return len(chunk_ids)
 

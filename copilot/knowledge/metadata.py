@@ -3,7 +3,8 @@
 Kinds: ``statement``, ``minutes``, ``projections`` (the FOMC's Summary of Economic Projections),
 ``speech``, ``10-K``, ``10-Q``, ``20-F``, ``8-K``, ``note`` (a file someone added: Markdown, PDF,
 HTML, text) and ``other``. A source's own label wins (a record's ``kind``, a filing index's form);
-otherwise the title, the speaker or a filing's cover page decide.
+otherwise a speaker, a record's title ("FOMC statement 1994-02-04") or a filing's cover page
+decide. A file someone adds is a note unless it is a filing (its cover page says so).
 
 The availability date is what ``as_of`` and "latest" use: no document reaches an answer before
 it. It is the publication date, except for FOMC minutes, which the data dates with the meeting's
@@ -126,9 +127,10 @@ def kind_of(doc: Document, speaker: str | None) -> str:
             pass  # a label we do not know ("record"): read the document instead
     if speaker or "/speech/" in (doc.url or ""):
         return "speech"
-    for kind, pattern in _FED_TITLES:
-        if pattern.search(doc.title):
-            return kind
+    if doc.format == "record":  # a data set's record; someone's file titled "FOMC statement" is a note
+        for kind, pattern in _FED_TITLES:
+            if pattern.search(doc.title):
+                return kind
     head = doc.sections[0].text[:3000] if doc.sections else ""
     form = _SEC_FORM.search(head)
     if form and _SEC_COVER.search(head):

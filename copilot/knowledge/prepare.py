@@ -71,7 +71,10 @@ def prepare(doc: Document, doc_id: str, owner: str | None, mentions: MentionFind
     if not drafts:
         raise CorruptDataError(f"{doc.source_key}: no text to index")
     meta = describe(doc)
+    mentioned = [mentions(d.text) for d in drafts]
     tickers = document_tickers(doc.title, doc.tickers)
+    if meta.kind == "note":  # someone's note is about the companies it names (a filing names many)
+        tickers = list(dict.fromkeys([*tickers, *(t for found in mentioned for t in found)]))
     record = DocumentRecord(
         doc_id=doc_id,
         title=doc.title,
@@ -99,10 +102,10 @@ def prepare(doc: Document, doc_id: str, owner: str | None, mentions: MentionFind
             text=d.text,
             page=d.page,
             section=d.section,
-            mentions=mentions(d.text),
+            mentions=found,
             content_hash=hashlib.sha256(d.text.encode()).hexdigest()[:16],
         )
-        for d in drafts
+        for d, found in zip(drafts, mentioned, strict=True)
     ]
     texts = [
         indexed_text(doc.title, doc.publisher, doc.published, tickers, meta.fiscal_year, c.section, c.text)

@@ -184,10 +184,11 @@ class HybridSearcher:
         count = int(mask.sum())
         if count <= EXACT_VECTOR_LIMIT:  # small set: exact cosine over its vectors
             positions = np.flatnonzero(mask)
-            similarity = self.store.similarities(query, [self.table.ids[i] for i in positions])
+            similarity = self.store.similarities(query, [self.table.ids[i] for i in positions], viewer)
             return [int(positions[i]) for i in np.argsort(-similarity, kind="stable")[:CANDIDATES]]
-        # large set: approximate nearest neighbours among what the viewer may see (the store filters
-        # by owner, so nobody else's chunks take places), over-fetched when another filter drops some
+        # large set: approximate nearest neighbours among what the viewer may see (the store queries the
+        # shared and the viewer's collections only: nobody else's chunks take places), over-fetched when
+        # another filter drops some
         n = CANDIDATES if mask.sum() == self.table.visible(viewer).sum() else CANDIDATES * 4
         found = [self.lexical.position(chunk_id) for chunk_id, _ in self.store.query(query, n, viewer)]
         return [p for p in found if p is not None and mask[p]]
