@@ -137,8 +137,11 @@ def rebuild(
 
     with cli_errors():
         result = rebuild_knowledge_base(get_settings(), drop_missing=drop_missing)
-        console.print(f"re-read {result.files} source(s): {result.ingest.summary()}", highlight=False)
-        console.print(f"the previous knowledge base is kept in {result.backup}", highlight=False)
+        summary = f"re-read {result.files} source(s): {result.ingest.summary()}"
+        console.print(summary, highlight=False, soft_wrap=True)
+        console.print(
+            f"the previous knowledge base is kept in {result.backup}", highlight=False, soft_wrap=True
+        )
         for failure in result.ingest.failed:
             err_console.print(f"[yellow]skipped[/] {failure.source}: {failure.reason}", highlight=False)
         if result.ingest.failed:

@@ -33,6 +33,7 @@ _NOT_A_PRICE = re.compile(
     r"|loss|per share|a share|fine|settlement|contract|deal|acquisition|bought|paid|pay)\b",
     re.IGNORECASE,
 )
+_SHARES_OF = re.compile(r"\b(?:shares|stock)\s+of\s+(?:the\s+)?$", re.IGNORECASE)  # "shares of Apple ..."
 _SCALE = re.compile(r"^\s*(?:thousand|million|billion|trillion|bn|mn|k|m|b)\b", re.IGNORECASE)
 
 
@@ -57,8 +58,8 @@ def price_claims(text: str, spans: Spans) -> list[PriceClaim]:
         if any(start < other_start < figure_at for _, other_start, _ in mentions[index + 1 :]):
             continue  # another company is named closer to the figure
         gap = match.group("gap")
-        before = text[max(0, start - 20) : start]  # "shares of Apple closed at ..."
-        if not (_PRICE_WORDS.search(gap) or _PRICE_WORDS.search(before)) or _NOT_A_PRICE.search(gap):
+        before = text[max(0, start - 30) : start]
+        if not (_PRICE_WORDS.search(gap) or _SHARES_OF.search(before)) or _NOT_A_PRICE.search(gap):
             continue
         if _SCALE.match(match.group("after")):
             continue

@@ -82,6 +82,11 @@ def rebuild(
         )
     backup = root.with_name(f"knowledge.backup-{datetime.now(UTC):%Y%m%d-%H%M%S}")
     shutil.move(root, backup)
+    if not settings.chroma_url:
+        # Chroma keeps one client per path for the process: forget the one of the moved directory
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
     kb = build_knowledge_base(settings)
     if settings.chroma_url:  # a server's collection outlives the local catalog: start it empty too
         kb.store.drop()
