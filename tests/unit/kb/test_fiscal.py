@@ -3,6 +3,7 @@ how each filing itself names the period (the phrase must be in the filing's text
 
 from __future__ import annotations
 
+import csv
 import gzip
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from copilot.errors import BadInputError
+from copilot.knowledge import KnowledgeBase
 from copilot.knowledge.fiscal import filing_period, parse_fiscal_period
 
 # file, form, expected (fiscal year, quarter, period end), a phrase of the filing naming that period
@@ -71,3 +73,35 @@ def test_fiscal_period_arguments() -> None:
     assert parse_fiscal_period("fiscal 2025") == (2025, None)
     with pytest.raises(BadInputError):
         parse_fiscal_period("third quarter")
+
+
+def test_filings_in_the_knowledge_base_carry_and_filter_on_their_fiscal_period(
+    kb: KnowledgeBase, shared_data: Path, tmp_path: Path
+) -> None:
+    source = shared_data / "corpus" / "sec_filings"
+    names = ["AAPL_10-Q_2026-07-31", "MSFT_10-Q_2026-04-29", "NVDA_10-Q_2026-05-20"]
+    filings = tmp_path / "sec_filings"
+    filings.mkdir()
+    with (source / "index.csv").open(newline="", encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if Path(r["file"]).name[: -len(".txt.gz")] in names]
+    with (filings / "index.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    for name in names:  # linked, not copied
+        (filings / f"{name}.txt.gz").symlink_to(source / f"{name}.txt.gz")
+    assert kb.add([filings]).failed == []
+    periods = {d.tickers[0]: (d.kind, d.fiscal_period, d.available) for d in kb.list_documents()}
+    assert periods == {
+        "AAPL": ("10-Q", "Q3 FY2026", date(2026, 7, 31)),
+        "MSFT": ("10-Q", "Q3 FY2026", date(2026, 4, 29)),
+        "NVDA": ("10-Q", "Q1 FY2027", date(2026, 5, 20)),
+    }
+    third = kb.search("total net sales revenue", k=10, fiscal_year=2026, fiscal_quarter=3)
+    assert {p.source.details["fiscal_period"] for p in third} == {"Q3 FY2026"}
+    first = kb.search("total net sales revenue", k=10, fiscal_year=2027, fiscal_quarter=1)
+    assert first and {p.source.document_id for p in first} == {
+        d.id for d in kb.list_documents() if d.tickers[0] == "NVDA"
+    }
+    [top] = kb.search("Apple net sales in the third quarter of fiscal 2026", k=1)
+    assert top.source.details["fiscal_period"] == "Q3 FY2026" and "AAPL" in top.source.details["tickers"]
