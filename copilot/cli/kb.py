@@ -247,10 +247,10 @@ def search(
             console.print("no matching passages")
         for n, p in enumerate(passages, 1):
             where = f"p. {p.source.page}" if p.source.page is not None else (p.source.section or "")
-            kind_shown = p.source.details.get("kind", "")
+            about = [str(p.source.published or "undated"), p.source.details.get("kind", ""), where]
             console.print(
-                f"[bold][{n}] {p.source.title}[/] — {p.source.provider}, {p.source.published or 'undated'} "
-                f"{kind_shown} {where} (score {p.score:.3f})",
+                f"[bold][{n}] {p.source.title}[/] — {p.source.provider}, {', '.join(a for a in about if a)} "
+                f"(score {p.score:.3f})",
                 highlight=False,
             )
             console.print(" ".join(p.content.split())[:400], highlight=False, markup=False)

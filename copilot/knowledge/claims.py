@@ -1,8 +1,10 @@
 """Prices a document states for a company's stock, so the search can check them against market data.
 
-"Apple's stock price is $1", "AAPL closed at $187.44", "shares of Nvidia traded at $120": a dollar
-figure tied to the company named just before it by a price word. A price target, earnings or a
-dividend per share, or an amount with a scale ("$3 trillion") is not the price of the stock.
+Only plain statements of where the stock is or was count: "Apple's stock price is $1", "AAPL closed
+at $187.44", "shares of Nvidia traded at $120", "Tesla stock rose to $300". A filing's exercise and
+acquisition prices, earnings or dividends per share, par values or amounts with a scale ("$3
+trillion") are not the price of the stock, and a figure with other words between it and the
+company name is left alone: a missed claim costs less than a false alarm on a true document.
 """
 
 from __future__ import annotations
@@ -15,26 +17,33 @@ from copilot.knowledge.facts import parse_number
 
 # (ticker, start, end) of every company or ticker the text names
 Spans = Callable[[str], list[tuple[str, int, int]]]
-MAX_GAP = 60  # characters between the company's name and the figure
 
-_AFTER_NAME = re.compile(
-    rf"(?:'s|’s)?(?P<gap>[^.;!?$\n]{{0,{MAX_GAP}}}?)\$\s?(?P<number>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?P<after>\s*(?:[a-z]+)?)",
-    re.IGNORECASE,
+_ABOUT = r"(?:\s+(?:about|around|near|roughly|approximately|nearly|almost|just\s+(?:over|under)))?"
+_WHEN = r"(?:\s+(?:on\s+\w+(?:\s+\d{1,2})?|today|yesterday|this\s+week|last\s+week|this\s+morning))?"
+_MOVE = (
+    r"(?:closed|closes|closing|ended|finished|opened|trades|traded|is\s+trading|was\s+trading|trading"
+    r"|rose|fell|jumped|dropped|climbed|sank|slid|rallied|surged|plunged|hit|reached|stood|stands|sits)"
 )
-_PRICE_WORDS = re.compile(
-    r"\b(?:stock|shares?|share price|price[sd]?|trad(?:es|ed|ing)|clos(?:ed|es|ing)|opened|ended|finished"
-    r"|hit|reached|rose|fell|jumped|dropped|climbed|sank|slid|rallied|sits|stands|stood|is at|was at)\b",
-    re.IGNORECASE,
+# what may stand between the company's name and the "$": a price noun with a verb, or a move
+_PRICE_NOUN = (
+    rf"(?:'s|’s)?\s+(?:(?:current|closing|latest|last)\s+)?(?:stock|share)\s+price"
+    rf"(?:\s+(?:is|was|of|at|stood\s+at|stands\s+at|closed\s+at|reached|hit))?{_ABOUT}\s*"
 )
-_NOT_A_PRICE = re.compile(
-    r"\b(?:targets?|forecasts?|estimates?|fair value|consensus|revenues?|sales|income|earnings|eps|dividends?"
-    r"|buybacks?|repurchases?|market cap\w*|valuation|cash|debt|capex|spending|invest\w*|guidance|profit"
-    r"|loss|per share|a share|fine|settlement|contract|deal|acquisition|bought|paid|pay)\b",
-    re.IGNORECASE,
+_PRICE_MOVE = (
+    rf"(?:'s|’s)?(?:\s+(?:stock|shares|share\s+price|common\s+stock))?(?:\s+\w+ly)?\s+{_MOVE}{_WHEN}"
+    rf"(?:\s+(?:at|to|near|around|above|below))?{_ABOUT}\s*"
 )
+# the whole number (no partial match of "$94.9") and no scale after it ("$3 trillion" is not a price)
+_NUMBER = (
+    r"\$\s?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\.?\d|,\d)"
+    r"(?!\s*(?:thousand|million|billion|trillion|bn|mn|[kmb])\b)"
+)
+_AFTER_NAME = re.compile(rf"(?:{_PRICE_NOUN}|{_PRICE_MOVE}){_NUMBER}", re.IGNORECASE)
 _SHARES_OF = re.compile(r"\b(?:shares|stock)\s+of\s+(?:the\s+)?$", re.IGNORECASE)  # "shares of Apple ..."
-_SCALE = re.compile(r"^\s*(?:thousand|million|billion|trillion|bn|mn|k|m|b)\b", re.IGNORECASE)
+_AFTER_SHARES_OF = re.compile(
+    rf"\s+{_MOVE}{_WHEN}(?:\s+(?:at|to|near|around))?{_ABOUT}\s*{_NUMBER}", re.IGNORECASE
+)
+_NOT_AFTER = re.compile(r"\s*(?:per\s+share|a\s+share\b.*dividend|target)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,22 +56,15 @@ class PriceClaim:
 
 
 def price_claims(text: str, spans: Spans) -> list[PriceClaim]:
-    """Every stock price the text states for a company it names (the nearest name before the figure)."""
-    mentions = sorted(spans(text), key=lambda m: m[1])
+    """Every stock price the text states for a company it names just before the figure."""
     claims: list[PriceClaim] = []
-    for index, (symbol, start, end) in enumerate(mentions):
-        match = _AFTER_NAME.match(text, end)
-        if match is None:
+    for symbol, start, end in sorted(spans(text), key=lambda m: m[1]):
+        if symbol.startswith("^") or text[start : start + 1] == "$":
+            continue  # an index is quoted in points; a cashtag ("$m") is not a company's name
+        shares_of = _SHARES_OF.search(text[max(0, start - 30) : start])
+        match = (_AFTER_SHARES_OF if shares_of else _AFTER_NAME).match(text, end)
+        if match is None or _NOT_AFTER.match(text, match.end()):
             continue
-        figure_at = match.start("number")
-        if any(start < other_start < figure_at for _, other_start, _ in mentions[index + 1 :]):
-            continue  # another company is named closer to the figure
-        gap = match.group("gap")
-        before = text[max(0, start - 30) : start]
-        if not (_PRICE_WORDS.search(gap) or _SHARES_OF.search(before)) or _NOT_A_PRICE.search(gap):
-            continue
-        if _SCALE.match(match.group("after")):
-            continue
-        quoted = " ".join(text[start : match.end("number")].split())
-        claims.append(PriceClaim(symbol, parse_number(match.group("number")), quoted))
+        quoted = " ".join(text[start : match.end()].split())
+        claims.append(PriceClaim(symbol, parse_number(match.group(1)), quoted))
     return claims

@@ -148,6 +148,15 @@ async def test_a_price_the_market_data_cannot_check_says_so(
         ("Apple raised its dividend to $0.26 per share.", []),
         ("Microsoft's market cap reached $3 trillion.", []),
         ("Apple bought back $25 billion of shares.", []),
+        ("Tesla stock rose to $300 on Friday.", [("TSLA", 300.0)]),
+        ("Apple's closing stock price was about $259.37.", [("AAPL", 259.37)]),
+        # seen in the real filings: none of these is where the stock trades
+        ("AMD’s common stock at an exercise price of $0.01", []),
+        ("AbbVie acquired all outstanding shares of ImmunoGen for $ 31.26", []),
+        ("PepsiCo per common share – diluted $ 6.00", []),
+        ("Coca-Cola Company Shareowners’ Equity Common stock, $ 0.25 par value", []),
+        ("Apple revenue rose to $94.9 billion.", []),
+        ("Apple shares rose to $94.9 billion in value.", []),
     ],
 )
 def test_which_dollar_figures_are_stock_prices(text: str, expected: list[tuple[str, float]]) -> None:
