@@ -1,7 +1,7 @@
-"""The knowledge base: ingest analysis documents, search them (vectors + BM25), cite passages.
+"""The knowledge base: ingest dated analysis documents, search them (vectors + BM25), cite passages.
 
 ``Passage`` and ``render_passage`` import nothing heavy; ``KnowledgeBase`` and
-``build_knowledge_base`` (Chroma, bm25s, WordLlama) are imported on first use.
+``build_knowledge_base`` (Chroma, WordLlama) are imported on first use. See docs/knowledge-base.md.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 from copilot.knowledge.passages import Passage, render_passage
 
 if TYPE_CHECKING:
+    from copilot.knowledge.catalog import DocumentRecord
     from copilot.knowledge.knowledge_base import KnowledgeBase, build_knowledge_base
     from copilot.knowledge.report import IngestFailure, IngestReport
 
 __all__ = [
+    "DocumentRecord",
     "IngestFailure",
     "IngestReport",
     "KnowledgeBase",
@@ -24,6 +26,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "DocumentRecord": "copilot.knowledge.catalog",
     "IngestFailure": "copilot.knowledge.report",
     "IngestReport": "copilot.knowledge.report",
     "KnowledgeBase": "copilot.knowledge.knowledge_base",

@@ -42,8 +42,12 @@ class Document:
     publisher: str | None = None
     url: str | None = None
     published: date | None = None
-    kind: str = "text"
+    format: str = "text"  # markdown, text, html, pdf or record (a JSONL line)
+    kind: str | None = None  # what the source says it is: a record's kind, a filing index's form
     tickers: list[str] = field(default_factory=list)  # subjects named by metadata (e.g. a filing's symbol)
+    speaker: str | None = None  # a speech's speaker, as the record names it
+    meeting: date | None = None  # the FOMC meeting (its last day), when the record names it
+    available: date | None = None  # when the source says the document became public, if it does
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -122,7 +126,7 @@ def html_document(path: Path, html: str) -> Document:
     meta = trafilatura.extract_metadata(html)
     published = parse_date(meta.date) if meta is not None and meta.date else None
     title = (meta.title if meta is not None else None) or title_from_name(path)
-    doc = Document(str(path), title, markdown_sections(text), kind="html", published=published)
+    doc = Document(str(path), title, markdown_sections(text), format="html", published=published)
     if meta is not None:
         doc.url, doc.publisher = meta.url, meta.sitename
     return doc
@@ -147,11 +151,12 @@ def pdf_document(path: Path, raw: bytes) -> Document:
         raise CorruptDataError(f"{path.name}: corrupt PDF ({type(exc).__name__}: {exc})") from exc
     if not any(p.text.strip() for p in pages):
         raise BadInputError(f"{path.name}: the PDF has no extractable text (scanned?)")
-    return Document(str(path), str(title), [p for p in pages if p.text.strip()], kind="pdf")
+    return Document(str(path), str(title), [p for p in pages if p.text.strip()], format="pdf")
 
 
 def jsonl_documents(path: Path, raw: bytes) -> Iterator[Document | LoadFailure]:
-    """One document per JSON line with id/date/title/source/url/text; bad lines are reported."""
+    """One document per JSON line with id/date/title/source/url/text (and optionally kind, speaker,
+    meeting or meeting_end, available, tickers or symbol, page); bad lines are reported."""
     text = decode_text(path, raw)
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -179,8 +184,12 @@ def _record_document(key: str, record: dict[str, Any]) -> Document:
         publisher=record.get("source") or record.get("publisher"),
         url=record.get("url"),
         published=parse_date(record.get("date")),
-        kind=str(record.get("kind") or "record"),
+        format="record",
+        kind=str(record["kind"]) if record.get("kind") else None,
         tickers=[str(t).upper() for t in tickers],
+        speaker=str(record["speaker"]) if record.get("speaker") else None,
+        meeting=parse_date(record.get("meeting_end") or record.get("meeting")),
+        available=parse_date(record.get("available") or record.get("released")),
     )
 
 

@@ -72,7 +72,7 @@ def _load_file(path: Path, max_bytes: int) -> Iterator[Document | LoadFailure]:
     else:
         text = decode_text(path, raw)
         sections = markdown_sections(text) if TEXT_SUFFIXES[suffix] == "markdown" else [Section(text)]
-        doc = Document(str(path), title_from_name(path), sections, kind=TEXT_SUFFIXES[suffix])
+        doc = Document(str(path), title_from_name(path), sections, format=TEXT_SUFFIXES[suffix])
         if TEXT_SUFFIXES[suffix] == "markdown":
             doc.title = markdown_title(text) or doc.title
     _apply_sidecar(path, doc)

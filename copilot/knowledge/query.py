@@ -1,4 +1,5 @@
-"""Query understanding: which companies, fiscal years, quarters and document types a question names.
+"""Query understanding: which companies, periods, document types and kinds, FOMC meeting, speaker and
+recency a question names.
 
 The same period reading is applied to document titles and filing headers at ingest time, so a
 question about "3M ... FY2018" can be matched to a document titled ``3M_2018_10K``.
@@ -7,11 +8,15 @@ question about "3M ... FY2018" can be matched to a document titled ``3M_2018_10K
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
 from copilot.knowledge.companies import companies_in_title, find_companies
+from copilot.knowledge.fiscal import filing_period
+from copilot.knowledge.lexical import tokenize
+from copilot.knowledge.meetings import MeetingSpec, read_meeting
 
 _ORDINAL_QUARTER = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _FY = re.compile(r"\bFY\s?'?(\d{4}|\d{2})\b", re.IGNORECASE)
@@ -30,10 +35,6 @@ _DOC_TYPES = (
 _FORWARD = re.compile(
     r"\b(?:expect\w*|forecast\w*|guidance|outlook|project(?:s|ed|ing|ion)|anticipat\w*)\b", re.IGNORECASE
 )
-_FILING_PERIOD = re.compile(
-    r"for the (fiscal year|quarterly period|year) ended\s+([A-Z][a-z]+)\s+(\d{1,2}),?\s+(\d{4})",
-    re.IGNORECASE,
-)
 _MONTH_NAMES = "january february march april may june july august september october november december"
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES.split(), 1)}
 _MONTH_YEAR = re.compile(
@@ -41,6 +42,28 @@ _MONTH_YEAR = re.compile(
     r"((?:19|20)\d{2})\b",
     re.IGNORECASE,
 )
+
+
+# Fed document kinds a question names. "statement" only with a Fed word and not a financial statement
+# ("the Fed's latest statement", not "the cash flow statement").
+_KIND_WORDS = (
+    ("minutes", re.compile(r"(?<!\d)(?<!\d )\bminutes\b", re.IGNORECASE)),  # not "30 minutes"
+    (
+        "projections",
+        re.compile(r"\b(?:summary of )?economic projections\b|\bSEP\b|\bdot plot\b|\bdots\b", re.IGNORECASE),
+    ),
+    ("speech", re.compile(r"\bspeech(?:es)?\b|\bremarks\b|\btestimony\b", re.IGNORECASE)),
+)
+_STATEMENT = re.compile(r"\bstatements?\b", re.IGNORECASE)
+_FINANCIAL_STATEMENT = re.compile(
+    r"\b(?:income|cash[- ]flows?|balance|financial|operations|comprehensive|equity|earnings|proxy|"
+    r"registration|consolidated)\s+statements?\b|\bstatements? of\b",
+    re.IGNORECASE,
+)
+_FED_WORDS = re.compile(
+    r"\b(?:fed|fomc|federal reserve|the committee|central bank|policy statement)\b", re.IGNORECASE
+)
+_LATEST = re.compile(r"\b(?:latest|most recent|newest|recently|lately|recent)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -54,6 +77,9 @@ class QueryIntent:
     doc_types: list[str] = field(default_factory=list)
     forward_looking: bool = False
     months: list[tuple[int, int]] = field(default_factory=list)  # (year, month) like "July 2025"
+    kinds: list[str] = field(default_factory=list)  # Fed document kinds: statement, minutes, ...
+    meeting: MeetingSpec | None = None  # "the January meeting"
+    latest: bool = False  # "latest", "recently": the newest available document first
 
     @property
     def year(self) -> int | None:
@@ -87,13 +113,52 @@ def read_doc_types(text: str) -> list[str]:
     return [name for name, pattern in _DOC_TYPES if pattern.search(text)]
 
 
+def read_kinds(text: str) -> list[str]:
+    """Fed document kinds a text names: statement, minutes, projections, speech."""
+    kinds = [kind for kind, pattern in _KIND_WORDS if pattern.search(text)]
+    without_financial = _FINANCIAL_STATEMENT.sub(" ", text)
+    if _STATEMENT.search(without_financial) and _FED_WORDS.search(text):
+        kinds.insert(0, "statement")
+    return kinds
+
+
+def read_speakers(text: str, speakers: Iterable[str]) -> list[str]:
+    """Which of the known speakers a text names (by name as written, capitalised: "Cook", not "cook")."""
+    return [s for s in speakers if re.search(rf"\b{re.escape(s)}\b", text)]
+
+
+# words that say which documents and how recent, not what about: "the latest minutes" is about nothing
+# in particular, so under "latest" any minutes are relevant and the newest wins
+_INTENT_WORDS = frozenset(
+    (
+        *("latest", "recent", "recently", "lately", "newest", "most", "last", "new", "minute", "minutes"),
+        *("statement", "projection", "projections", "speech", "remark", "remarks", "testimony", "meeting"),
+        *("meetings", "fomc", "fed", "federal", "reserve", "committee", "say", "said", "says", "tell"),
+    )
+)
+
+
+def topic_terms(query: str) -> list[str]:
+    """The query's indexed terms without the words that only pick documents (kind, recency, the Fed)."""
+    return [t for t in tokenize(query) if t not in _INTENT_WORDS]
+
+
 def understand(query: str) -> QueryIntent:
-    """Read companies, periods and document types from a question's own text."""
+    """Read companies, periods, kinds, meeting and recency from a question's own text."""
     tickers = list(dict.fromkeys(m.ticker for m in find_companies(query)))
     forward = bool(_FORWARD.search(query))
     months = list(dict.fromkeys((int(m.group(2)), _month(m.group(1))) for m in _MONTH_YEAR.finditer(query)))
     return QueryIntent(
-        query, tickers, read_years(query), read_quarter(query), read_doc_types(query), forward, months
+        query,
+        tickers,
+        read_years(query),
+        read_quarter(query),
+        read_doc_types(query),
+        forward,
+        months,
+        read_kinds(query),
+        read_meeting(query),
+        bool(_LATEST.search(query)),
     )
 
 
@@ -109,18 +174,25 @@ class DocumentPeriod(NamedTuple):
     doc_type: str | None
 
 
-def document_period(title: str, head: str, published: date | None, form: str | None = None) -> DocumentPeriod:
-    """Period of a document: from a title like ``AMCOR_2023Q2_10Q``, a filing header, or its date."""
-    types = read_doc_types(f"{title.replace('_', ' ')} {form or ''}")
-    doc_type = types[0] if types else None
+def title_period(title: str) -> tuple[int, int | None] | None:
+    """Fiscal year and quarter a title names, like ``AMCOR_2023Q2_10Q`` (a date in it does not count)."""
     match = re.search(r"(?<!\d)((?:19|20)\d{2})(?:Q([1-4]))?(?!\d)", title.replace("-", " "))
     if match and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", title[match.start() : match.start() + 10]):
-        return DocumentPeriod(int(match.group(1)), int(match.group(2)) if match.group(2) else None, doc_type)
-    header = _FILING_PERIOD.search(head)
-    if header and header.group(2).lower() in _MONTHS:
-        year, month = int(header.group(4)), _MONTHS[header.group(2).lower()]
-        quarterly = header.group(1).lower().startswith("quarter")
-        return DocumentPeriod(year, (month - 1) // 3 + 1 if quarterly else None, doc_type)
+        return int(match.group(1)), int(match.group(2)) if match.group(2) else None
+    return None
+
+
+def document_period(title: str, text: str, published: date | None, form: str | None = None) -> DocumentPeriod:
+    """Period of a document: from a title like ``AMCOR_2023Q2_10Q``, a filing's text, or its date."""
+    types = read_doc_types(f"{title.replace('_', ' ')} {form or ''}")
+    doc_type = types[0] if types else None
+    named = title_period(title)
+    if named is not None:
+        return DocumentPeriod(named[0], named[1], doc_type)
+    if form:
+        fiscal = filing_period(text, form)
+        if fiscal is not None:
+            return DocumentPeriod(fiscal.fiscal_year, fiscal.quarter, doc_type)
     return DocumentPeriod(published.year if published else None, None, doc_type)
 
 

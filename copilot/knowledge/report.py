@@ -23,6 +23,8 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)  # source keys
     duplicates: list[str] = field(default_factory=list)  # source keys whose content was already stored
     failed: list[IngestFailure] = field(default_factory=list)
+    # ids of the stored documents the given sources hold: new, unchanged or already stored
+    documents: list[str] = field(default_factory=list)
     chunks_added: int = 0
     seconds: float = 0.0
 

@@ -1,22 +1,24 @@
 """Hybrid search: BM25 and vector rankings fused (reciprocal rank), shaped by query understanding.
 
-Filters (ticker, dates, publisher, as_of) remove chunks outright. What the question itself names
-narrows and orders the rest: a company it names restricts the search to documents about that
-company (when there are any), and documents of the fiscal year, quarter or month it names come first.
-Undated documents are kept under ``as_of`` (nothing says they are later) but not under since/until.
+Filters (``chunk_table.Filters``) remove chunks outright, visibility first: a document the viewer
+may not see never competes for a place. What the question itself names narrows and orders the
+rest: a company, a Fed document kind (minutes, statement...), a speaker or an FOMC meeting
+restricts the search to the documents that match (when there are any); documents of the fiscal
+year, quarter or month it names come first; "the January meeting" puts that meeting's statement
+first. "Latest" (asked for, or said: "recently") orders the passages newest first among the
+documents that are about the question.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import replace
 from typing import Literal
 
 import numpy as np
 
-from copilot.knowledge.catalog import Catalog
+from copilot.knowledge.chunk_table import ChunkTable, Filters
 from copilot.knowledge.lexical import LexicalIndex
-from copilot.knowledge.query import QueryIntent, understand
+from copilot.knowledge.query import QueryIntent, read_speakers, topic_terms, understand
 from copilot.knowledge.store import VectorStore
 
 Mode = Literal["hybrid", "bm25", "vector"]
@@ -28,94 +30,10 @@ VECTOR_WEIGHT = 0.3
 EXACT_VECTOR_LIMIT = 600
 # boosts sit far above any fused rank score (at most 2/61), so the period a question names decides first
 YEAR_BOOST, OTHER_YEAR_BOOST, QUARTER_BOOST, MONTH_BOOST, TYPE_BOOST = 1.0, 0.3, 0.5, 0.5, 0.2
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Hard filters: what a chunk must satisfy to be returned at all."""
-
-    ticker: str | None = None
-    since: date | None = None
-    until: date | None = None
-    publisher: str | None = None
-    as_of: date | None = None
-
-
-class ChunkTable:
-    """Per-chunk metadata as arrays, aligned with the lexical index's chunk order."""
-
-    def __init__(self, catalog: Catalog, ids: list[str]) -> None:
-        docs = {d.doc_id: d for d in catalog.documents()}
-        chunks = {c.chunk_id: c for c in catalog.chunks()}
-        self.ids = ids
-        self.doc_ids = [chunks[i].doc_id for i in ids]
-        doc_list = [docs[d] for d in self.doc_ids]
-        self.published = np.array([d.published.toordinal() if d.published else -1 for d in doc_list])
-        self.fiscal_year = np.array([d.fiscal_year or -1 for d in doc_list])
-        self.month = np.array(
-            [d.published.year * 12 + d.published.month if d.published else -1 for d in doc_list]
-        )
-        self.quarter = np.array([d.quarter or 0 for d in doc_list])
-        self.doc_type = np.array([d.doc_type or "" for d in doc_list])
-        self.publisher = np.array([(d.publisher or "").lower() for d in doc_list])
-        self.page = np.array([chunks[i].page if chunks[i].page is not None else -1 for i in ids])
-        self.doc_tickers = [frozenset(d.tickers) for d in doc_list]
-        self.tickers = [self.doc_tickers[n] | frozenset(chunks[i].mentions) for n, i in enumerate(ids)]
-        self.docs = docs
-        self._company_masks: dict[str, np.ndarray] = {}
-        self._ticker_masks: dict[str, np.ndarray] = {}
-
-    def filter_mask(self, filters: Filters) -> np.ndarray:
-        mask = np.ones(len(self.ids), dtype=bool)
-        if filters.as_of is not None:
-            mask &= self.published <= filters.as_of.toordinal()
-        if filters.since is not None:
-            mask &= self.published >= filters.since.toordinal()
-        if filters.until is not None:
-            mask &= (self.published >= 0) & (self.published <= filters.until.toordinal())
-        if filters.publisher:
-            needle = filters.publisher.lower()
-            mask &= np.array([needle in p for p in self.publisher], dtype=bool)
-        if filters.ticker:
-            mask &= self.ticker_mask(filters.ticker.upper())
-        return mask
-
-    def company_mask(self, tickers: list[str]) -> np.ndarray:
-        """Chunks of documents about any of these companies (by their metadata or title)."""
-        mask = np.zeros(len(self.ids), dtype=bool)
-        for ticker in tickers:
-            if ticker not in self._company_masks:
-                self._company_masks[ticker] = np.array([ticker in t for t in self.doc_tickers], dtype=bool)
-            mask |= self._company_masks[ticker]
-        return mask
-
-    def ticker_mask(self, ticker: str) -> np.ndarray:
-        """Chunks about or mentioning the ticker."""
-        if ticker not in self._ticker_masks:
-            self._ticker_masks[ticker] = np.array([ticker in t for t in self.tickers], dtype=bool)
-        return self._ticker_masks[ticker]
-
-    def period_boost(self, intent: QueryIntent) -> np.ndarray:
-        boost = np.zeros(len(self.ids), dtype=np.float64)
-        if intent.year is not None:
-            boost += np.where(self.fiscal_year == intent.year, YEAR_BOOST, 0.0)
-            if intent.forward_looking:  # guidance for a year is published in the year before
-                boost += np.where(self.fiscal_year == intent.year - 1, YEAR_BOOST, 0.0)
-            boost += np.where(
-                np.isin(self.fiscal_year, intent.years) & (self.fiscal_year != intent.year),
-                OTHER_YEAR_BOOST,
-                0.0,
-            )
-        if intent.months:  # "July 2025": documents published that month
-            boost += np.where(np.isin(self.month, [y * 12 + m for y, m in intent.months]), MONTH_BOOST, 0.0)
-        if intent.quarter is not None:
-            boost += np.where(self.quarter == intent.quarter, QUARTER_BOOST, 0.0)
-        elif intent.year is not None:
-            # a year alone: annual documents first (a Q4 release reports the full year too)
-            boost += np.where(np.isin(self.quarter, (0, 4)), TYPE_BOOST / 2, 0.0)
-        if intent.doc_types:
-            boost += np.where(np.isin(self.doc_type, intent.doc_types), TYPE_BOOST, 0.0)
-        return boost
+STATEMENT_BOOST = 2.0  # "the January meeting": its statement before its minutes or projections
+# "latest": a document is about the question when its best chunk scores at least this share of the best
+# document's (a passing mention scores far lower); the newest few such documents are ranked
+LATEST_RELEVANCE, LATEST_DOCUMENTS = 0.5, 3
 
 
 def _top(scores: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
@@ -128,6 +46,12 @@ def _top(scores: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     return top[np.argsort(-masked[top], kind="stable")]
 
 
+def _narrowed(mask: np.ndarray, restriction: np.ndarray) -> np.ndarray:
+    """The mask restricted, unless nothing in it would be left (then the question's hint is ignored)."""
+    narrowed = mask & restriction
+    return narrowed if narrowed.any() else mask
+
+
 class HybridSearcher:
     """Ranks chunk ids for a question under filters."""
 
@@ -135,7 +59,6 @@ class HybridSearcher:
         self.table = table
         self.lexical = lexical
         self.store = store
-        self._position = {chunk_id: n for n, chunk_id in enumerate(table.ids)}
 
     def search(
         self, query: str, k: int, filters: Filters, mode: Mode = "hybrid", use_intent: bool = True
@@ -143,30 +66,103 @@ class HybridSearcher:
         """The k best (chunk id, score) pairs, at most one per page of a paged document."""
         if not self.table.ids:
             return []
-        mask = self.table.filter_mask(filters)
         boost = np.zeros(len(self.table.ids))
-        if use_intent:
-            intent = understand(query)
-            if intent.tickers:
-                company = mask & self.table.company_mask(intent.tickers)
-                mask = company if company.any() else mask
-            boost = self.table.period_boost(intent)
+        intent = understand(query) if use_intent else None
+        if intent is not None and intent.latest and not filters.latest:
+            filters = replace(filters, latest=True)
+        mask = self.table.filter_mask(filters)
+        if intent is not None:
+            mask, boost = self._apply_intent(intent, mask, filters)
         if not mask.any():
             return []
+        lexical = self.lexical.scores(query) if mode != "vector" else None
+        if filters.latest:
+            mask = self._newest_relevant(self.lexical.term_scores(topic_terms(query)), mask)
         # rank candidates tier by tier (the period the question names first), relevance inside a tier
         tier = mask & (boost == boost[mask].max()) if boost[mask].max() > 0 else mask
         fused = np.zeros(len(self.table.ids))
         if mode in ("hybrid", "bm25"):
-            lexical = self.lexical.scores(query)
+            assert lexical is not None
             keyed = np.where(lexical > 0, boost * 1e4 + lexical, 0.0)
             for rank, index in enumerate(_top(keyed, mask, CANDIDATES)):
                 fused[index] += 1.0 / (RRF_K + rank + 1)
         if mode in ("hybrid", "vector"):
-            for rank, index in enumerate(self._vector_top(query, tier)):
+            for rank, index in enumerate(self._vector_top(query, tier, filters.viewer)):
                 fused[index] += VECTOR_WEIGHT / (RRF_K + rank + 1)
         hits = np.flatnonzero(fused)
-        order = hits[np.argsort(-(fused[hits] + boost[hits]), kind="stable")]
-        return [(self.table.ids[i], float(fused[i] + boost[i])) for i in self._one_per_page(order, k)]
+        score = fused[hits] + boost[hits]
+        if filters.latest:  # newest first, relevance within a day
+            order = hits[np.lexsort((-score, -self.table.available[hits]))]
+        else:
+            order = hits[np.argsort(-score, kind="stable")]
+        total = fused + boost
+        return [(self.table.ids[i], float(total[i])) for i in self._one_per_page(order, k)]
+
+    def _apply_intent(
+        self, intent: QueryIntent, mask: np.ndarray, filters: Filters
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Narrow the mask to what the question names (company, kind, speaker, meeting); period boosts."""
+        table = self.table
+        if intent.tickers:
+            mask = _narrowed(mask, table.company_mask(intent.tickers))
+        if intent.kinds and not filters.kinds:
+            mask = _narrowed(mask, np.isin(table.kind, intent.kinds))
+        speakers = read_speakers(intent.text, table.speakers()) if not filters.speaker else []
+        if speakers:
+            named = np.zeros(len(table.ids), dtype=bool)
+            for speaker in speakers:
+                named |= table.speaker_mask(speaker)
+            mask = _narrowed(mask, named)
+        boost = self.period_boost(intent)
+        if intent.meeting is not None and filters.meeting is None:
+            mask = _narrowed(mask, table.meeting_mask(intent.meeting, mask))
+            if not intent.kinds and not filters.kinds:
+                boost = boost + np.where(table.kind == "statement", STATEMENT_BOOST, 0.0)
+        return mask, boost
+
+    def period_boost(self, intent: QueryIntent) -> np.ndarray:
+        table = self.table
+        boost = np.zeros(len(table.ids), dtype=np.float64)
+        if intent.year is not None:
+            boost += np.where(table.fiscal_year == intent.year, YEAR_BOOST, 0.0)
+            if intent.forward_looking:  # guidance for a year is published in the year before
+                boost += np.where(table.fiscal_year == intent.year - 1, YEAR_BOOST, 0.0)
+            boost += np.where(
+                np.isin(table.fiscal_year, intent.years) & (table.fiscal_year != intent.year),
+                OTHER_YEAR_BOOST,
+                0.0,
+            )
+        if intent.months:  # "July 2025": documents dated that month
+            months = [y * 12 + m - 1 for y, m in intent.months]
+            boost += np.where(np.isin(table.published_month, months), MONTH_BOOST, 0.0)
+        if intent.quarter is not None:
+            boost += np.where(table.quarter == intent.quarter, QUARTER_BOOST, 0.0)
+        elif intent.year is not None:
+            # a year alone: annual documents first (a Q4 release reports the full year too)
+            boost += np.where(np.isin(table.quarter, (0, 4)), TYPE_BOOST / 2, 0.0)
+        if intent.doc_types:
+            boost += np.where(np.isin(table.doc_type, intent.doc_types), TYPE_BOOST, 0.0)
+        return boost
+
+    def _newest_relevant(self, lexical: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The chunks of the newest few documents that are about the question (dated ones only)."""
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return mask
+        documents = self.table.doc_index[positions]
+        best = np.full(int(documents.max()) + 1, -1.0)
+        np.maximum.at(best, documents, lexical[positions])
+        available = np.full(len(best), -1, dtype=np.int64)
+        available[documents] = self.table.available[positions]
+        if best.max() > 0:
+            relevant = np.flatnonzero(best >= LATEST_RELEVANCE * best.max())
+        else:  # no word of the question is indexed: the newest documents under the filters
+            relevant = np.flatnonzero(best >= 0)
+        newest_first = relevant[np.argsort(-available[relevant], kind="stable")]
+        keep = np.isin(documents, newest_first[:LATEST_DOCUMENTS])
+        narrowed = np.zeros_like(mask)
+        narrowed[positions[keep]] = True
+        return narrowed
 
     def _one_per_page(self, order: np.ndarray, k: int) -> list[int]:
         """Skip further chunks of a page already chosen: overlapping chunks would crowd out other pages."""
@@ -183,15 +179,16 @@ class HybridSearcher:
                 break
         return chosen
 
-    def _vector_top(self, query: str, mask: np.ndarray) -> list[int]:
+    def _vector_top(self, query: str, mask: np.ndarray, viewer: str | None) -> list[int]:
         """Chunk positions by vector similarity within the mask, best first."""
         count = int(mask.sum())
         if count <= EXACT_VECTOR_LIMIT:  # small set: exact cosine over its vectors
             positions = np.flatnonzero(mask)
-            similarity = self.store.similarities(query, [self.table.ids[i] for i in positions])
+            similarity = self.store.similarities(query, [self.table.ids[i] for i in positions], viewer)
             return [int(positions[i]) for i in np.argsort(-similarity, kind="stable")[:CANDIDATES]]
-        # large set: approximate nearest neighbours, over-fetched when a filter will drop some
-        n = CANDIDATES if mask.all() else CANDIDATES * 4
-        hits = self.store.query(query, n)
-        found = [self._position.get(chunk_id) for chunk_id, _ in hits]
+        # large set: approximate nearest neighbours among what the viewer may see (the store queries the
+        # shared and the viewer's collections only: nobody else's chunks take places), over-fetched when
+        # another filter drops some
+        n = CANDIDATES if mask.sum() == self.table.visible(viewer).sum() else CANDIDATES * 4
+        found = [self.lexical.position(chunk_id) for chunk_id, _ in self.store.query(query, n, viewer)]
         return [p for p in found if p is not None and mask[p]]

@@ -20,3 +20,14 @@ class MentionFinder:
         if self._resolver_mentions is not None:
             tickers += [str(m.symbol) for m in self._resolver_mentions(text)]
         return list(dict.fromkeys(tickers))
+
+    def spans(self, text: str) -> list[tuple[str, int, int]]:
+        """(ticker, start, end) of every company or ticker the text names, in order."""
+        found = [(m.ticker, m.start, m.end) for m in find_companies(text)]
+        if self._resolver_mentions is not None:
+            taken = [(start, end) for _, start, end in found]
+            for mention in self._resolver_mentions(text):
+                start, end = int(mention.start), int(mention.end)
+                if not any(start < e and s < end for s, e in taken):
+                    found.append((str(mention.symbol), start, end))
+        return sorted(found, key=lambda m: m[1])

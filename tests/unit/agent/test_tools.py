@@ -27,7 +27,10 @@ INTERFACE_ARGS = {
     "get_market_valuation": set(),
     "sector_performance": {"period"},
     "lookup_symbol": {"query"},
-    "search_documents": {"query", "ticker", "since", "until", "k"},
+    "search_documents": {
+        *("query", "kind", "speaker", "meeting", "latest", "since", "until", "ticker", "publisher"),
+        *("fiscal_period", "k"),
+    },
 }
 
 
@@ -172,17 +175,26 @@ async def test_a_slow_provider_times_out_with_a_clear_error() -> None:
 
 async def test_document_passages_are_quoted_material_with_their_label() -> None:
     kb = FakeKnowledgeBase([fed_passage()])
-    ctx = TurnContext(SourceLedger(), as_of=date(2026, 1, 9))
+    ctx = TurnContext(SourceLedger(), as_of=date(2026, 1, 9), viewer="user-7")
     content, artifact = await _call(
-        _tools(knowledge=lambda: kb)["search_documents"], ctx, query="fed rates", since="2025-12-01", k=50
+        _tools(knowledge=lambda: kb)["search_documents"],
+        ctx,
+        query="fed rates",
+        since="2025-12-01",
+        k=50,
+        kind="statement",
+        meeting="December",
+        fiscal_period="Q3 FY2026",
     )
     assert content.startswith("[1] FOMC statement, December 10, 2025, Federal Reserve, 2025-12-10")
     assert "<<<BEGIN DOCUMENT EXCERPT>>>" in content and "3.50 to 3.75 percent" in content
     assert artifact.sources[0].kind == "document"
-    # k is clamped; the analysis date and the filters reach the knowledge base
+    # k is clamped; the analysis date, the viewer and the filters reach the knowledge base
     assert kb.queries == [
         {"query": "fed rates", "k": 10, "ticker": None, "since": date(2025, 12, 1), "until": None,
-         "as_of": date(2026, 1, 9)}
+         "publisher": None, "as_of": date(2026, 1, 9), "kind": "statement", "speaker": None,
+         "meeting": "December", "latest": False, "fiscal_year": 2026, "fiscal_quarter": 3,
+         "viewer": "user-7"}
     ]  # fmt: skip
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfWriter
@@ -12,11 +15,35 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 from copilot.config import Settings
 from copilot.knowledge import KnowledgeBase, build_knowledge_base
 
+FOMC = "corpus/fed_fomc_communications_2020_2026.jsonl.gz"
+SPEECHES = "corpus/fed_speeches_2025_2026.jsonl.gz"
+STATEMENTS_1994 = "corpus/fomc_statements_1994_2023.jsonl.gz"
+
 
 @pytest.fixture()
 def kb(settings: Settings) -> KnowledgeBase:
     """An empty knowledge base under the test's temporary data dir."""
     return build_knowledge_base(settings)
+
+
+def records(shared_data: Path, name: str) -> list[dict[str, Any]]:
+    """The JSON records of a shared corpus file, read plainly (the tests' independent reference)."""
+    with gzip.open(shared_data / name, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+@pytest.fixture(scope="session")
+def fed_kb(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
+    """The FOMC communications, the Fed speeches and the 1994-2023 statements, ingested once.
+
+    Shared by the session: tests only read it (the owner tests build their own).
+    """
+    root = tmp_path_factory.mktemp("fed")
+    settings = Settings(data_dir=root, shared_data=shared_data, _env_file=None)  # type: ignore[call-arg]
+    kb = build_knowledge_base(settings)
+    report = kb.add([shared_data / FOMC, shared_data / SPEECHES, shared_data / STATEMENTS_1994])
+    assert report.failed == []
+    return kb
 
 
 def make_pdf(path: Path, pages: Sequence[str], password: str | None = None) -> Path:

@@ -200,6 +200,6 @@ def test_sidecar_index_titles_and_dates_filings(kb: KnowledgeBase, tmp_path: Pat
     [doc] = kb.list_documents()
     assert doc.title == "Apple (AAPL) Form 10-K filed 2025-10-31"
     assert (str(doc.published), doc.publisher, doc.tickers) == ("2025-10-31", "SEC EDGAR", ["AAPL"])
-    assert (doc.fiscal_year, doc.quarter, doc.doc_type) == (2025, None, "10k")
+    assert (doc.fiscal_year, doc.fiscal_quarter, doc.doc_type, doc.kind) == (2025, None, "10k", "10-K")
     [passage] = kb.search("iPhone net sales", ticker="AAPL", k=1)
     assert passage.source.facts[0].value == 209_586_000_000.0

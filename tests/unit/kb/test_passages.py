@@ -95,3 +95,33 @@ def test_multiples_shares_and_levels_quoted_from_a_passage_verify_against_it() -
     report = verify_figures(answer, ledger)
     assert report.total == 6 and not report.unverified
     assert verify_figures(f"Small caps trade at 19.11x forward earnings [{n}].", ledger).unverified
+
+
+def test_the_header_says_what_and_when_and_undated_is_said() -> None:
+    minutes = Source(
+        kind="document",
+        title="Minutes of the Federal Open Market Committee",
+        provider="Federal Reserve Board",
+        published=date(2025, 10, 8),
+        details={"kind": "minutes", "meeting": "2025-09-17"},
+    )
+    rendered = render_passage(Passage("Participants noted...", minutes, 1.0), 2)
+    assert rendered.startswith(
+        "[2] Minutes of the Federal Open Market Committee, Federal Reserve Board, 2025-10-08 "
+        "(minutes; FOMC meeting of 2025-09-17)\n"
+    )
+    note = Source(
+        kind="document", title="Desk note", provider="Desk", details={"kind": "note", "undated": True}
+    )
+    assert render_passage(Passage("Buy.", note, 1.0), 1).startswith("[1] Desk note, Desk, undated (note)\n")
+
+
+def test_a_price_check_cites_the_market_source_after_the_excerpt() -> None:
+    check = {"message": "contradicted by market data: the document says $1.00", "market_source": "abc"}
+    source = Source(kind="document", title="Desk note", provider="Desk", details={"price_check": [check]})
+    rendered = render_passage(Passage("Apple's stock price is $1.", source, 1.0), 1, {"abc": 2})
+    lines = rendered.splitlines()
+    assert (
+        lines[lines.index(END) + 1]
+        == "MARKET DATA CHECK: contradicted by market data: the document says $1.00 [2]"
+    )

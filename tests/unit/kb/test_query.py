@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from copilot.errors import BadInputError
 from copilot.knowledge.companies import companies_in_title
-from copilot.knowledge.query import document_period, understand
+from copilot.knowledge.meetings import MeetingSpec, parse_meeting
+from copilot.knowledge.query import document_period, read_speakers, understand
 
 
 def test_company_and_fiscal_year() -> None:
@@ -49,3 +53,37 @@ def test_month_and_year() -> None:
     assert understand("What did the FOMC decide in July 2025?").months == [(2025, 7)]
     assert understand("the statement of Dec. 18, 2024").months == [(2024, 12)]
     assert understand("Sept 2020 minutes").months == [(2020, 9)]
+
+
+def test_fed_kinds_meetings_and_recency_in_a_question() -> None:
+    intent = understand("What did the Fed say about rates in its latest statement?")
+    assert (intent.kinds, intent.meeting, intent.latest) == (["statement"], None, True)
+    intent = understand("What do the minutes of the January meeting say about tariffs?")
+    assert (intent.kinds, intent.meeting) == (["minutes"], MeetingSpec(1))
+    assert understand("the March 2025 FOMC meeting").meeting == MeetingSpec(3, 2025)
+    assert understand("at the meeting in Sept. 2025").meeting == MeetingSpec(9, 2025)
+    assert understand("Summary of Economic Projections: the dot plot").kinds == ["projections"]
+    assert understand("Waller's speech on stablecoins").kinds == ["speech"]
+
+
+def test_words_that_are_not_fed_documents() -> None:
+    # a financial statement is not the Fed's; thirty minutes are not minutes; 'may' is not May
+    assert understand("capex in the cash flow statement of 3M, per the Fed-style analysis").kinds == []
+    assert understand("the FOMC reacted within 30 minutes").kinds == []
+    assert understand("members may meeting-hop").meeting is None
+    assert not understand("What is the FY2018 capital expenditure for 3M?").latest
+
+
+def test_meeting_arguments() -> None:
+    assert parse_meeting("2026-01-28") == MeetingSpec(1, 2026, 28)
+    assert parse_meeting("2026-01") == MeetingSpec(1, 2026)
+    assert parse_meeting("January 2026") == MeetingSpec(1, 2026)
+    assert parse_meeting("jan") == MeetingSpec(1)
+    for bad in ("2026-13", "2026-02-30", "soon"):
+        with pytest.raises(BadInputError):
+            parse_meeting(bad)
+
+
+def test_speakers_are_matched_as_capitalised_names() -> None:
+    assert read_speakers("What did Waller say?", ["Waller", "Cook"]) == ["Waller"]
+    assert read_speakers("how to cook the books", ["Waller", "Cook"]) == []
