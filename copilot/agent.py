@@ -21,19 +21,15 @@ from langgraph.graph.state import CompiledStateGraph
 from copilot.config import Settings
 from copilot.events import ChatEvent, CitedSource, TokenEvent, ToolCallEvent, ToolResultEvent
 from copilot.schemas import ToolArtifact
+from copilot.turn_fields import dated_system_message
 from tools.agent_tools import TurnContext
 
 Agent = CompiledStateGraph[Any, TurnContext, Any, Any]
 
 
 def system_message(base: str, as_of: date | None) -> SystemMessage:
-    """The system prompt with the turn's analysis date appended (sent as the run's first message)."""
-    if as_of is None:
-        dated = "Analysis date: the latest available data (each source states its as-of date)."
-    else:
-        day = as_of.isoformat()
-        dated = f"Analysis date: {day}. Data after {day} does not exist for this answer."
-    return SystemMessage(content=f"{base}\n\n{dated}")
+    """The system prompt with the turn's analysis date (in words and as a field), sent first."""
+    return dated_system_message(base, as_of)
 
 
 def build_agent(model: BaseChatModel, tools: list[BaseTool]) -> Agent:

@@ -35,6 +35,7 @@ from copilot.events import (
     VerificationEvent,
 )
 from copilot.llm import build_chat_model
+from copilot.turn_fields import FlaggedFigure, RepairRequest, repair_message
 from copilot.verify import VerificationReport, annotate_unverified, repair_prompt, verify_figures
 from prompts import load_prompt
 from tools.agent_tools import DocumentSearch, KnowledgeGetter, MarketTools, TurnContext, build_tools
@@ -144,7 +145,13 @@ class ChatService:
             yield StatusEvent(
                 phase="repairing", message="Fixing unverified figures", conversation_id=conversation.id
             )
-            retry = [*transcript, HumanMessage(content=repair_prompt(report, ledger))]
+            request = RepairRequest(
+                figures=[
+                    FlaggedFigure(figure=f.text, sentence=f.sentence, reason=f.reason)
+                    for f in report.unverified
+                ]
+            )
+            retry = [*transcript, repair_message(repair_prompt(report, ledger), request)]
             transcript = []
             try:
                 async for event in stream_agent(

@@ -83,6 +83,8 @@ class CaseResult(BaseModel):
     reported_verification: str | None = None
     latency_s: float = 0.0
     error: str | None = None
+    sources: list[tuple[int, Source]] = Field(default_factory=list, exclude=True)  # what the answer cites
+    coverage: dict[str, Any] | None = None  # the coverage the service reported (done event)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -206,6 +208,8 @@ async def run_case(case: EvalCase, run: Runner, as_of: date | None = None) -> Ca
         result.error = turn.error or "the turn ended without a done event"
         return result
     result.answer = turn.answer
+    result.sources = turn.sources
+    result.coverage = turn.coverage
     known = {n for n, _ in turn.sources}
     result.invalid_citations = sorted({n for n in cited_numbers(turn.answer) if n not in known})
     ledger = SourceLedger.from_items(turn.sources)
@@ -222,6 +226,7 @@ class _Turn(BaseModel):
     conversation_id: str | None = None
     sources: list[tuple[int, Source]] = Field(default_factory=list)
     verification: str | None = None  # the summary the service reported
+    coverage: dict[str, Any] | None = None
     error: str | None = None
     latency_s: float = 0.0
 
@@ -252,6 +257,8 @@ def _record(turn: _Turn, sources: dict[int, Source], event: Any, started: float)
     elif kind == "done":
         turn.answer = event.answer
         turn.conversation_id = getattr(event, "conversation_id", None)
+        coverage = getattr(event, "coverage", None)
+        turn.coverage = coverage.model_dump() if hasattr(coverage, "model_dump") else coverage
         turn.latency_s = time.perf_counter() - started
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from copilot.errors import BadInputError, NoDataError
+from copilot.lexicon import SECTOR_SYMBOLS
 from copilot.schemas import Source, utc_now
 from tools.market_windows import STALE_BAR_DAYS, Windows, minus
 from tools.metrics import MetricResult, bars_until
@@ -31,7 +32,6 @@ from tools.metrics.technicals import HISTORY_DAYS, technical_metrics
 from tools.metrics.valuation import reported_by, valuation_metrics
 from tools.providers.base import MarketDataProvider, PriceHistory, SymbolMatch
 from tools.providers.statements_base import FundamentalsProvider
-from tools.symbol_table import SECTOR_SYMBOLS
 from tools.symbols import SymbolResolver
 
 if TYPE_CHECKING:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from copilot.lexicon import MONTH_NAMES
+from copilot.understanding.documents import expanded_query
 from copilot.understanding.reading import Part
 from copilot.understanding.when import When, with_reference
 
@@ -77,7 +79,7 @@ def plan_documents(part: Part, reference: date) -> list[Call]:
     docs = part.docs
     if docs is None:
         return []
-    args: dict[str, Any] = {"query": (docs.topic or part.text)[:300], "k": DOCUMENT_PASSAGES}
+    args: dict[str, Any] = {"query": expanded_query(docs.topic or part.text), "k": DOCUMENT_PASSAGES}
     if docs.kind and docs.kind not in ("note",):
         args["kind"] = docs.kind
     if docs.speaker:
@@ -85,7 +87,7 @@ def plan_documents(part: Part, reference: date) -> list[Call]:
     if docs.meeting:
         args["meeting"] = docs.meeting
     elif docs.meeting_month:
-        args["meeting"] = f"{docs.meeting_month:02d}"
+        args["meeting"] = MONTH_NAMES[docs.meeting_month - 1]  # the newest such meeting available
     if docs.since:
         args["since"] = docs.since.isoformat()
     if docs.until:

@@ -1,14 +1,14 @@
-"""What every prose writer shares: the tool result, figure rendering and citation labels."""
+"""What every prose writer shares: the tool result, the turn's context, figures and citation labels."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from copilot.formatting import format_compact, format_value
-from copilot.offline.intents import Reading
-from copilot.offline.periods import PERIOD_WORDS
 from copilot.schemas import Fact, Source, ToolArtifact
+from copilot.understanding.reading import QuestionReading
 
 
 @dataclass(frozen=True)
@@ -31,13 +31,31 @@ class ToolResult:
             return self.content.strip() or "the tool returned nothing"
         return None
 
+    @property
+    def sources(self) -> list[Source]:
+        return list(self.artifact.sources) if self.artifact is not None and self.error is None else []
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a writer knows besides its results: the reading, the analysis date, the names."""
+
+    reading: QuestionReading
+    as_of: date | None
+    names: dict[str, str]
+
+    def who(self, symbol: str | None) -> str:
+        """ "Russell 2000 (^RUT)" when the name is known, else the symbol."""
+        return name_of(symbol, self.names)
+
 
 def show(fact: Fact, signed: bool = False) -> str:
-    """The figure as the answer writes it (``-$1.23`` rather than ``$-1.23``)."""
+    """The figure as the answer writes it: ``-$1.23``, ``+5.73%``, ``$109.42B`` for large amounts."""
+    if fact.unit == "USD" and abs(fact.value) >= 1e9:
+        sign = "-" if fact.value < 0 else ""
+        return f"{sign}${format_compact(abs(fact.value), 2)}"
     if fact.unit == "USD" and fact.value < 0:
         return "-" + format_value(-fact.value, "USD", fact.precision)
-    if fact.key == "market_cap" and abs(fact.value) >= 1e9:
-        return "$" + format_compact(fact.value, 2)
     if signed and fact.unit == "%":
         return format_value(fact.value, "%", fact.precision, signed=True)
     return fact.display()
@@ -69,24 +87,12 @@ def subject_of(source: Source) -> str:
 
 
 def facts_of(source: Source, symbol: str | None = None) -> dict[str, Fact]:
-    """The source's facts by key (for one symbol when given)."""
-    return {f.key: f for f in source.facts if symbol is None or f.symbol in (symbol, None)}
-
-
-def period_words(source: Source, reading: Reading) -> str:
-    """ "Year to date", "Over the past three months", "Since 2025-03-03"."""
-    start, end = source.arguments.get("start"), source.arguments.get("end")
-    if start and reading.period.end:
-        return f"from {start} to {end}"
-    if start:
-        return f"since {start}"
-    period = str(source.arguments.get("period") or reading.period.name)
-    return PERIOD_WORDS.get(period, reading.period.describe())
-
-
-def fact_like(source: Source, key: str) -> Fact | None:
-    """The fact of ``source`` with this key, if any."""
-    return next((f for f in source.facts if f.key == key), None)
+    """The source's facts by key (for one symbol when given; the first of a repeated key wins)."""
+    found: dict[str, Fact] = {}
+    for fact in source.facts:
+        if symbol is None or fact.symbol in (symbol, None):
+            found.setdefault(fact.key, fact)
+    return found
 
 
 def join(items: Sequence[str]) -> str:
@@ -100,3 +106,9 @@ def join(items: Sequence[str]) -> str:
 def cap(text: str) -> str:
     """The text with its first letter upper-cased."""
     return text[:1].upper() + text[1:]
+
+
+def sentence(text: str) -> str:
+    """One sentence ending in a full stop."""
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."

@@ -12,8 +12,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from copilot.figures import extract_figures, split_sentences
-from copilot.offline.prose_common import Citer
+from copilot.knowledge.passages import rendered_passages
+from copilot.offline.prose_common import Citer, Context, ToolResult
 from copilot.schemas import Fact, Source
+from copilot.understanding.documents import TOPIC_SYNONYMS
+from copilot.understanding.reading import Part
 
 MAX_QUOTE_CHARS = 420
 _EPOCH = date(1900, 1, 1)
@@ -25,23 +28,6 @@ _STOP_WORDS = (
     "current market markets meeting meetings "
 )
 _STOP = frozenset(_STOP_WORDS.split())
-# Words the Fed uses for what people ask about, so "rates" also finds "federal funds rate".
-_SYNONYMS = {
-    "rate": ("federal funds rate", "target range", "policy rate", "interest rate"),
-    "decide": ("decided", "decision", "target range"),
-    "decision": ("decided", "decision", "target range"),
-    "inflation": ("inflation", "prices", "pce"),
-    "jobs": ("labor market", "employment", "unemployment", "job gains"),
-    "job": ("labor market", "employment", "unemployment", "job gains"),
-    "labor": ("labor market", "employment", "unemployment", "job gains"),
-    "employment": ("labor market", "employment", "unemployment"),
-    "economy": ("economic activity", "growth", "outlook"),
-    "balance": ("balance sheet", "securities holdings", "treasury securities"),
-    "cut": ("lower the target range", "reduce", "cut"),
-    "hike": ("raise the target range", "increase"),
-}
-
-
 def keywords(question: str) -> list[str]:
     """The content words of the question, singular, in order."""
     words = re.findall(r"[a-z][a-z\-]+", question.lower())
@@ -53,35 +39,24 @@ def keywords(question: str) -> list[str]:
     return out
 
 
-_EXCERPT = re.compile(
-    r"^\[(\d+)\][^\n]*\n<<<BEGIN DOCUMENT EXCERPT>>>\n(.*?)\n<<<END DOCUMENT EXCERPT>>>", re.M | re.S
+# Sentences that are manners, not findings ("Before I proceed, ...", "Thank you, Dean Logue").
+_FILLER = re.compile(
+    r"^(?:thank|thanks|before i (?:proceed|begin|turn|start|get)|i (?:would|'d) like to|it is a (?:pleasure|privilege)"
+    r"|good (?:morning|afternoon|evening)|let me (?:begin|start|turn|close|conclude)|i am (?:pleased|delighted|honored)"
+    r"|the views (?:i express|expressed)|my remarks|i will (?:begin|start|focus|discuss)|today,? i"
+    r"|implementation note|for release at|for immediate release|last update)",
+    re.IGNORECASE,
 )
 
 
-def excerpts(content: str) -> dict[int, str]:
-    """The passage texts of a search_documents result, by their [n] label."""
-    return {int(m.group(1)): m.group(2) for m in _EXCERPT.finditer(content)}
-
-
-# FOMC statements come every six to eight weeks: this window before the analysis date always
-# holds the latest one, and keeps older documents from outranking it.
-LATEST_WINDOW = timedelta(days=75)
-_FED_DECISION = re.compile(
-    r"\b(?:fed|fomc|federal reserve|committee)\b.{0,120}?\b(?:statement|decid|decision|meeting)", re.I
-)
-
-
-def search_arguments(question: str, latest: bool, as_of: date | None) -> dict[str, object]:
-    """What to ask search_documents: the question, or for a Fed decision its words in the Fed's terms."""
-    text = " ".join(question.split())
-    args: dict[str, object] = {"query": text[:300], "k": 5}
-    if _FED_DECISION.search(text):
-        topics = [p for word in keywords(text) for p in _SYNONYMS.get(word, (word,))]
-        args["query"] = " ".join(["FOMC statement Committee decided", *dict.fromkeys(topics)])[:300]
-    if latest:
-        reference = as_of or date.today()  # only live questions (no analysis date) read the clock
-        args["since"] = (reference - LATEST_WINDOW).isoformat()
-    return args
+def documents_result(result: ToolResult, ctx: Context, part: Part) -> str:
+    """What the passages of one search say about the part's topic, quoted and cited."""
+    assert result.artifact is not None
+    docs = part.docs
+    topic = (docs.topic if docs is not None and docs.topic else part.text) or ctx.reading.question
+    latest = bool(docs.latest) if docs is not None else False
+    texts = rendered_passages(result.content)
+    return documents(result.artifact.sources, Citer(result.artifact), topic, latest, texts)
 
 
 def documents(
@@ -146,10 +121,12 @@ def best_sentences(
                 sentence = line[start:end].strip().rstrip(".").strip()
                 if len(sentence) < 25 or len(sentence) > MAX_QUOTE_CHARS or not _quotable(sentence, source):
                     continue
+                if _FILLER.match(sentence):
+                    continue  # courtesy and preamble are not findings
                 lowered = sentence.lower()
                 score = 0.0
                 for word in words:
-                    phrases = _SYNONYMS.get(word, (word,))
+                    phrases = TOPIC_SYNONYMS.get(word, (word,))
                     if any(re.search(rf"\b{re.escape(p)}", lowered) for p in phrases):
                         score += 1.0
                 if policy:  # the decision is what "what did the Fed say about rates" asks for

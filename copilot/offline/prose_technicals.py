@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-from copilot.offline.prose_common import Citer, cap, facts_of, join, name_of, show
+from copilot.offline.prose_common import Citer, Context, cap, facts_of, join, show, subject_of
 from copilot.schemas import Fact, Source
+from copilot.understanding.reading import Part
 
-_FOCUS = {
-    "rsi": ("rsi", "relative strength", "overbought", "oversold", "momentum"),
-    "averages": ("moving average", "sma", "ema", "-day", " day", "trend", "average"),
-    "levels": ("support", "resistance", "breakout", "level"),
-    "macd": ("macd",),
-    "bands": ("bollinger", "band"),
-    "risk": ("volatil", "atr", "drawdown", "risk"),
+# the fields of a technicals question (copilot.understanding.measures) and the topics written here
+_TOPICS = {
+    "rsi": "rsi",
+    "averages": "averages",
+    "levels": "levels",
+    "macd": "macd",
+    "bollinger": "bands",
+    "volatility": "risk",
 }
 
 
-def technicals(source: Source, cite: Citer, names: dict[str, str], question: str) -> str:
+def technicals(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     """RSI and its state, price against its moving averages, support and resistance (or what was asked)."""
     c = cite(source)
-    f = facts_of(source)
-    symbol = next((x.symbol for x in source.facts if x.symbol), None) or str(
-        source.arguments.get("symbol", "")
-    )
-    who = name_of(symbol, names)
-    lowered = question.lower()
-    focus = {topic for topic, words in _FOCUS.items() if any(w in lowered for w in words)}
-    if not focus or (focus <= {"averages"} and "trend" in lowered):
-        focus |= {"rsi", "averages", "levels"}
+    f = _traded_or_adjusted(facts_of(source))
+    who = ctx.who(subject_of(source))
+    focus = {_TOPICS[field] for field in part.fields if field in _TOPICS}
+    if not focus:
+        focus = {"rsi", "averages", "levels"}
     parts: list[str] = []
     if "rsi" in focus and "rsi_14" in f:
         parts.append(f"{who}'s 14-day RSI is {show(f['rsi_14'])} {c}, {_rsi_state(source, f['rsi_14'])}.")
@@ -76,6 +74,16 @@ def technicals(source: Source, cite: Citer, names: dict[str, str], question: str
             parts.append(("For " + who + ", " if not parts else "") + join(risk) + ".")
             parts[-1] = cap(parts[-1])
     return " ".join(parts) or f"The technicals source {c} holds none of the indicators asked about for {who}."
+
+
+def _traded_or_adjusted(facts: dict[str, Fact]) -> dict[str, Fact]:
+    """Indicators on traded prices; where only dividend-adjusted ones exist (``*_adjusted`` keys), those."""
+    out = dict(facts)
+    for key, fact in facts.items():
+        base = key.removesuffix("_adjusted")
+        if base != key:
+            out.setdefault(base, fact)
+    return out
 
 
 def _own(parts: list[str], who: str) -> str:

@@ -1,7 +1,8 @@
-"""The repair round: when the verifier flags figures, drop the sentences that hold them.
+"""The repair round: when the verifier flags figures or the coverage check finds a part uncovered.
 
-``copilot.verify.repair_prompt`` lists each unverified figure with its sentence. The offline
-analyst never invents a replacement value: it removes those sentences from its previous answer.
+The offline analyst never invents a replacement value: it removes the sentences that hold flagged
+figures from its previous answer, and says plainly which parts of the question it could not cover.
+The request arrives as a field of the message (``copilot.turn_fields.RepairRequest``).
 """
 
 from __future__ import annotations
@@ -11,26 +12,23 @@ from collections.abc import Sequence
 
 from langchain_core.messages import AIMessage, BaseMessage
 
-REPAIR_MARKER = "could not be verified against the sources they cite"
-_FLAGGED = re.compile(r'^- "(?P<figure>.*?)" in: "(?P<sentence>.*)" \((?P<reason>[^()]*)\)\s*$', re.MULTILINE)
+from copilot.turn_fields import RepairRequest
 
 
-def is_repair_request(text: str) -> bool:
-    """Whether a human-role message is the verifier's repair request rather than a question."""
-    return REPAIR_MARKER in text
-
-
-def repaired_answer(messages: Sequence[BaseMessage], request: str) -> str:
-    """The last answer without the sentences the repair request flags."""
+def repaired_answer(messages: Sequence[BaseMessage], request: RepairRequest) -> str:
+    """The last answer without the flagged sentences, and a plain word on what it does not cover."""
     previous = next(
         (m.text for m in reversed(messages) if isinstance(m, AIMessage) and not m.tool_calls and m.text),
         "",
     )
     answer = previous
-    for match in _FLAGGED.finditer(request):
-        sentence = match.group("sentence").strip()
+    for flagged in request.figures:
+        sentence = flagged.sentence.strip()
         if sentence and sentence in answer:
             answer = answer.replace(sentence, "")
     answer = re.sub(r"[ \t]{2,}", " ", answer)
     answer = re.sub(r"\n{3,}", "\n\n", answer).strip()
+    if request.uncovered:
+        gaps = "; ".join(request.uncovered)
+        answer = f"{answer}\n\nI could not give figures for: {gaps}.".strip()
     return answer or "I could not verify the figures I found, so I won't state them."

@@ -28,7 +28,9 @@ _KINDS: tuple[tuple[DocKind, re.Pattern[str]], ...] = (
     (
         "statement",
         re.compile(
-            r"\bstatements?\b|\bcomunicado\b|声明|\bdecid\w*|\bdecision\b|\bdo\b.{0,30}\bmeeting", re.I
+            r"\bstatements?\b|\bcomunicado\b|声明|\bdecid\w*|\bdecision\b|\bdo\b.{0,30}\bmeeting"
+            r"|\bwhat did (?:the )?(?:fed|fomc)\b.{0,12}\bdo\b|\bdo with rates\b",
+            re.I,
         ),
     ),
 )
@@ -46,6 +48,43 @@ _STOP_WORDS = (
     "give january february march april may june july august september october november december "
 )
 _STOP = frozenset(_STOP_WORDS.split())
+
+
+# Words the Fed uses for what people ask about, so "rates" also finds "federal funds rate".
+TOPIC_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "rate": ("federal funds rate", "target range", "policy rate", "interest rate"),
+    "decide": ("decided", "decision", "target range"),
+    "decision": ("decided", "decision", "target range"),
+    "inflation": ("inflation", "prices", "pce"),
+    "jobs": ("labor market", "employment", "unemployment", "job gains"),
+    "job": ("labor market", "employment", "unemployment", "job gains"),
+    "labor": ("labor market", "employment", "unemployment", "job gains"),
+    "employment": ("labor market", "employment", "unemployment"),
+    "economy": ("economic activity", "growth", "outlook"),
+    "balance": ("balance sheet", "securities holdings", "treasury securities"),
+    "cut": (
+        "rate cut",
+        "cut rates",
+        "cutting rates",
+        "lower the target range",
+        "lower the policy rate",
+        "lowering the policy rate",
+        "reduce the policy rate",
+        "reductions in the policy rate",
+        "policy rate",
+        "easing",
+    ),
+    "hike": ("raise the target range", "rate increase", "raising the policy rate", "tightening"),
+}
+
+
+
+
+def expanded_query(topic: str) -> str:
+    """The topic with the Fed's own words for it ("cuts" -> "rate cut ... policy rate"), for search."""
+    words = re.findall(r"[a-z]+", topic.lower())
+    extra = [w for word in words for w in TOPIC_SYNONYMS.get(word.rstrip("s"), TOPIC_SYNONYMS.get(word, ()))]
+    return " ".join(dict.fromkeys([topic, *extra]))[:300]
 
 
 def read_documents(text: str, when: When | None, subjects: tuple[str, ...], reference: date) -> DocFilter:
@@ -81,8 +120,11 @@ def read_documents(text: str, when: When | None, subjects: tuple[str, ...], refe
     elif when is None and (publisher or kind):
         latest = True  # "what did the Fed say about jobs?" means its latest word
     ticker = subjects[0] if subjects and kind in ("10-K", "10-Q", "20-F", "filing") else None
+    topic = topic_words(text)
+    if not topic and kind == "statement":
+        topic = "decided target range federal funds rate"  # "what did the Fed do": its decision
     return DocFilter(
-        topic=topic_words(text),
+        topic=topic,
         kind=kind,
         speaker=speaker,
         publisher=publisher,

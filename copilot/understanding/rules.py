@@ -123,6 +123,12 @@ RULES: tuple[Rule, ...] = (
         only=("lookup",),
     ),
     Rule(
+        "a_price_target_is_not_a_price",
+        "What is Apple's price target?",
+        lambda d: "targets" in d.measures and bool(re.search(r"\b(?:price target|target price)s?\b", d.text, re.I)),
+        drop=("price",),
+    ),
+    Rule(
         "income_statement_is_not_a_document",
         "Show me Apple's income statement",
         lambda d: bool(_INCOME_STATEMENT.search(d.text)),

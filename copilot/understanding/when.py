@@ -185,7 +185,7 @@ _MONTH = re.compile(
     rf"(?:\b(?:in|during|for|over|of|en|durante|throughout)\s+(?:the\s+month\s+of\s+)?)?"
     rf"(?<![\w-])(?P<m>{_MONTH_WORD})\.?(?:\s+(?:de|of)\s+|\s*,?\s*)(?P<y>{_YEAR})(?!\d)"
     rf"|\b(?:in|during|for|over|en|durante|throughout)\s+(?P<m2>{_MONTH_WORD})\b(?!\s+\d{{1,2}}\b)"
-    rf"|\b(?:the|its|at|de)\s+(?P<m3>{_MONTH_WORD})\s+(?:fomc\s+|fed\s+|policy\s+)?(?:meeting|reuni[oó]n)\b",
+    rf"|\b(?:the|its|at|de|fomc|fed|fed's)\s+(?P<m3>{_MONTH_WORD})\s+(?:fomc\s+|fed\s+|policy\s+)?(?:meeting|reuni[oó]n)\b",
     re.IGNORECASE,
 )
 _ZH_MONTH = re.compile(rf"(?P<y>{_YEAR})年(?P<m>1[0-2]|[1-9])月(?!\d|份?\d+日)")

@@ -7,9 +7,9 @@ dividend-adjusted closes: the record holds no traded prices of the sector funds 
 
 from __future__ import annotations
 
+from copilot.lexicon import SECTORS
 from tools.metrics import FactList, MetricResult
 from tools.metrics.performance import Kind, Leg, PeriodReturn
-from tools.symbol_table import SECTORS
 
 SECTOR_NAMES = {entry.symbol: entry.display_name for entry in SECTORS}
 KIND_WORDS = {

@@ -7,11 +7,11 @@ from datetime import date
 
 import pandas as pd
 
+from copilot.lexicon import SECTOR_SYMBOLS
 from tests.unit.market.csv_bars import ETFS_2025, INDICES, LARGE_CAPS, YAHOO, bars_for
 from tools.market import MarketData
 from tools.providers.base import Fundamentals, PriceHistory
 from tools.providers.memory import InMemoryProvider
-from tools.symbol_table import SECTOR_SYMBOLS
 
 TODAY = date(2026, 8, 21)  # the last day of the shared data
 

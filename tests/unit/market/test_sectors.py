@@ -7,10 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from copilot.lexicon import SECTOR_SYMBOLS
 from tests.unit.market.csv_bars import ETFS_2025, bars
 from tests.unit.market.market_fixtures import csv_provider, market
 from tools.market import MarketData
-from tools.symbol_table import SECTOR_SYMBOLS
 
 SPLIT_DAY = date(2025, 11, 17)  # several sector ETFs split 2-for-1; one shared file is unadjusted
 

@@ -7,10 +7,10 @@ import time
 import pytest
 
 from copilot.errors import AmbiguousSymbolError, BadInputError, UnknownSymbolError
+from copilot.lexicon import SECTOR_SYMBOLS
 from tests.conftest import SHARED_DATA
 from tools.providers.base import SymbolMatch
 from tools.providers.memory import InMemoryProvider
-from tools.symbol_table import SECTOR_SYMBOLS
 from tools.symbols import SymbolResolver
 
 NAMES = [

@@ -1,0 +1,116 @@
+"""The intent registry: one entry per measure a question can ask — what it answers, the tool calls
+that answer it, and how its prose is written. ``plan_calls`` and ``write_answer`` are loops over
+these entries; a new intent is one entry (a planner and a writer) plus its tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from copilot.offline import plans
+from copilot.offline.prose_common import Citer, Context, ToolResult
+from copilot.offline.prose_composite import composite
+from copilot.offline.prose_declines import decline, tool_failed
+from copilot.offline.prose_documents import documents_result
+from copilot.offline.prose_fundamentals import financials, market_valuation, targets, valuation
+from copilot.offline.prose_prices import performance, price_on_day, price_range, quote, sectors
+from copilot.offline.prose_technicals import technicals
+from copilot.schemas import Source
+from copilot.understanding.measures import Measure
+from copilot.understanding.reading import Part
+
+Planner = Callable[[Part, date], list[plans.Call]]
+Writer = Callable[[Part, list[ToolResult], Context], str]
+SourceWriter = Callable[[Source, Citer, Context, Part], str]
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One kind of question: what it answers, how it is planned and how it is written."""
+
+    measure: Measure
+    answers: str
+    example: str
+    plan: Planner
+    write: Writer
+
+
+def per_source(writer: SourceWriter, by_tool: dict[str, SourceWriter] | None = None) -> Writer:
+    """A writer of one paragraph per source of the part's results (failed calls say why)."""
+
+    def write(part: Part, results: list[ToolResult], ctx: Context) -> str:
+        paragraphs: list[str] = []
+        for result in results:
+            if result.error is not None or result.artifact is None:
+                paragraphs.append(tool_failed(result, ctx))
+                continue
+            cite = Citer(result.artifact)
+            for source in result.artifact.sources:
+                chosen = (by_tool or {}).get(source.tool or "", writer)
+                text = chosen(source, cite, ctx, part)
+                if text:
+                    paragraphs.append(text)
+        return " ".join(paragraphs)
+
+    return write
+
+
+def _price_source(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
+    if source.tool == "quote":
+        return quote(source, cite, ctx)
+    if "date" in source.arguments:
+        return price_on_day(source, cite, ctx, part)
+    return price_range(source, cite, ctx, part)
+
+
+def _documents(part: Part, results: list[ToolResult], ctx: Context) -> str:
+    paragraphs = [
+        documents_result(r, ctx, part) if r.error is None and r.artifact is not None else tool_failed(r, ctx)
+        for r in results
+    ]
+    return " ".join(paragraphs)
+
+
+def _lookup(part: Part, results: list[ToolResult], ctx: Context) -> str:
+    texts = [
+        f"Symbol lookup: {r.content.strip().rstrip('.')}." if r.error is None else tool_failed(r, ctx)
+        for r in results
+    ]
+    return " ".join(texts)
+
+
+def _unsupported(part: Part, results: list[ToolResult], ctx: Context) -> str:
+    return decline(part, ctx)
+
+
+INTENTS: dict[Measure, Intent] = {
+    intent.measure: intent
+    for intent in (
+        Intent("price", "quotes and closes on a day or over a span", "What did Apple close at on March 3, 2025?",
+               plans.plan_price, per_source(_price_source)),
+        Intent("return", "returns over any period and comparisons", "How did small caps do vs large caps last year?",
+               plans.plan_return, per_source(performance, {"price_history": price_on_day})),
+        Intent("technicals", "RSI, moving averages, MACD, Bollinger bands, support and resistance", "tsla rsi",
+               plans.plan_per_symbol("get_technicals"), per_source(technicals)),
+        Intent("valuation", "valuation at the analysis date (and a provider's dated snapshot)", "Is Apple expensive?",
+               plans.plan_per_symbol("get_valuation"), per_source(valuation)),
+        Intent("financials", "statement lines and their growth", "Apple revenue last quarter",
+               plans.plan_financials, per_source(financials)),
+        Intent("targets", "analyst price targets and rating", "What do analysts expect for NVDA?",
+               plans.plan_per_symbol("get_analyst_targets"), per_source(targets)),
+        Intent("market_valuation", "the S&P 500's P/E and CAPE", "What is the S&P 500's P/E?",
+               plans.plan_market_valuation, per_source(market_valuation)),
+        Intent("sectors", "sector rankings over named periods", "Which sectors led this month?",
+               plans.plan_sectors, per_source(sectors)),
+        Intent("documents", "what FOMC statements, minutes, speeches and filings say", "What did the Fed do at the January meeting?",
+               plans.plan_documents, _documents),
+        Intent("composite", "market gauges: RSI, 52-week high, VIX, breadth, valuation", "Is the market overheated?",
+               plans.plan_composite, composite),
+        Intent("lookup", "tickers of companies, funds and indices", "What's the ticker for Nvidia?",
+               plans.plan_lookup, _lookup),
+        Intent("unsupported", "what Verity has no data for, said plainly", "What's NVDA's implied volatility?",
+               plans.plan_nothing, _unsupported),
+    )
+}  # fmt: skip
