@@ -1,0 +1,128 @@
+"""``RunStore``: web chat runs and their numbered events in the database, so any worker can replay them.
+
+A run's events are written in batches by the worker running it; the terminal state (``done``,
+``failed`` or ``cancelled``) is written in the same transaction as the last events, before that
+last event reaches any client. A cancel asked on another worker is a flag the running worker reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from copilot.errors import NotFoundError
+from copilot.schemas import utc_now
+from copilot.storage.db import Database
+from copilot.storage.models import RunEventRow, RunRow
+
+TERMINAL = ("done", "failed", "cancelled")
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One event of a run: its sequence number (the SSE id), type and JSON."""
+
+    seq: int
+    type: str
+    data: str
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    id: str
+    owner: str
+    conversation_id: str
+    status: str
+    model: str
+    last_seq: int
+    cancel_requested: bool
+    created_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL
+
+
+def _info(row: RunRow) -> RunInfo:
+    return RunInfo(
+        id=row.id,
+        owner=row.owner,
+        conversation_id=row.conversation_id,
+        status=row.status,
+        model=row.model,
+        last_seq=row.last_seq,
+        cancel_requested=row.cancel_requested,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+    )
+
+
+class RunStore:
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    async def create(self, run_id: str, owner: str, conversation_id: str, model: str) -> RunInfo:
+        row = RunRow(
+            id=run_id,
+            owner=owner,
+            conversation_id=conversation_id,
+            status="running",
+            model=model,
+            cancel_requested=False,
+            last_seq=0,
+            created_at=utc_now(),
+        )
+        async with self.db.session() as session:
+            session.add(row)
+        return _info(row)
+
+    async def _owned(self, session: AsyncSession, run_id: str, owner: str) -> RunRow:
+        row = await session.get(RunRow, run_id)
+        if row is None or row.owner != owner:
+            raise NotFoundError(f"no run {run_id!r}")
+        return row
+
+    async def get(self, run_id: str, owner: str) -> RunInfo:
+        """The owner's run; NotFoundError when unknown or foreign."""
+        async with self.db.session() as session:
+            return _info(await self._owned(session, run_id, owner))
+
+    async def append(self, run_id: str, events: list[StoredEvent], status: str | None = None) -> bool:
+        """Store events (and a terminal ``status``) in one transaction; True when a cancel was asked."""
+        async with self.db.session() as session:
+            if events:
+                session.add_all(
+                    RunEventRow(run_id=run_id, seq=e.seq, type=e.type, data=e.data) for e in events
+                )
+            values: dict[str, object] = {}
+            if events:
+                values["last_seq"] = events[-1].seq
+            if status is not None:
+                values.update(status=status, finished_at=utc_now())
+            if values:
+                await session.execute(update(RunRow).where(RunRow.id == run_id).values(**values))
+            flag = await session.scalar(select(RunRow.cancel_requested).where(RunRow.id == run_id))
+            return bool(flag)
+
+    async def events_after(self, run_id: str, after: int) -> tuple[list[StoredEvent], str]:
+        """The events numbered above ``after``, and the run's status read in the same transaction."""
+        async with self.db.session() as session:
+            status = await session.scalar(select(RunRow.status).where(RunRow.id == run_id))
+            rows = await session.scalars(
+                select(RunEventRow)
+                .where(RunEventRow.run_id == run_id, RunEventRow.seq > after)
+                .order_by(RunEventRow.seq)
+            )
+            return [StoredEvent(r.seq, r.type, r.data) for r in rows], status or "failed"
+
+    async def request_cancel(self, run_id: str, owner: str) -> RunInfo:
+        """Flag the owner's run for cancelling (the worker running it stops it)."""
+        async with self.db.session() as session:
+            row = await self._owned(session, run_id, owner)
+            if row.status not in TERMINAL:
+                row.cancel_requested = True
+            return _info(row)
