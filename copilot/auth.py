@@ -90,7 +90,7 @@ class Accounts:
         self.db = database
         self.settings = settings
         self.hasher = hasher or PasswordHash.recommended()
-        self._dummy = self.hasher.hash("an unknown account still costs one verification")
+        self._dummy: str | None = None  # hashed on first need: an unknown email costs one verification
 
     # --- users ----------------------------------------------------------------------------
     async def add_user(self, email: str, password: str) -> Caller:
@@ -116,6 +116,7 @@ class Accounts:
         async with self.db.session() as session:
             user = await session.scalar(select(User).where(User.email == (email or "").strip().lower()))
         if user is None:
+            self._dummy = self._dummy or self.hasher.hash("no account has this password")
             self.hasher.verify(password or "", self._dummy)  # the same time as a wrong password
             raise NotAuthenticatedError("wrong email or password")
         if not self.hasher.verify(password or "", user.password_hash):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import date
@@ -66,6 +66,7 @@ class PreparedTurn:
     owner: str
     as_of: date | None
     model: str
+    history: tuple[BaseMessage, ...] | None = None  # given by a stateless API client, else the stored turns
 
 
 class ChatService:
@@ -114,8 +115,12 @@ class ChatService:
         as_of: date | None = None,
         owner: str = LOCAL_OWNER,
         model: str | None = None,
+        history: Sequence[BaseMessage] | None = None,
     ) -> PreparedTurn:
-        """Check a request and load (or open) its conversation; typed errors, nothing written on failure."""
+        """Check a request and load (or open) its conversation; typed errors, nothing written on failure.
+
+        ``history`` replaces the stored turns as the model's context (the OpenAI-compatible API is
+        stateless: the client sends the conversation so far)."""
         text = validate_question(question, self.settings.max_question_chars)
         day = validate_as_of(as_of or self.settings.as_of, self.clock.today())
         name = self.models.check(model)
@@ -124,7 +129,7 @@ class ChatService:
             conversation = await self.conversations.get(conversation_id, owner)
         else:
             conversation = await self.conversations.create(owner, title_from(text))
-        return PreparedTurn(text, conversation, owner, day, name)
+        return PreparedTurn(text, conversation, owner, day, name, tuple(history) if history else None)
 
     async def run_turn(
         self,
@@ -196,7 +201,7 @@ class ChatService:
         transcript: list[BaseMessage] = []
         messages = [
             system_message(self.prompt, as_of),
-            *conversation.messages(),
+            *(prepared.history if prepared.history is not None else conversation.messages()),
             HumanMessage(content=question),
         ]
         async for event in stream_agent(agent, messages, context, self.config, transcript):

@@ -8,6 +8,7 @@ Migrations run at startup (``migrate_on_start``) or with ``verity db upgrade``.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -72,6 +73,7 @@ class Database:
 
     async def migrate(self) -> None:
         """Apply every alembic migration not yet applied (idempotent)."""
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # a line per plugin and step is noise
         from alembic import command
         from alembic.config import Config
 
