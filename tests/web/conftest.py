@@ -37,9 +37,10 @@ def postgres_server() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture()
 def backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+    """SQLite unless a test module parametrises it (the storage tests run on both)."""
+    return str(getattr(request, "param", "sqlite"))
 
 
 @pytest.fixture()
@@ -110,12 +111,6 @@ async def web(settings: Settings, database: Database) -> AsyncIterator[Web]:
         yield Web(services, model, services.market, client)
     if services.runs is not None:
         await services.runs.shutdown()
-
-
-@pytest.fixture()
-def sqlite_only(backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the web behaviour does not depend on the database: SQLite is enough")
 
 
 async def register(client: httpx.AsyncClient, email: str) -> str:

@@ -21,6 +21,8 @@ from copilot.storage.models import FeedbackRow, RunEventRow, SessionRow, ShareRo
 from copilot.storage.runs import RunStore, StoredEvent
 from tests.web.conftest import FAST_HASHER, PASSWORD
 
+pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+
 SOURCE = Source(
     kind="market_data",
     title="AAPL quote",
