@@ -273,3 +273,30 @@ async def test_a_failed_repair_round_keeps_the_first_answer_annotated(settings: 
     verification = _one(events, VerificationEvent)
     assert not verification.repaired and verification.summary == "0/1 verified"
     assert _one(events, DoneEvent).answer == f"Apple last traded at $265.10{UNVERIFIED_MARK} [1]."
+
+
+async def test_an_unknown_or_foreign_conversation_id_is_not_found_and_opens_nothing(
+    settings: Settings,
+) -> None:
+    model = ScriptedChatModel()
+    service = _service(settings, model)
+    theirs = await service.conversations.create("u_someone_else")
+    for cid in ("never-created", theirs.id):
+        events = await _run(service, "Apple?", conversation_id=cid)
+        assert events == [
+            ErrorEvent(code="not_found", message=f"no conversation {cid!r}", conversation_id=cid)
+        ]
+    assert model.calls == []
+    assert await service.conversations.list(LOCAL_OWNER) == []
+    assert (await service.conversations.get(theirs.id, "u_someone_else")).turns == []
+
+
+async def test_each_model_name_gets_its_own_agent_built_once(settings: Settings) -> None:
+    model = ScriptedChatModel().enqueue(tool_calls(("get_quote", {"symbol": "AAPL"})), "Apple: $259.37 [1].")
+    service = _service(settings, model)
+    done = _one(await _run(service, "How is Apple?", model="verity-offline"), DoneEvent)
+    assert done.mode == "offline" and done.model == "verity-offline" and model.calls == []
+    offline_agent = service._agent("verity-offline")[0]
+    assert service._agent("verity-offline")[0] is offline_agent and service.agent is not offline_agent
+    refused = await _run(service, "How is Apple?", model="gpt-17")
+    assert isinstance(refused[-1], ErrorEvent) and refused[-1].message.startswith("unknown model 'gpt-17'")
