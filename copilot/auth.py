@@ -193,16 +193,19 @@ class Accounts:
         if not secret.startswith(KEY_PREFIX):
             return None
         now = utc_now()
+        found = (
+            select(ApiKey.id, ApiKey.last_used_at, User.id, User.email)
+            .join(User, User.id == ApiKey.user_id)
+            .where(ApiKey.key_hash == token_hash(secret), ApiKey.revoked_at.is_(None))
+        )
         async with self.db.session() as session:
-            row = await session.scalar(select(ApiKey).where(ApiKey.key_hash == token_hash(secret)))
-            if row is None or row.revoked_at is not None:
+            row = (await session.execute(found)).first()
+            if row is None:
                 return None
-            user = await session.get(User, row.user_id)
-            if user is None:
-                return None
-            if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
-                await session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
-            return Caller(owner=user.id, kind="api_key", user_id=user.id, email=user.email)
+            key_id, last_used, user_id, email = row
+            if last_used is None or now - last_used > LAST_USED_RESOLUTION:
+                await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+            return Caller(owner=user_id, kind="api_key", user_id=user_id, email=email)
 
 
 def _session_caller(row: SessionRow, user: User | None) -> Caller:

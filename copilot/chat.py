@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +33,7 @@ from copilot.conversations import (
     InMemoryConversationStore,
     Turn,
     TurnVerification,
+    new_conversation_id,
     title_from,
 )
 from copilot.errors import BadInputError, LLMUnavailableError, RateLimitedError, VerityError
@@ -67,6 +68,12 @@ class PreparedTurn:
     as_of: date | None
     model: str
     history: tuple[BaseMessage, ...] | None = None  # given by a stateless API client, else the stored turns
+    stored: bool = True  # False: a new conversation the caller stores itself (a web run, with its record)
+
+
+# How a finished turn is stored: ``conversations.append`` by default; a web run stores it together
+# with its terminal state instead (one transaction), and gets the Turn back without an id.
+StoreTurn = Callable[[str, str, Turn], Awaitable[Turn]]
 
 
 class ChatService:
@@ -116,20 +123,27 @@ class ChatService:
         owner: str = LOCAL_OWNER,
         model: str | None = None,
         history: Sequence[BaseMessage] | None = None,
+        store_new: bool = True,
     ) -> PreparedTurn:
         """Check a request and load (or open) its conversation; typed errors, nothing written on failure.
 
         ``history`` replaces the stored turns as the model's context (the OpenAI-compatible API is
-        stateless: the client sends the conversation so far)."""
+        stateless: the client sends the conversation so far). ``store_new=False`` leaves a new
+        conversation unstored: the caller stores it (a web run stores it with the run's record)."""
         text = validate_question(question, self.settings.max_question_chars)
         day = validate_as_of(as_of or self.settings.as_of, self.clock.today())
         name = self.models.check(model)
         self._agent(name)  # build before opening anything: a model that cannot be built fails here
         if conversation_id:
             conversation = await self.conversations.get(conversation_id, owner)
-        else:
+        elif store_new:
             conversation = await self.conversations.create(owner, title_from(text))
-        return PreparedTurn(text, conversation, owner, day, name, tuple(history) if history else None)
+        else:
+            conversation = Conversation(id=new_conversation_id(), owner=owner, title=title_from(text))
+        past = tuple(history) if history else None
+        return PreparedTurn(
+            text, conversation, owner, day, name, past, stored=store_new or bool(conversation_id)
+        )
 
     async def run_turn(
         self,
@@ -150,12 +164,14 @@ class ChatService:
             async for event in events:
                 yield event
 
-    async def run(self, prepared: PreparedTurn, run_id: str | None = None) -> AsyncGenerator[ChatEvent, None]:
+    async def run(
+        self, prepared: PreparedTurn, run_id: str | None = None, store: StoreTurn | None = None
+    ) -> AsyncGenerator[ChatEvent, None]:
         """The events of a prepared turn; errors end it as an ``error`` event."""
         cid = prepared.conversation.id
         try:
             yield StatusEvent(phase="started", message="Working on it", conversation_id=cid, run_id=run_id)
-            turn = self._turn(prepared, run_id)
+            turn = self._turn(prepared, run_id, store or self.conversations.append)
             # aclosing: a client that disconnects mid-turn stops the agent run at once
             async with aclosing(self._with_deadline(turn)) as events:
                 async for event in events:
@@ -192,7 +208,9 @@ class ChatService:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
-    async def _turn(self, prepared: PreparedTurn, run_id: str | None) -> AsyncIterator[ChatEvent]:
+    async def _turn(
+        self, prepared: PreparedTurn, run_id: str | None, store: StoreTurn
+    ) -> AsyncIterator[ChatEvent]:
         started = time.perf_counter()
         agent, mode = self._agent(prepared.model)
         question, conversation, as_of = prepared.question, prepared.conversation, prepared.as_of
@@ -239,7 +257,7 @@ class ChatService:
         yield SourcesEvent(sources=cited)
         yield verification
         finished = time.perf_counter()
-        stored = await self.conversations.append(
+        stored = await store(
             conversation.id,
             prepared.owner,
             Turn(

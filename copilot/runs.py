@@ -12,16 +12,16 @@ any worker can serve a reconnect. ``cancel`` stops the run here, or flags it for
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import date
 
-from copilot.chat import ChatService, PreparedTurn, latest_as_of
+from copilot.chat import ChatService, PreparedTurn
+from copilot.conversations import Turn
 from copilot.events import ChatEvent, DoneEvent, ErrorEvent
 from copilot.storage.runs import RunInfo, RunStore, StoredEvent
 
@@ -75,9 +75,16 @@ class RunManager:
         as_of: date | None = None,
         model: str | None = None,
     ) -> RunInfo:
-        """Check the request, record the run and start it; typed errors when the request is refused."""
-        prepared = await self.chat.prepare(question, conversation_id, as_of, owner, model)
-        info = await self.store.create(uuid.uuid4().hex, owner, prepared.conversation.id, prepared.model)
+        """Check the request, record the run (and its new conversation) and start it; typed errors
+        when the request is refused, with nothing written."""
+        prepared = await self.chat.prepare(question, conversation_id, as_of, owner, model, store_new=False)
+        info = await self.store.create(
+            uuid.uuid4().hex,
+            owner,
+            prepared.conversation,
+            prepared.model,
+            new_conversation=not prepared.stored,
+        )
         live = _LiveRun(info)
         self._live[info.id] = live
         live.task = asyncio.create_task(self._drive(live, prepared), name=f"run {info.id}")
@@ -95,15 +102,25 @@ class RunManager:
     # --- running --------------------------------------------------------------------------
     async def _drive(self, live: _LiveRun, prepared: PreparedTurn) -> None:
         flusher = asyncio.create_task(self._flush_loop(live))
+        answer: list[tuple[str, str, Turn]] = []
+
+        async def keep(conversation_id: str, owner: str, turn: Turn) -> Turn:
+            # stored with the terminal state, in one transaction, when the done event arrives
+            answer.append((conversation_id, owner, turn))
+            return turn
+
         seq = 0
         try:
-            async with aclosing(self.chat.run(prepared, run_id=live.info.id)) as events:
+            async with aclosing(self.chat.run(prepared, run_id=live.info.id, store=keep)) as events:
                 async for event in events:
                     seq += 1
+                    if isinstance(event, DoneEvent):
+                        done = event
+                        await self._finish(live, _with_turn_id(done, seq), "done", answer[0])
+                        return
                     stored = StoredEvent(seq, event.type, event.model_dump_json())
-                    if isinstance(event, DoneEvent | ErrorEvent):
-                        status = "done" if isinstance(event, DoneEvent) else "failed"
-                        await self._finish(live, stored, status)
+                    if isinstance(event, ErrorEvent):
+                        await self._finish(live, _fixed(stored), "failed")
                         return
                     live.publish(stored)
             # a turn always ends with done or error; reaching here is a bug in the service
@@ -111,7 +128,7 @@ class RunManager:
                 live, _error(seq + 1, "internal", "the turn ended without an answer"), "failed"
             )
         except asyncio.CancelledError:
-            await self._cancelled(live, prepared, seq + 1)
+            await self._finish(live, _error(seq + 1, "cancelled", "the run was cancelled"), "cancelled")
         except Exception:
             log.exception("run %s failed", live.info.id)
             await self._finish(live, _error(seq + 1, "internal", "internal error"), "failed")
@@ -120,36 +137,24 @@ class RunManager:
             await asyncio.gather(flusher, return_exceptions=True)
             self._live.pop(live.info.id, None)
 
-    async def _cancelled(self, live: _LiveRun, prepared: PreparedTurn, seq: int) -> None:
-        """End a cancelled run; when its answer was already stored, it ends as that answer instead."""
-        stored_turn = None
-        finder = getattr(self.chat.conversations, "turn_of_run", None)
-        if finder is not None:
-            with contextlib.suppress(Exception):
-                stored_turn = await finder(live.info.id)
-        if stored_turn is not None:
-            cid, turn = stored_turn
-            done = DoneEvent(
-                answer=turn.answer,
-                conversation_id=cid,
-                mode=turn.mode,
-                as_of=turn.as_of or latest_as_of(turn.sources),
-                verification=turn.verification.summary,
-                sources=turn.sources,
-                turn_id=turn.id,
-                model=turn.model,
-            )
-            await self._finish(live, StoredEvent(seq, done.type, done.model_dump_json()), "done")
-        else:
-            await self._finish(live, _error(seq, "cancelled", "the run was cancelled"), "cancelled")
-
-    async def _finish(self, live: _LiveRun, last: StoredEvent, status: str) -> None:
-        """Write the pending events, the last one and the terminal state; then let readers see them."""
+    async def _finish(
+        self,
+        live: _LiveRun,
+        last: Callable[[int | None], StoredEvent],
+        status: str,
+        answer: tuple[str, str, Turn] | None = None,
+    ) -> None:
+        """Store the answer, the pending events, the last one and the terminal state in one
+        transaction (shielded: a cancel arriving meanwhile cannot cut it); then readers see them."""
         async with live.write_lock:
-            pending = [*live.events[live.flushed :], last]
-            await self.store.append(live.info.id, pending, status=status)
+            pending = live.events[live.flushed :]
+            writing = asyncio.ensure_future(self.store.finish(live.info.id, pending, status, last, answer))
+            try:
+                final = await asyncio.shield(writing)
+            except asyncio.CancelledError:  # too late to cancel: the run ends as what is being stored
+                final = await writing
             live.flushed = len(live.events) + 1
-        live.publish(last, finished=True)
+        live.publish(final, finished=True)
 
     async def _flush_loop(self, live: _LiveRun) -> None:
         ticks = 0
@@ -176,36 +181,42 @@ class RunManager:
     # --- reading --------------------------------------------------------------------------
     async def events(self, run_id: str, owner: str, after: int = 0) -> AsyncIterator[StoredEvent]:
         """The run's events numbered above ``after``: replayed, then live until the run ends."""
-        info = await self.store.get(run_id, owner)  # NotFoundError for a foreign or unknown run
-        live = self._live.get(run_id)
-        if live is not None and live.info.owner == info.owner:
-            async for event in self._from_memory(live, after):
+        async for batch in self.batches(run_id, owner, after):
+            for event in batch:
                 yield event
-            return
-        async for event in self._from_store(run_id, after):
-            yield event
 
-    async def _from_memory(self, live: _LiveRun, after: int) -> AsyncIterator[StoredEvent]:
+    async def batches(self, run_id: str, owner: str, after: int = 0) -> AsyncIterator[list[StoredEvent]]:
+        """As ``events``, in batches of what is there at once (one network write per batch)."""
+        live = self._live.get(run_id)
+        if live is not None and live.info.owner == owner:  # running here: no need to ask the store
+            async for batch in self._from_memory(live, after):
+                yield batch
+            return
+        await self.store.get(run_id, owner)  # NotFoundError for a foreign or unknown run
+        async for batch in self._from_store(run_id, after):
+            yield batch
+
+    async def _from_memory(self, live: _LiveRun, after: int) -> AsyncIterator[list[StoredEvent]]:
         cursor = after
         while True:
             signal = live.signal
             fresh = live.events[cursor:]  # event n sits at index n - 1
-            for event in fresh:
-                cursor = event.seq
-                yield event
-            if live.finished and not fresh:
+            if fresh:
+                cursor = fresh[-1].seq
+                yield fresh
+            elif live.finished:
                 return
-            if not fresh:
+            else:
                 await signal.wait()
 
-    async def _from_store(self, run_id: str, after: int) -> AsyncIterator[StoredEvent]:
+    async def _from_store(self, run_id: str, after: int) -> AsyncIterator[list[StoredEvent]]:
         cursor, idle_since = after, time.monotonic()
         give_up = self.chat.settings.turn_timeout + IDLE_GIVE_UP
         while True:
             events, status = await self.store.events_after(run_id, cursor)
-            for event in events:
-                cursor = event.seq
-                yield event
+            if events:
+                cursor = events[-1].seq
+                yield events
             if status in ("done", "failed", "cancelled"):
                 # the terminal state is written with the last event: nothing can follow
                 return
@@ -234,6 +245,17 @@ class RunManager:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def _error(seq: int, code: str, message: str) -> StoredEvent:
+def _error(seq: int, code: str, message: str) -> Callable[[int | None], StoredEvent]:
     event: ChatEvent = ErrorEvent(code=code, message=message)
-    return StoredEvent(seq, event.type, event.model_dump_json())
+    return lambda _: StoredEvent(seq, event.type, event.model_dump_json())
+
+
+def _fixed(event: StoredEvent) -> Callable[[int | None], StoredEvent]:
+    return lambda _: event
+
+
+def _with_turn_id(done: DoneEvent, seq: int) -> Callable[[int | None], StoredEvent]:
+    """The done event, once the turn it reports has its id."""
+    return lambda turn_id: StoredEvent(
+        seq, done.type, done.model_copy(update={"turn_id": turn_id}).model_dump_json()
+    )

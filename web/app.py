@@ -51,7 +51,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     if services is not None:  # usable before startup too (tests that skip the lifespan)
         app.state.services = services
     install_error_handlers(app)
-    for module in (pages, auth, chat, conversations, market, documents, openai):
+    # routes are matched in order: the cheap, frequent reads first
+    for module in (pages, market, chat, conversations, auth, documents, openai):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, uploads=settings.max_upload_bytes)
     return app

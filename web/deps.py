@@ -26,18 +26,21 @@ CSRF_COOKIE = "verity_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
+# Every dependency is ``async def``: FastAPI runs a plain ``def`` one in a thread pool, which costs
+# more than the whole answer of a cached market-data request.
 
-def get_services(request: Request) -> Services:
+
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_limiter(request: Request) -> RateLimiter:
+async def get_limiter(request: Request) -> RateLimiter:
     limiter: RateLimiter = request.app.state.limiter
     return limiter
 
@@ -47,19 +50,19 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
 
 
-def get_accounts(services: ServicesDep) -> Accounts:
+async def get_accounts(services: ServicesDep) -> Accounts:
     if services.accounts is None:
         raise ConfigError("this server runs without a database: accounts are unavailable")
     return services.accounts
 
 
-def get_runs(services: ServicesDep) -> RunManager:
+async def get_runs(services: ServicesDep) -> RunManager:
     if services.runs is None:
         raise ConfigError("this server runs without a database: chat runs are unavailable")
     return services.runs
 
 
-def get_store(services: ServicesDep) -> SqlConversationStore:
+async def get_store(services: ServicesDep) -> SqlConversationStore:
     store = services.conversations
     if not isinstance(store, SqlConversationStore):
         raise ConfigError("this server runs without a database: conversations are unavailable")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copilot.conversations import (
@@ -58,6 +58,37 @@ def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+async def insert_turn(session: AsyncSession, conversation_id: str, owner: str, turn: Turn) -> int:
+    """Store a turn in the owner's conversation (NotFoundError otherwise); its id.
+
+    Two statements, no ORM load: the owner check is the UPDATE's WHERE clause."""
+    touched = (
+        update(ConversationRow)
+        .where(ConversationRow.id == conversation_id, ConversationRow.owner == owner)
+        .values(
+            updated_at=turn.created_at,
+            title=case((ConversationRow.title == "", title_from(turn.question)), else_=ConversationRow.title),
+        )
+    )
+    if (await session.execute(touched)).rowcount != 1:  # type: ignore[attr-defined]
+        raise not_found(conversation_id)
+    row = {
+        "conversation_id": conversation_id,
+        "run_id": turn.run_id,
+        "question": turn.question,
+        "answer": turn.answer,
+        "sources": [s.model_dump(mode="json") for s in turn.sources],
+        "verification": turn.verification.model_dump(mode="json"),
+        "mode": turn.mode,
+        "model": turn.model,
+        "as_of": turn.as_of,
+        "timings": turn.timings,
+        "created_at": turn.created_at,
+    }
+    turn_id = await session.scalar(insert(TurnRow).values(**row).returning(TurnRow.id))
+    return int(turn_id or 0)
+
+
 class SqlConversationStore:
     """The ``ConversationStore`` of the web app, plus shares and feedback."""
 
@@ -99,31 +130,8 @@ class SqlConversationStore:
 
     async def append(self, conversation_id: str, owner: str, turn: Turn) -> Turn:
         async with self.db.session() as session:
-            conversation = await self._owned(session, conversation_id, owner)
-            row = TurnRow(
-                conversation_id=conversation_id,
-                run_id=turn.run_id,
-                question=turn.question,
-                answer=turn.answer,
-                sources=[s.model_dump(mode="json") for s in turn.sources],
-                verification=turn.verification.model_dump(mode="json"),
-                mode=turn.mode,
-                model=turn.model,
-                as_of=turn.as_of,
-                timings=turn.timings,
-                created_at=turn.created_at,
-            )
-            session.add(row)
-            conversation.title = conversation.title or title_from(turn.question)
-            conversation.updated_at = turn.created_at
-            await session.flush()
-            return turn.model_copy(update={"id": row.id})
-
-    async def turn_of_run(self, run_id: str) -> tuple[str, Turn] | None:
-        """The conversation id and turn a run stored, if it stored one."""
-        async with self.db.session() as session:
-            row = await session.scalar(select(TurnRow).where(TurnRow.run_id == run_id))
-            return (row.conversation_id, _turn(row)) if row else None
+            turn_id = await insert_turn(session, conversation_id, owner, turn)
+        return turn.model_copy(update={"id": turn_id})
 
     def _search(self, owner: str, query: str | None) -> Select[ConversationRow]:
         statement = select(ConversationRow).where(ConversationRow.owner == owner)

@@ -59,7 +59,9 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-            self.engine: AsyncEngine = create_async_engine(self.url)
+            # every session ends in a commit or a rollback (``session()``): the pool's own rollback on
+            # return would be one more trip to the SQLite thread per transaction
+            self.engine: AsyncEngine = create_async_engine(self.url, pool_reset_on_return=None)
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             self.engine = create_async_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)

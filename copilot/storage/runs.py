@@ -1,22 +1,26 @@
 """``RunStore``: web chat runs and their numbered events in the database, so any worker can replay them.
 
 A run's events are written in batches by the worker running it; the terminal state (``done``,
-``failed`` or ``cancelled``) is written in the same transaction as the last events, before that
-last event reaches any client. A cancel asked on another worker is a flag the running worker reads.
+``failed`` or ``cancelled``) is written in the same transaction as the last events and the answer,
+before that last event reaches any client. A cancel asked on another worker is a flag the running
+worker reads.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from copilot.conversations import Conversation, Turn
 from copilot.errors import NotFoundError
 from copilot.schemas import utc_now
+from copilot.storage.conversations import insert_turn
 from copilot.storage.db import Database
-from copilot.storage.models import RunEventRow, RunRow
+from copilot.storage.models import ConversationRow, RunEventRow, RunRow
 
 TERMINAL = ("done", "failed", "cancelled")
 
@@ -65,18 +69,33 @@ class RunStore:
     def __init__(self, database: Database) -> None:
         self.db = database
 
-    async def create(self, run_id: str, owner: str, conversation_id: str, model: str) -> RunInfo:
+    async def create(
+        self, run_id: str, owner: str, conversation: Conversation, model: str, new_conversation: bool = False
+    ) -> RunInfo:
+        """Record a run (and its new conversation, in the same transaction)."""
+        now = utc_now()
         row = RunRow(
             id=run_id,
             owner=owner,
-            conversation_id=conversation_id,
+            conversation_id=conversation.id,
             status="running",
             model=model,
             cancel_requested=False,
             last_seq=0,
-            created_at=utc_now(),
+            created_at=now,
         )
         async with self.db.session() as session:
+            if new_conversation:
+                session.add(
+                    ConversationRow(
+                        id=conversation.id,
+                        owner=owner,
+                        title=conversation.title,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                await session.flush()  # the run refers to it
             session.add(row)
         return _info(row)
 
@@ -91,22 +110,40 @@ class RunStore:
         async with self.db.session() as session:
             return _info(await self._owned(session, run_id, owner))
 
-    async def append(self, run_id: str, events: list[StoredEvent], status: str | None = None) -> bool:
-        """Store events (and a terminal ``status``) in one transaction; True when a cancel was asked."""
+    async def append(self, run_id: str, events: list[StoredEvent]) -> bool:
+        """Store events in one transaction; True when a cancel was asked (from any worker)."""
         async with self.db.session() as session:
-            if events:
-                session.add_all(
-                    RunEventRow(run_id=run_id, seq=e.seq, type=e.type, data=e.data) for e in events
-                )
-            values: dict[str, object] = {}
-            if events:
-                values["last_seq"] = events[-1].seq
-            if status is not None:
-                values.update(status=status, finished_at=utc_now())
-            if values:
-                await session.execute(update(RunRow).where(RunRow.id == run_id).values(**values))
-            flag = await session.scalar(select(RunRow.cancel_requested).where(RunRow.id == run_id))
-            return bool(flag)
+            await self._insert(session, run_id, events)
+            return bool(await session.scalar(select(RunRow.cancel_requested).where(RunRow.id == run_id)))
+
+    async def finish(
+        self,
+        run_id: str,
+        events: list[StoredEvent],
+        status: str,
+        last: Callable[[int | None], StoredEvent],
+        turn: tuple[str, str, Turn] | None = None,
+    ) -> StoredEvent:
+        """End a run in one transaction: its answer (when it has one), the events not yet stored, the
+        last event (built by ``last`` from the stored turn's id) and the terminal status."""
+        async with self.db.session() as session:
+            turn_id = await insert_turn(session, *turn) if turn is not None else None
+            final = last(turn_id)
+            await self._insert(session, run_id, [*events, final], status)
+            return final
+
+    @staticmethod
+    async def _insert(
+        session: AsyncSession, run_id: str, events: list[StoredEvent], status: str | None = None
+    ) -> None:
+        if events:  # one executemany, not an ORM object per event
+            rows = [{"run_id": run_id, "seq": e.seq, "type": e.type, "data": e.data} for e in events]
+            await session.execute(insert(RunEventRow), rows)
+        values: dict[str, object] = {"last_seq": events[-1].seq} if events else {}
+        if status is not None:
+            values.update(status=status, finished_at=utc_now())
+        if values:
+            await session.execute(update(RunRow).where(RunRow.id == run_id).values(**values))
 
     async def events_after(self, run_id: str, after: int) -> tuple[list[StoredEvent], str]:
         """The events numbered above ``after``, and the run's status read in the same transaction."""

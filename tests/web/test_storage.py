@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from copilot.auth import Accounts, token_hash
 from copilot.config import Settings
-from copilot.conversations import Turn, TurnVerification
+from copilot.conversations import Conversation, Turn, TurnVerification
 from copilot.errors import BadInputError, NotAuthenticatedError, NotFoundError
 from copilot.events import CitedSource, FigureResult
 from copilot.schemas import Fact, Source, utc_now
@@ -141,13 +141,11 @@ async def test_a_run_stores_its_answer_once(database: Database) -> None:
     store = SqlConversationStore(database)
     conversation = await store.create("u_a")
     runs = RunStore(database)
-    await runs.create("run-1", "u_a", conversation.id, "verity")
+    await runs.create("run-1", "u_a", conversation, "verity")
     await store.append(conversation.id, "u_a", _turn("Apple?", run_id="run-1"))
     with pytest.raises(IntegrityError):
         await store.append(conversation.id, "u_a", _turn("Apple?", run_id="run-1"))
     assert len((await store.get(conversation.id, "u_a")).turns) == 1
-    found = await store.turn_of_run("run-1")
-    assert found is not None and found[0] == conversation.id
 
 
 async def test_shares_are_read_only_links_that_only_the_owner_revokes(database: Database) -> None:
@@ -247,9 +245,10 @@ async def test_api_keys_are_shown_once_stored_hashed_listed_and_revocable(
 async def test_run_events_are_numbered_replayed_after_a_cursor_and_end_with_the_terminal_state(
     database: Database,
 ) -> None:
-    conversation = await SqlConversationStore(database).create("u_a")
+    conversation = Conversation(id="c-1", owner="u_a", title="Apple?")
     runs = RunStore(database)
-    await runs.create("run-1", "u_a", conversation.id, "verity")
+    await runs.create("run-1", "u_a", conversation, "verity", new_conversation=True)
+    assert (await SqlConversationStore(database).get("c-1", "u_a")).title == "Apple?"
     with pytest.raises(NotFoundError):
         await runs.get("run-1", "u_b")
     assert not await runs.append("run-1", [StoredEvent(1, "status", "{}"), StoredEvent(2, "token", "{}")])
@@ -257,9 +256,18 @@ async def test_run_events_are_numbered_replayed_after_a_cursor_and_end_with_the_
     assert [e.seq for e in events] == [2] and status == "running"
     info = await runs.request_cancel("run-1", "u_a")
     assert info.cancel_requested
-    assert await runs.append("run-1", [StoredEvent(3, "error", "{}")], status="cancelled")
+    assert await runs.append("run-1", [])  # the flag reaches the worker running it
+    last = await runs.finish(
+        "run-1",
+        [StoredEvent(3, "token", "{}")],
+        "done",
+        lambda turn_id: StoredEvent(4, "done", f"{turn_id}"),
+        turn=("c-1", "u_a", _turn("Apple?", run_id="run-1")),
+    )
+    turn_id = (await SqlConversationStore(database).get("c-1", "u_a")).turns[0].id
+    assert last.data == str(turn_id)  # the done event names the turn stored in the same transaction
     events, status = await runs.events_after("run-1", 0)
-    assert [e.seq for e in events] == [1, 2, 3] and status == "cancelled"
+    assert [e.seq for e in events] == [1, 2, 3, 4] and status == "done"
     final = await runs.get("run-1", "u_a")
-    assert final.finished and final.last_seq == 3 and final.finished_at is not None
-    assert await _count(database, RunEventRow, run_id="run-1") == 3
+    assert final.finished and final.last_seq == 4 and final.finished_at is not None
+    assert await _count(database, RunEventRow, run_id="run-1") == 4

@@ -59,9 +59,9 @@ class ModelOut(BaseModel):
     offline: bool
 
 
-async def _frames(events: AsyncIterator[StoredEvent]) -> AsyncIterator[bytes]:
-    async for event in events:
-        yield sse_frame(event.seq, event.type, event.data)
+async def _frames(batches: AsyncIterator[list[StoredEvent]]) -> AsyncIterator[bytes]:
+    async for batch in batches:
+        yield b"".join(sse_frame(e.seq, e.type, e.data) for e in batch)
 
 
 @router.post(
@@ -86,7 +86,7 @@ async def chat(
     await charge_turn(request, limiter, settings, caller)
     info = await runs.start(caller.owner, body.message, body.conversation_id, body.as_of, body.model)
     response = StreamingResponse(
-        _frames(runs.events(info.id, caller.owner)),
+        _frames(runs.batches(info.id, caller.owner)),
         media_type="text/event-stream",
         headers={**SSE_HEADERS, "X-Run-Id": info.id, "X-Conversation-Id": info.conversation_id},
     )
@@ -125,7 +125,7 @@ async def run_events(
     cursor = _cursor(last_event_id, after)
     await runs.get(run_id, caller.owner)  # 404 before the stream starts
     return StreamingResponse(
-        _frames(runs.events(run_id, caller.owner, after=cursor)),
+        _frames(runs.batches(run_id, caller.owner, after=cursor)),
         media_type="text/event-stream",
         headers=SSE_HEADERS,
     )

@@ -12,17 +12,20 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
-from copilot.errors import BadInputError, ConfigError, ProviderUnavailableError
+from copilot.config import Settings
+from copilot.errors import BadInputError, ConfigError, NoDataError, ProviderUnavailableError
 from copilot.schemas import Source
-from web.deps import ServicesDep, SettingsDep, api_limit
+from copilot.services import Services
+from web.deps import client_address
 
-router = APIRouter(prefix="/api/market", tags=["market"], dependencies=[Depends(api_limit)])
+router = APIRouter(prefix="/api/market", tags=["market"])
 
 Symbol = Annotated[str, Query(min_length=1, max_length=40, description="ticker or name (AAPL, Russell 2000)")]
 AsOf = Annotated[date | None, Query(description="analysis date YYYY-MM-DD (default: the latest data)")]
@@ -76,9 +79,29 @@ class _Cache:
 _cache = _Cache()
 
 
+@dataclass(frozen=True)
+class Market:
+    """What every market route needs, resolved as one dependency (each one costs per request)."""
+
+    services: Services
+    settings: Settings
+
+
+async def market_context(request: Request) -> Market:
+    """The services and settings, after charging the caller's address one API call."""
+    services: Services = request.app.state.services
+    settings: Settings = request.app.state.settings
+    await request.app.state.limiter.hit(settings.rate_limit_api, "api", client_address(request))
+    return Market(services, settings)
+
+
+MarketDep = Annotated[Market, Depends(market_context)]
+
+
 async def _answer(
-    services: Any, settings: Any, key: tuple[Any, ...], as_of: date | None, call: Callable[[], Any]
+    market: Market, key: tuple[Any, ...], as_of: date | None, call: Callable[[], Any]
 ) -> Response:
+    services, settings = market.services, market.settings
     cached = _cache.get(key)
     if cached is None:
         try:
@@ -94,79 +117,67 @@ async def _answer(
 
 
 @router.get("/quote", response_model=Source)
-async def quote(symbol: Symbol, services: ServicesDep, settings: SettingsDep, as_of: AsOf = None) -> Response:
+async def quote(symbol: Symbol, market: MarketDep, as_of: AsOf = None) -> Response:
     """Last price, day change and range, volume against its averages, 52-week range."""
-    return await _answer(
-        services,
-        settings,
-        ("quote", symbol.upper(), as_of),
-        as_of,
-        lambda: services.market.quote(symbol, as_of),
-    )
+    key = ("quote", symbol.upper(), as_of)
+    return await _answer(market, key, as_of, lambda: market.services.market.quote(symbol, as_of))
 
 
 @router.get("/performance", response_model=Source)
 async def performance(
-    services: ServicesDep,
-    settings: SettingsDep,
+    market: MarketDep,
     symbols: Annotated[list[str], Query(min_length=1, max_length=12, description="the first is the subject")],
     period: Period = "ytd",
     as_of: AsOf = None,
 ) -> Response:
     """Returns over a period of one or more symbols, the first compared with the others."""
     names = [s for s in (part.strip() for item in symbols for part in item.split(",")) if s]
-    if not names or any(len(n) > 40 for n in names):
+    if not names or len(names) > 12 or any(len(n) > 40 for n in names):
         raise BadInputError("symbols: give one to twelve tickers or names")
     key = ("performance", tuple(n.upper() for n in names), period, as_of)
     return await _answer(
-        services, settings, key, as_of, lambda: services.market.performance(names, period=period, as_of=as_of)
+        market, key, as_of, lambda: market.services.market.performance(names, period=period, as_of=as_of)
     )
 
 
 @router.get("/technicals", response_model=Source)
-async def technicals(
-    symbol: Symbol, services: ServicesDep, settings: SettingsDep, as_of: AsOf = None
-) -> Response:
+async def technicals(symbol: Symbol, market: MarketDep, as_of: AsOf = None) -> Response:
     """Moving averages, RSI, MACD, Bollinger bands, ATR, support and resistance, volatility, drawdown."""
     key = ("technicals", symbol.upper(), as_of)
-    return await _answer(services, settings, key, as_of, lambda: services.market.technicals(symbol, as_of))
+    return await _answer(market, key, as_of, lambda: market.services.market.technicals(symbol, as_of))
 
 
 @router.get("/valuation", response_model=Source)
-async def valuation(
-    symbol: Symbol, services: ServicesDep, settings: SettingsDep, as_of: AsOf = None
-) -> Response:
+async def valuation(symbol: Symbol, market: MarketDep, as_of: AsOf = None) -> Response:
     """P/E (trailing, forward), P/B, P/S, EV/EBITDA, PEG, dividend yield, market cap."""
     key = ("valuation", symbol.upper(), as_of)
-    return await _answer(services, settings, key, as_of, lambda: services.market.valuation(symbol, as_of))
+    return await _answer(market, key, as_of, lambda: market.services.market.valuation(symbol, as_of))
 
 
 @router.get("/sectors", response_model=Source)
-async def sectors(
-    services: ServicesDep, settings: SettingsDep, period: Period = "1d", as_of: AsOf = None
-) -> Response:
+async def sectors(market: MarketDep, period: Period = "1d", as_of: AsOf = None) -> Response:
     """The eleven sector ETFs ranked by return over the period."""
     key = ("sectors", period, as_of)
-    return await _answer(services, settings, key, as_of, lambda: services.market.sectors(period, as_of))
+    return await _answer(market, key, as_of, lambda: market.services.market.sectors(period, as_of))
 
 
 @router.get("/history", response_model=HistoryOut)
 async def history(
     symbol: Symbol,
-    services: ServicesDep,
-    settings: SettingsDep,
+    market: MarketDep,
     start: Annotated[date | None, Query(description="first day (default: a year before as_of)")] = None,
     as_of: AsOf = None,
 ) -> Response:
     """Daily bars from ``start`` up to ``as_of`` (never after it), for charts."""
-    day = as_of or services.clock.today()
-    if as_of is not None and as_of > services.clock.today():
-        raise BadInputError(f"as_of {as_of} is in the future (today is {services.clock.today()})")
+    today = market.services.clock.today()
+    if as_of is not None and as_of > today:
+        raise BadInputError(f"as_of {as_of} is in the future (today is {today})")
+    day = as_of or today
     first = start or day - timedelta(days=HISTORY_DAYS)
     if first > day:
         raise BadInputError(f"start {first} is after the analysis date {day}")
     key = ("history", symbol.upper(), first, as_of)
-    return await _answer(services, settings, key, as_of, lambda: _bars(services.market, symbol, first, day))
+    return await _answer(market, key, as_of, lambda: _bars(market.services.market, symbol, first, day))
 
 
 def _bars(market: Any, symbol: str, start: date, day: date) -> HistoryOut:
@@ -182,7 +193,7 @@ def _bars(market: Any, symbol: str, start: date, day: date) -> HistoryOut:
     match = market.resolve(symbol)
     found = market.provider.price_history([match.symbol], start, day).get(match.symbol)
     if found is None:
-        raise BadInputError(f"{match.symbol}: no prices from {start} to {day}")
+        raise NoDataError(f"{match.symbol}: no prices from {start} to {day}", symbol=match.symbol)
     frame = bars_until(found, day)
     rows = [
         Bar(date=stamp.date(), open=o, high=h, low=lo, close=c, volume=v)
