@@ -1,17 +1,20 @@
 """``RunManager``: chat turns that outlive their HTTP request, with numbered, replayable events.
 
-``start`` checks the request (typed errors before anything is written), records the run and runs
-the turn in a task of its own, so a client that drops does not stop it. Each event gets a sequence
-number (1, 2, ...); events go to the readers on this worker at once and to the store in batches
-(every ``flush_interval``), and the terminal state is written together with the last event before
-any reader sees that event. ``events(after=n)`` replays from the store what a reconnecting client
-missed and goes on live: from memory on the worker running the run, else by polling the store, so
-any worker can serve a reconnect. ``cancel`` stops the run here, or flags it for the worker that runs it.
+``start`` checks the request (typed errors before anything is written) and runs the turn in a task
+of its own, so a client that drops does not stop it. Each event gets a sequence number (1, 2, ...);
+events go to the readers on this worker at once and to the store in batches (every
+``flush_interval``); the run's record is stored with its first batch, or with its end when the turn
+is shorter than that (one transaction fewer). The end — the answer, the last events and the terminal
+state — is one transaction, written before any reader sees the last event. ``events(after=n)``
+replays what a reconnecting client missed and goes on live: from memory on the worker running the
+run, else by polling the store, so any worker can serve a reconnect (once the run is stored).
+``cancel`` stops the run here, or flags it in the store for the worker that runs it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 import uuid
@@ -23,7 +26,7 @@ from datetime import date
 from copilot.chat import ChatService, PreparedTurn
 from copilot.conversations import Turn
 from copilot.events import ChatEvent, DoneEvent, ErrorEvent
-from copilot.storage.runs import RunInfo, RunStore, StoredEvent
+from copilot.storage.runs import Record, RunInfo, RunStore, StoredEvent
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ class _LiveRun:
     finished: bool = False
     signal: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
+    record: Record | None = None  # the run's record, until it is stored
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def publish(self, event: StoredEvent | None = None, finished: bool = False) -> None:
@@ -78,19 +82,20 @@ class RunManager:
         """Check the request, record the run (and its new conversation) and start it; typed errors
         when the request is refused, with nothing written."""
         prepared = await self.chat.prepare(question, conversation_id, as_of, owner, model, store_new=False)
-        info = await self.store.create(
-            uuid.uuid4().hex,
-            owner,
-            prepared.conversation,
-            prepared.model,
-            new_conversation=not prepared.stored,
-        )
+        info = self.store.new_run(uuid.uuid4().hex, owner, prepared.conversation.id, prepared.model)
         live = _LiveRun(info)
+        # recorded with its first stored events (the first flush, or the end of a short run): one
+        # transaction fewer per turn; until then this worker answers for it
+        live.record = Record(info, prepared.conversation, new_conversation=not prepared.stored)
         self._live[info.id] = live
         live.task = asyncio.create_task(self._drive(live, prepared), name=f"run {info.id}")
         return info
 
     async def get(self, run_id: str, owner: str) -> RunInfo:
+        """The owner's run (from this worker while it runs here); NotFoundError otherwise."""
+        live = self._live.get(run_id)
+        if live is not None and live.info.owner == owner and not live.finished:
+            return dataclasses.replace(live.info, last_seq=len(live.events))
         return await self.store.get(run_id, owner)
 
     async def wait(self, run_id: str) -> None:
@@ -148,13 +153,32 @@ class RunManager:
         transaction (shielded: a cancel arriving meanwhile cannot cut it); then readers see them."""
         async with live.write_lock:
             pending = live.events[live.flushed :]
-            writing = asyncio.ensure_future(self.store.finish(live.info.id, pending, status, last, answer))
+            writing = asyncio.ensure_future(self._write_final(live, pending, status, last, answer))
             try:
                 final = await asyncio.shield(writing)
             except asyncio.CancelledError:  # too late to cancel: the run ends as what is being stored
                 final = await writing
             live.flushed = len(live.events) + 1
         live.publish(final, finished=True)
+
+    async def _write_final(
+        self,
+        live: _LiveRun,
+        pending: list[StoredEvent],
+        status: str,
+        last: Callable[[int | None], StoredEvent],
+        answer: tuple[str, str, Turn] | None,
+    ) -> StoredEvent:
+        try:
+            final = await self.store.finish(live.info.id, pending, status, last, answer, live.record)
+            live.record = None
+            return final
+        except Exception:
+            # the store failed: readers on this worker still get an ending, nothing is stored
+            log.exception("cannot store the end of run %s", live.info.id)
+            return _error(len(live.events) + 1, "provider_unavailable", "the answer could not be stored")(
+                None
+            )
 
     async def _flush_loop(self, live: _LiveRun) -> None:
         ticks = 0
@@ -169,10 +193,11 @@ class RunManager:
                 if not pending and not check:
                     continue
                 try:
-                    cancel = await self.store.append(live.info.id, pending)
+                    cancel = await self.store.append(live.info.id, pending, live.record)
                 except Exception:  # the next tick or the final write retries these events
                     log.exception("cannot store the events of run %s", live.info.id)
                     continue
+                live.record = None
                 live.flushed += len(pending)
             if cancel and live.task is not None:
                 live.task.cancel()
@@ -229,13 +254,12 @@ class RunManager:
     # --- stopping -------------------------------------------------------------------------
     async def cancel(self, run_id: str, owner: str) -> RunInfo:
         """Stop the owner's run (here, or by flagging it for the worker running it)."""
-        info = await self.store.request_cancel(run_id, owner)
         live = self._live.get(run_id)
-        if live is not None and live.task is not None and not live.finished:
+        if live is not None and live.info.owner == owner and live.task is not None:
             live.task.cancel()
             await asyncio.gather(live.task, return_exceptions=True)
             return await self.store.get(run_id, owner)
-        return info
+        return await self.store.request_cancel(run_id, owner)
 
     async def shutdown(self) -> None:
         """Cancel the runs of this worker (each ends with its terminal state stored)."""

@@ -138,11 +138,6 @@ def clear_session_cookies(response: Response) -> None:
     response.delete_cookie(CSRF_COOKIE)
 
 
-async def api_limit(request: Request, limiter: LimiterDep, settings: SettingsDep) -> None:
-    """The general per-address limit of every API call."""
-    await limiter.hit(settings.rate_limit_api, "api", client_address(request))
-
-
 async def charge_turn(request: Request, limiter: RateLimiter, settings: Settings, caller: Caller) -> None:
     """One chat turn against the caller's limit (anonymous visitors: per session and per address)."""
     if caller.kind == "anonymous":

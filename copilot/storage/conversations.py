@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from pydantic import TypeAdapter
 from sqlalchemy import Select, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +31,7 @@ from copilot.storage.db import Database
 from copilot.storage.models import ConversationRow, FeedbackRow, ShareRow, TurnRow
 
 MAX_COMMENT_CHARS = 2000
+_sources: TypeAdapter[list[CitedSource]] = TypeAdapter(list[CitedSource])
 
 
 def _turn(row: TurnRow) -> Turn:
@@ -37,8 +39,8 @@ def _turn(row: TurnRow) -> Turn:
         id=row.id,
         question=row.question,
         answer=row.answer,
-        sources=[CitedSource.model_validate(s) for s in row.sources],
-        verification=TurnVerification.model_validate(row.verification),
+        sources=_sources.validate_json(row.sources),
+        verification=TurnVerification.model_validate_json(row.verification),
         mode=row.mode,
         model=row.model,
         as_of=row.as_of,
@@ -77,8 +79,8 @@ async def insert_turn(session: AsyncSession, conversation_id: str, owner: str, t
         "run_id": turn.run_id,
         "question": turn.question,
         "answer": turn.answer,
-        "sources": [s.model_dump(mode="json") for s in turn.sources],
-        "verification": turn.verification.model_dump(mode="json"),
+        "sources": _sources.dump_json(turn.sources).decode(),
+        "verification": turn.verification.model_dump_json(),
         "mode": turn.mode,
         "model": turn.model,
         "as_of": turn.as_of,

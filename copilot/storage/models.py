@@ -117,8 +117,9 @@ class TurnRow(Base):
     run_id: Mapped[str | None] = mapped_column(String(40), unique=True)  # a run's answer is stored once
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
-    sources: Mapped[list[Any]] = mapped_column(JSON)
-    verification: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # JSON written by pydantic (fast, in Rust) and read back through the models
+    sources: Mapped[str] = mapped_column(Text)
+    verification: Mapped[str] = mapped_column(Text)
     mode: Mapped[str] = mapped_column(String(100))
     model: Mapped[str] = mapped_column(String(100))
     as_of: Mapped[date | None]

@@ -35,6 +35,15 @@ class StoredEvent:
 
 
 @dataclass(frozen=True)
+class Record:
+    """What recording a run needs: the run, its conversation, and whether that is new."""
+
+    info: RunInfo
+    conversation: Conversation
+    new_conversation: bool
+
+
+@dataclass(frozen=True)
 class RunInfo:
     id: str
     owner: str
@@ -69,35 +78,43 @@ class RunStore:
     def __init__(self, database: Database) -> None:
         self.db = database
 
-    async def create(
-        self, run_id: str, owner: str, conversation: Conversation, model: str, new_conversation: bool = False
-    ) -> RunInfo:
+    @staticmethod
+    def new_run(run_id: str, owner: str, conversation_id: str, model: str) -> RunInfo:
+        """A run about to start (not stored yet: ``create`` stores it)."""
+        return RunInfo(run_id, owner, conversation_id, "running", model, 0, False, utc_now(), None)
+
+    async def create(self, info: RunInfo, conversation: Conversation, new_conversation: bool = False) -> None:
         """Record a run (and its new conversation, in the same transaction)."""
-        now = utc_now()
-        row = RunRow(
-            id=run_id,
-            owner=owner,
-            conversation_id=conversation.id,
-            status="running",
-            model=model,
-            cancel_requested=False,
-            last_seq=0,
-            created_at=now,
-        )
         async with self.db.session() as session:
-            if new_conversation:
-                session.add(
-                    ConversationRow(
-                        id=conversation.id,
-                        owner=owner,
-                        title=conversation.title,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-                await session.flush()  # the run refers to it
-            session.add(row)
-        return _info(row)
+            await self._record(session, Record(info, conversation, new_conversation))
+
+    @staticmethod
+    async def _record(session: AsyncSession, record: Record) -> None:
+        info = record.info
+        if record.new_conversation:
+            now = info.created_at
+            conversation = ConversationRow(
+                id=info.conversation_id,
+                owner=info.owner,
+                title=record.conversation.title,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(conversation)
+            await session.flush()  # the run refers to it
+        session.add(
+            RunRow(
+                id=info.id,
+                owner=info.owner,
+                conversation_id=info.conversation_id,
+                status=info.status,
+                model=info.model,
+                cancel_requested=False,
+                last_seq=0,
+                created_at=info.created_at,
+            )
+        )
+        await session.flush()
 
     async def _owned(self, session: AsyncSession, run_id: str, owner: str) -> RunRow:
         row = await session.get(RunRow, run_id)
@@ -110,9 +127,12 @@ class RunStore:
         async with self.db.session() as session:
             return _info(await self._owned(session, run_id, owner))
 
-    async def append(self, run_id: str, events: list[StoredEvent]) -> bool:
-        """Store events in one transaction; True when a cancel was asked (from any worker)."""
+    async def append(self, run_id: str, events: list[StoredEvent], record: Record | None = None) -> bool:
+        """Store events (and the run's record first, when given) in one transaction; True when a
+        cancel was asked (from any worker)."""
         async with self.db.session() as session:
+            if record is not None:
+                await self._record(session, record)
             await self._insert(session, run_id, events)
             return bool(await session.scalar(select(RunRow.cancel_requested).where(RunRow.id == run_id)))
 
@@ -123,10 +143,14 @@ class RunStore:
         status: str,
         last: Callable[[int | None], StoredEvent],
         turn: tuple[str, str, Turn] | None = None,
+        record: Record | None = None,
     ) -> StoredEvent:
-        """End a run in one transaction: its answer (when it has one), the events not yet stored, the
-        last event (built by ``last`` from the stored turn's id) and the terminal status."""
+        """End a run in one transaction: its record (when not stored yet), its answer (when it has
+        one), the events not yet stored, the last event (built by ``last`` from the stored turn's
+        id) and the terminal status."""
         async with self.db.session() as session:
+            if record is not None:
+                await self._record(session, record)
             turn_id = await insert_turn(session, *turn) if turn is not None else None
             final = last(turn_id)
             await self._insert(session, run_id, [*events, final], status)

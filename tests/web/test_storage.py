@@ -141,7 +141,7 @@ async def test_a_run_stores_its_answer_once(database: Database) -> None:
     store = SqlConversationStore(database)
     conversation = await store.create("u_a")
     runs = RunStore(database)
-    await runs.create("run-1", "u_a", conversation, "verity")
+    await runs.create(runs.new_run("run-1", "u_a", conversation.id, "verity"), conversation)
     await store.append(conversation.id, "u_a", _turn("Apple?", run_id="run-1"))
     with pytest.raises(IntegrityError):
         await store.append(conversation.id, "u_a", _turn("Apple?", run_id="run-1"))
@@ -247,7 +247,7 @@ async def test_run_events_are_numbered_replayed_after_a_cursor_and_end_with_the_
 ) -> None:
     conversation = Conversation(id="c-1", owner="u_a", title="Apple?")
     runs = RunStore(database)
-    await runs.create("run-1", "u_a", conversation, "verity", new_conversation=True)
+    await runs.create(runs.new_run("run-1", "u_a", "c-1", "verity"), conversation, new_conversation=True)
     assert (await SqlConversationStore(database).get("c-1", "u_a")).title == "Apple?"
     with pytest.raises(NotFoundError):
         await runs.get("run-1", "u_b")
