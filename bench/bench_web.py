@@ -56,7 +56,8 @@ def _responder(messages: list[BaseMessage]) -> AIMessage:
                 facts.update({(f.symbol, f.key): f"{f.display()} [{n}]" for f in source.facts})
     return AIMessage(
         content=f"Small caps returned {facts['^RUT', 'return_ytd']} this year against "
-        f"{facts['^GSPC', 'return_ytd']} for large caps; the S&P 500 closed at {facts['^GSPC', 'last_price']}."
+        f"{facts['^GSPC', 'return_ytd']} for large caps; "
+        f"the S&P 500 closed at {facts['^GSPC', 'last_price']}."
     )
 
 
@@ -219,7 +220,8 @@ async def concurrent(url: str, key: str) -> None:
         f"{stored} answers stored for {CONCURRENT} turns, {twice} conversations with an answer stored twice"
     )
     print(
-        f"  time to the last event p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms; all in {wall:.2f} s"
+        f"  time to the last event p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms; "
+        f"all in {wall:.2f} s"
     )
     for error in errors[:3]:
         print(f"  error: {error!r}")
@@ -265,7 +267,8 @@ async def quote_rate(port: int, bare_port: int) -> None:
     quote = await _requests_per_second(port, "/api/market/quote?symbol=%5EGSPC&as_of=2026-01-09")
     constant = await _requests_per_second(bare_port, "/constant")
     print(
-        f"cached /api/market/quote: {quote:,.0f} requests/s; bare FastAPI constant: {constant:,.0f} requests/s"
+        f"cached /api/market/quote: {quote:,.0f} requests/s; "
+        f"bare FastAPI constant: {constant:,.0f} requests/s"
     )
     print(f"ratio quote / constant: {quote / constant:.2f}")
 
