@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from copilot.chat import ChatService
@@ -21,7 +21,7 @@ from copilot.conversations import ConversationStore, InMemoryConversationStore
 from copilot.errors import ProviderUnavailableError, VerityError
 from copilot.llm import build_chat_model
 from copilot.model_registry import ModelFactory, ModelRegistry
-from tools.agent_tools import DocumentSearch, KnowledgeGetter, MarketTools
+from tools.agent_tools import DocumentSearch, MarketTools
 
 if TYPE_CHECKING:
     from copilot.auth import Accounts
@@ -70,11 +70,6 @@ class LazyKnowledge:
             return built
 
 
-def lazy_knowledge(settings: Settings) -> KnowledgeGetter:
-    """The knowledge-base getter of ``settings`` (kept for callers of the old ``copilot.service``)."""
-    return LazyKnowledge(settings)
-
-
 @dataclass
 class Services:
     """The parts one process shares; ``database``, ``accounts`` and ``runs`` exist with a database."""
@@ -90,7 +85,6 @@ class Services:
     database: Database | None = None
     accounts: Accounts | None = None
     runs: RunManager | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def assemble(

@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import re
 import time
+from functools import cache
 from typing import Any
 
 from copilot.events import DoneEvent, VerificationEvent
 
-# GPT tokenisers split words, runs of up to three digits and each punctuation mark; counting the
-# same pieces gives usage within about 10-20% of tiktoken on English prose, with no download
-_TOKEN = re.compile(r"[A-Za-z]+|\d{1,3}|[^\sA-Za-z\d]")
+# usage is counted with OpenAI's o200k_base encoding (the GPT-4o family's), whose vocabulary ships
+# inside the bpe-openai package: exact counts with nothing to download (tiktoken fetches its files)
+ENCODING = "o200k_base"
 _CHUNK_WORDS = re.compile(r"\S+\s*|\s+")
 MESSAGE_OVERHEAD = 4  # role and separators per chat message, as OpenAI counts them
 
@@ -29,12 +30,20 @@ def sse_frame(seq: int, kind: str, data: str) -> bytes:
     return f"id: {seq}\nevent: {kind}\ndata: {data}\n\n".encode()
 
 
+@cache
+def _encoding() -> Any:
+    import bpe_openai
+
+    return bpe_openai.get_encoding(ENCODING)
+
+
 def count_tokens(text: str) -> int:
-    """An estimate of the tokens an OpenAI tokeniser would count (see ``_TOKEN``)."""
-    return sum(max(1, (len(piece) + 3) // 4) if piece.isalpha() else 1 for piece in _TOKEN.findall(text))
+    """The tokens of ``text`` in ``ENCODING`` (special-token markers in it count as plain text)."""
+    return len(_encoding().encode_ordinary(text)) if text else 0
 
 
 def usage(prompt_texts: list[str], answer: str) -> dict[str, int]:
+    """OpenAI's ``usage``: the request's messages (plus each message's framing) and the answer."""
     prompt = sum(count_tokens(t) + MESSAGE_OVERHEAD for t in prompt_texts)
     completion = count_tokens(answer)
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}

@@ -126,6 +126,7 @@ async def register(client: httpx.AsyncClient, email: str) -> str:
 class LiveServer:
     url: str
     services: Services
+    model: ScriptedChatModel
 
 
 @pytest.fixture()
@@ -134,7 +135,6 @@ async def live_server(settings: Settings, tmp_path: Path) -> AsyncIterator[LiveS
     model = ScriptedChatModel()
     db = Database(settings)
     services = await build_services(web_settings(settings), db, model)
-    services.extras["model"] = model
     app = create_app(services.settings, services)
     port = postgres.free_port()
     server = uvicorn.Server(
@@ -144,7 +144,7 @@ async def live_server(settings: Settings, tmp_path: Path) -> AsyncIterator[LiveS
     while not server.started:
         await asyncio.sleep(0.01)
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", services)
+        yield LiveServer(f"http://127.0.0.1:{port}", services, model)
     finally:
         server.should_exit = True
         await task

@@ -37,7 +37,7 @@ async def _turns(services: Services) -> int:
 async def test_a_dropped_stream_resumes_with_last_event_id_and_gets_each_event_once(
     live_server: LiveServer,
 ) -> None:
-    model: ScriptedChatModel = live_server.services.extras["model"]
+    model = live_server.model
     _slow_script(model)
     async with httpx.AsyncClient(base_url=live_server.url, timeout=10) as client:
         async with client.stream("POST", "/api/chat", json={"message": "Apple and Microsoft?"}) as response:
@@ -59,7 +59,7 @@ async def test_a_dropped_stream_resumes_with_last_event_id_and_gets_each_event_o
 
 
 async def test_a_finished_run_replays_from_the_cursor(live_server: LiveServer) -> None:
-    model: ScriptedChatModel = live_server.services.extras["model"]
+    model = live_server.model
     model.enqueue(tool_calls(("get_quote", {"symbol": "AAPL"})), "Apple last traded at $259.37 [1].")
     async with httpx.AsyncClient(base_url=live_server.url, timeout=10) as client:
         first = await client.post("/api/chat", json={"message": "Apple?"})
@@ -74,7 +74,7 @@ async def test_a_finished_run_replays_from_the_cursor(live_server: LiveServer) -
 
 async def test_another_worker_serves_a_running_run_from_the_store(live_server: LiveServer) -> None:
     """A second Services over the same database stands for another worker process."""
-    model: ScriptedChatModel = live_server.services.extras["model"]
+    model = live_server.model
     _slow_script(model)
     first = live_server.services
     assert first.runs is not None

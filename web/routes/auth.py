@@ -84,7 +84,7 @@ async def register(
         raise NotAllowedError("registration is closed on this server; ask its administrator")
     await limiter.hit(settings.rate_limit_login, "login", f"ip:{client_address(request)}")
     await accounts.add_user(body.email, body.password)
-    user = await accounts.verify_password(body.email, body.password)
+    user = await accounts.user_by_email(body.email)
     session = await accounts.open_session(user)
     set_session_cookies(request, response, session, settings)
     return _me(session.caller)

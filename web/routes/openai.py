@@ -9,6 +9,7 @@ stored conversation is the context and the turn is appended to it. Text is relea
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date
@@ -19,7 +20,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, ConfigDict, Field
 
-from copilot.chat import ChatService
+from copilot.chat import ChatService, PreparedTurn
 from copilot.errors import BadInputError
 from copilot.events import DoneEvent, ErrorEvent, VerificationEvent
 from web.deps import LimiterDep, ServicesDep, SettingsDep, UserCaller, charge_turn
@@ -115,13 +116,13 @@ async def chat_completions(
         elif isinstance(event, ErrorEvent):
             return JSONResponse(status_code=status_of(event.code), content=_error_body(event))
         elif isinstance(event, DoneEvent):
-            use = usage(prompt_texts, event.answer)
+            use = await asyncio.to_thread(usage, prompt_texts, event.answer)  # the first loads the vocabulary
             return JSONResponse(completion(completion_id, body.model, event, verification, use))
     raise BadInputError("the turn ended without an answer")  # unreachable: a turn ends with done or error
 
 
 async def _stream(
-    chat: ChatService, prepared: Any, completion_id: str, model: str, prompt_texts: list[str]
+    chat: ChatService, prepared: PreparedTurn, completion_id: str, model: str, prompt_texts: list[str]
 ) -> AsyncIterator[bytes]:
     yield data_line(chunk(completion_id, model, {"role": "assistant", "content": ""}))
     verification: VerificationEvent | None = None
@@ -134,6 +135,6 @@ async def _stream(
         elif isinstance(event, DoneEvent):
             for piece in answer_pieces(event.answer):
                 yield data_line(chunk(completion_id, model, {"content": piece}))
-            use = usage(prompt_texts, event.answer)
+            use = await asyncio.to_thread(usage, prompt_texts, event.answer)
             yield data_line(final_chunk(completion_id, model, event, verification, use))
     yield data_line("[DONE]")
