@@ -119,3 +119,29 @@ async def test_registration_can_be_closed(settings: Any, database: Any) -> None:
         )
         assert response.status_code == 403
     await services.aclose()
+
+
+async def test_cookies_are_secure_behind_https_and_api_keys_get_none(web: Web) -> None:
+    async with httpx.AsyncClient(transport=web.client._transport, base_url="https://verity.example") as tls:
+        response = await tls.post(
+            "/api/auth/register", json={"email": "ann@example.com", "password": PASSWORD}
+        )
+        cookies = response.headers.get_list("set-cookie")
+        session = next(c for c in cookies if c.startswith("verity_session="))
+        csrf = next(c for c in cookies if c.startswith("verity_csrf="))
+        assert (
+            "secure" in session.lower()
+            and "httponly" in session.lower()
+            and "samesite=lax" in session.lower()
+        )
+        assert "secure" in csrf.lower() and "httponly" not in csrf.lower()  # the page reads it
+        created = await tls.post(
+            "/api/keys", json={}, headers={"X-CSRF-Token": response.json()["csrf_token"]}
+        )
+        key = created.json()["key"]
+    web.model.enqueue("Hello.")
+    async with web.user_client() as program:
+        chat = await program.post(
+            "/api/chat", json={"message": "hi"}, headers={"Authorization": f"Bearer {key}"}
+        )
+        assert chat.status_code == 200 and "set-cookie" not in chat.headers
