@@ -77,11 +77,11 @@ class Web:
     model: ScriptedChatModel
     market: FakeMarketData
     client: httpx.AsyncClient
+    transport: httpx.ASGITransport
 
-    def user_client(self) -> httpx.AsyncClient:
+    def user_client(self, base_url: str = "http://testserver") -> httpx.AsyncClient:
         """Another client (its own cookies) on the same app."""
-        transport = self.client._transport
-        return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+        return httpx.AsyncClient(transport=self.transport, base_url=base_url)
 
 
 async def build_services(
@@ -108,7 +108,7 @@ async def web(settings: Settings, database: Database) -> AsyncIterator[Web]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         assert isinstance(services.market, FakeMarketData)
-        yield Web(services, model, services.market, client)
+        yield Web(services, model, services.market, client, transport)
     if services.runs is not None:
         await services.runs.shutdown()
 

@@ -122,7 +122,7 @@ async def test_registration_can_be_closed(settings: Any, database: Any) -> None:
 
 
 async def test_cookies_are_secure_behind_https_and_api_keys_get_none(web: Web) -> None:
-    async with httpx.AsyncClient(transport=web.client._transport, base_url="https://verity.example") as tls:
+    async with web.user_client("https://verity.example") as tls:
         response = await tls.post(
             "/api/auth/register", json={"email": "ann@example.com", "password": PASSWORD}
         )
