@@ -18,6 +18,7 @@ from typing import Literal
 
 from pwdlib import PasswordHash
 from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from copilot.config import Settings
@@ -192,20 +193,22 @@ class Accounts:
         """The caller of a live API key (its last use recorded at most once a minute); else None."""
         if not secret.startswith(KEY_PREFIX):
             return None
-        now = utc_now()
-        found = (
-            select(ApiKey.id, ApiKey.last_used_at, User.id, User.email)
-            .join(User, User.id == ApiKey.user_id)
-            .where(ApiKey.key_hash == token_hash(secret), ApiKey.revoked_at.is_(None))
-        )
-        async with self.db.session() as session:
-            row = (await session.execute(found)).first()
-            if row is None:
+        digest, now = token_hash(secret), utc_now()
+
+        def work(connection: Connection) -> Caller | None:
+            found = connection.execute(
+                select(ApiKey.id, ApiKey.last_used_at, User.id, User.email)
+                .join(User, User.id == ApiKey.user_id)
+                .where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None))
+            ).first()
+            if found is None:
                 return None
-            key_id, last_used, user_id, email = row
+            key_id, last_used, user_id, email = found
             if last_used is None or now - last_used > LAST_USED_RESOLUTION:
-                await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+                connection.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
             return Caller(owner=user_id, kind="api_key", user_id=user_id, email=email)
+
+        return await self.db.transact(work)
 
 
 def _session_caller(row: SessionRow, user: User | None) -> Caller:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from pydantic import TypeAdapter
 from sqlalchemy import Select, case, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copilot.conversations import (
@@ -60,10 +61,9 @@ def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def insert_turn(session: AsyncSession, conversation_id: str, owner: str, turn: Turn) -> int:
-    """Store a turn in the owner's conversation (NotFoundError otherwise); its id.
-
-    Two statements, no ORM load: the owner check is the UPDATE's WHERE clause."""
+def insert_turn(connection: Connection, conversation_id: str, owner: str, turn: Turn) -> int:
+    """Store a turn in the owner's conversation (NotFoundError otherwise); its id. Synchronous Core,
+    for ``Database.transact``: two statements, the owner check is the UPDATE's WHERE clause."""
     touched = (
         update(ConversationRow)
         .where(ConversationRow.id == conversation_id, ConversationRow.owner == owner)
@@ -72,7 +72,7 @@ async def insert_turn(session: AsyncSession, conversation_id: str, owner: str, t
             title=case((ConversationRow.title == "", title_from(turn.question)), else_=ConversationRow.title),
         )
     )
-    if (await session.execute(touched)).rowcount != 1:  # type: ignore[attr-defined]
+    if connection.execute(touched).rowcount != 1:
         raise not_found(conversation_id)
     row = {
         "conversation_id": conversation_id,
@@ -87,7 +87,7 @@ async def insert_turn(session: AsyncSession, conversation_id: str, owner: str, t
         "timings": turn.timings,
         "created_at": turn.created_at,
     }
-    turn_id = await session.scalar(insert(TurnRow).values(**row).returning(TurnRow.id))
+    turn_id = connection.scalar(insert(TurnRow).values(**row).returning(TurnRow.id))
     return int(turn_id or 0)
 
 
@@ -131,8 +131,7 @@ class SqlConversationStore:
         )
 
     async def append(self, conversation_id: str, owner: str, turn: Turn) -> Turn:
-        async with self.db.session() as session:
-            turn_id = await insert_turn(session, conversation_id, owner, turn)
+        turn_id = await self.db.transact(lambda c: insert_turn(c, conversation_id, owner, turn))
         return turn.model_copy(update={"id": turn_id})
 
     def _search(self, owner: str, query: str | None) -> Select[ConversationRow]:

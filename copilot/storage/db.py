@@ -3,19 +3,26 @@
 SQLite (WAL, foreign keys on, a busy timeout) under the data dir by default; PostgreSQL (asyncpg)
 when ``VERITY_DATABASE_URL`` is set, as ``postgresql://...`` or ``postgresql+asyncpg://...``.
 Migrations run at startup (``migrate_on_start``) or with ``verity db upgrade``.
+
+Two ways in: ``session()``, an async ORM unit of work, for everything; and ``transact(work)`` for
+the hot writes of every chat turn, a synchronous Core function run in one transaction — on SQLite
+in one writer thread over the plain sqlite3 driver, on PostgreSQL through the async engine — which
+costs a third of the same statements through an async session (the aiosqlite adapter crosses a
+thread per statement; measured in bench/bench_web.py's chat section).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -23,6 +30,7 @@ from copilot.config import Settings
 from copilot.errors import ConfigError, ProviderUnavailableError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+T = TypeVar("T")
 
 
 def database_url(settings: Settings) -> str:
@@ -63,8 +71,17 @@ class Database:
             # return would be one more trip to the SQLite thread per transaction
             self.engine: AsyncEngine = create_async_engine(self.url, pool_reset_on_return=None)
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            # the hot writes (a chat run's end, its event batches) go through the plain sqlite3
+            # driver in one writer thread: one thread hop per transaction instead of several per
+            # statement, and SQLite's single writer is never contended inside this process
+            self.sync_engine: Engine | None = create_engine(
+                self.url.replace("sqlite+aiosqlite", "sqlite", 1), pool_reset_on_return=None
+            )
+            event.listen(self.sync_engine, "connect", _sqlite_pragmas)
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="verity-sqlite")
         else:
             self.engine = create_async_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.sync_engine = None
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def start(self, migrate: bool = True) -> None:
@@ -99,6 +116,20 @@ class Database:
         except (SQLAlchemyError, OSError, TimeoutError) as exc:
             raise ProviderUnavailableError(f"the database does not answer ({type(exc).__name__})") from exc
 
+    async def transact(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` (synchronous SQLAlchemy Core on a Connection) in one transaction: on SQLite in
+        the writer thread over the plain driver, on PostgreSQL through the async engine."""
+        if self.sync_engine is None:
+            async with self.engine.begin() as connection:
+                return await connection.run_sync(work)
+        engine = self.sync_engine
+
+        def run() -> T:
+            with engine.begin() as connection:
+                return work(connection)
+
+        return await asyncio.get_running_loop().run_in_executor(self._writer, run)
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session in a transaction: committed on success, rolled back on any error."""
@@ -107,3 +138,6 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+        if self.sync_engine is not None:
+            self._writer.shutdown(wait=True)
+            self.sync_engine.dispose()

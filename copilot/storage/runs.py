@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from copilot.conversations import Conversation, Turn
@@ -74,6 +75,47 @@ def _info(row: RunRow) -> RunInfo:
     )
 
 
+def _record(connection: Connection, record: Record) -> None:
+    """Insert a run's row (after its conversation's, when that is new)."""
+    info = record.info
+    if record.new_conversation:
+        connection.execute(
+            insert(ConversationRow).values(
+                id=info.conversation_id,
+                owner=info.owner,
+                title=record.conversation.title,
+                created_at=info.created_at,
+                updated_at=info.created_at,
+            )
+        )
+    connection.execute(
+        insert(RunRow).values(
+            id=info.id,
+            owner=info.owner,
+            conversation_id=info.conversation_id,
+            status=info.status,
+            model=info.model,
+            cancel_requested=False,
+            last_seq=0,
+            created_at=info.created_at,
+        )
+    )
+
+
+def _insert(
+    connection: Connection, run_id: str, events: list[StoredEvent], status: str | None = None
+) -> None:
+    """Insert events (one executemany) and move the run's last number and status."""
+    if events:
+        rows = [{"run_id": run_id, "seq": e.seq, "type": e.type, "data": e.data} for e in events]
+        connection.execute(insert(RunEventRow), rows)
+    values: dict[str, object] = {"last_seq": events[-1].seq} if events else {}
+    if status is not None:
+        values.update(status=status, finished_at=utc_now())
+    if values:
+        connection.execute(update(RunRow).where(RunRow.id == run_id).values(**values))
+
+
 class RunStore:
     def __init__(self, database: Database) -> None:
         self.db = database
@@ -85,36 +127,7 @@ class RunStore:
 
     async def create(self, info: RunInfo, conversation: Conversation, new_conversation: bool = False) -> None:
         """Record a run (and its new conversation, in the same transaction)."""
-        async with self.db.session() as session:
-            await self._record(session, Record(info, conversation, new_conversation))
-
-    @staticmethod
-    async def _record(session: AsyncSession, record: Record) -> None:
-        info = record.info
-        if record.new_conversation:
-            now = info.created_at
-            conversation = ConversationRow(
-                id=info.conversation_id,
-                owner=info.owner,
-                title=record.conversation.title,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(conversation)
-            await session.flush()  # the run refers to it
-        session.add(
-            RunRow(
-                id=info.id,
-                owner=info.owner,
-                conversation_id=info.conversation_id,
-                status=info.status,
-                model=info.model,
-                cancel_requested=False,
-                last_seq=0,
-                created_at=info.created_at,
-            )
-        )
-        await session.flush()
+        await self.db.transact(lambda c: _record(c, Record(info, conversation, new_conversation)))
 
     async def _owned(self, session: AsyncSession, run_id: str, owner: str) -> RunRow:
         row = await session.get(RunRow, run_id)
@@ -130,11 +143,14 @@ class RunStore:
     async def append(self, run_id: str, events: list[StoredEvent], record: Record | None = None) -> bool:
         """Store events (and the run's record first, when given) in one transaction; True when a
         cancel was asked (from any worker)."""
-        async with self.db.session() as session:
+
+        def work(connection: Connection) -> bool:
             if record is not None:
-                await self._record(session, record)
-            await self._insert(session, run_id, events)
-            return bool(await session.scalar(select(RunRow.cancel_requested).where(RunRow.id == run_id)))
+                _record(connection, record)
+            _insert(connection, run_id, events)
+            return bool(connection.scalar(select(RunRow.cancel_requested).where(RunRow.id == run_id)))
+
+        return await self.db.transact(work)
 
     async def finish(
         self,
@@ -148,26 +164,16 @@ class RunStore:
         """End a run in one transaction: its record (when not stored yet), its answer (when it has
         one), the events not yet stored, the last event (built by ``last`` from the stored turn's
         id) and the terminal status."""
-        async with self.db.session() as session:
+
+        def work(connection: Connection) -> StoredEvent:
             if record is not None:
-                await self._record(session, record)
-            turn_id = await insert_turn(session, *turn) if turn is not None else None
+                _record(connection, record)
+            turn_id = insert_turn(connection, *turn) if turn is not None else None
             final = last(turn_id)
-            await self._insert(session, run_id, [*events, final], status)
+            _insert(connection, run_id, [*events, final], status)
             return final
 
-    @staticmethod
-    async def _insert(
-        session: AsyncSession, run_id: str, events: list[StoredEvent], status: str | None = None
-    ) -> None:
-        if events:  # one executemany, not an ORM object per event
-            rows = [{"run_id": run_id, "seq": e.seq, "type": e.type, "data": e.data} for e in events]
-            await session.execute(insert(RunEventRow), rows)
-        values: dict[str, object] = {"last_seq": events[-1].seq} if events else {}
-        if status is not None:
-            values.update(status=status, finished_at=utc_now())
-        if values:
-            await session.execute(update(RunRow).where(RunRow.id == run_id).values(**values))
+        return await self.db.transact(work)
 
     async def events_after(self, run_id: str, after: int) -> tuple[list[StoredEvent], str]:
         """The events numbered above ``after``, and the run's status read in the same transaction."""
