@@ -55,8 +55,8 @@ def _responder(messages: list[BaseMessage]) -> AIMessage:
                 n = message.artifact.labels[source.id]
                 facts.update({(f.symbol, f.key): f"{f.display()} [{n}]" for f in source.facts})
     return AIMessage(
-        content=f"Small caps returned {facts['^RUT', 'return_ytd']} this year against "
-        f"{facts['^GSPC', 'return_ytd']} for large caps; "
+        content=f"Small caps returned {facts['^RUT', 'price_return_ytd']} this year against "
+        f"{facts['^GSPC', 'price_return_ytd']} for large caps; "
         f"the S&P 500 closed at {facts['^GSPC', 'last_price']}."
     )
 

@@ -109,7 +109,7 @@ def test_a_completion_has_the_verified_answer_citations_and_the_verity_object(
     assert len(extra["citations"]) == numbers[-1] and all(extra["citations"][n - 1] for n in numbers)
     assert all(f"[{n}]" in answer for n in numbers)
     facts = {(f["symbol"], f["key"]): f["value"] for s in verity["sources"] for f in s["source"]["facts"]}
-    assert facts["^RUT", "return_ytd"] == pytest.approx(rut, abs=1e-6)
+    assert facts["^RUT", "price_return_ytd"] == pytest.approx(rut, abs=1e-6)
     assert response.usage is not None and response.usage.prompt_tokens > 0
     assert response.usage.total_tokens == response.usage.prompt_tokens + response.usage.completion_tokens
     assert response.choices[0].finish_reason == "stop" and response.object == "chat.completion"
