@@ -1,28 +1,41 @@
 """``ChatService``: one turn of a conversation as a stream of typed events.
 
-validate -> load history -> run the agent (tokens, tool calls) -> clean citations -> verify every
-figure -> (policy ``repair``: one repair round) -> annotate what is still unverified -> sources,
+prepare (validate the question, date and model; load the caller's conversation or open a new one)
+-> run the agent (tokens, tool calls) -> clean citations -> verify every figure -> (policy
+``repair``: one repair round) -> annotate what is still unverified -> persist the turn -> sources,
 verification, done. Typed errors become an ``error`` event with their code; anything else becomes
-"internal error" (logged with its traceback). A failed turn leaves the conversation as it was.
+"internal error" (logged with its traceback). A failed turn leaves the conversation as it was; an
+unknown or foreign conversation id is a ``not_found`` error, never a new conversation under that id.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import aclosing
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from copilot.agent import build_agent, run_config, stream_agent, system_message
+from copilot.agent import Agent, build_agent, run_config, stream_agent, system_message
 from copilot.citations import SourceLedger
+from copilot.clock import ExchangeClock
 from copilot.config import Settings
-from copilot.conversations import Conversation, ConversationStore, InMemoryConversationStore, Turn
+from copilot.conversations import (
+    LOCAL_OWNER,
+    Conversation,
+    ConversationStore,
+    InMemoryConversationStore,
+    Turn,
+    TurnVerification,
+    new_conversation_id,
+    title_from,
+)
 from copilot.errors import BadInputError, LLMUnavailableError, RateLimitedError, VerityError
 from copilot.events import (
     ChatEvent,
@@ -35,20 +48,37 @@ from copilot.events import (
     VerificationEvent,
 )
 from copilot.llm import build_chat_model
+from copilot.model_registry import ModelFactory, ModelRegistry
 from copilot.turn_fields import FlaggedFigure, RepairRequest, repair_message
 from copilot.verify import VerificationReport, annotate_unverified, repair_prompt, verify_figures
 from prompts import load_prompt
 from tools.agent_tools import DocumentSearch, KnowledgeGetter, MarketTools, TurnContext, build_tools
 
-MARKET_TZ = ZoneInfo("America/New_York")  # tools.market's exchange clock (not imported: pandas)
 log = logging.getLogger(__name__)
 
-ModelFactory = Callable[[Settings], BaseChatModel]
 _END = object()
 
 
+@dataclass(frozen=True)
+class PreparedTurn:
+    """A checked request: the question, its date and model, and the caller's conversation."""
+
+    question: str
+    conversation: Conversation
+    owner: str
+    as_of: date | None
+    model: str
+    history: tuple[BaseMessage, ...] | None = None  # given by a stateless API client, else the stored turns
+    stored: bool = True  # False: a new conversation the caller stores itself (a web run, with its record)
+
+
+# How a finished turn is stored: ``conversations.append`` by default; a web run stores it together
+# with its terminal state instead (one transaction), and gets the Turn back without an id.
+StoreTurn = Callable[[str, str, Turn], Awaitable[Turn]]
+
+
 class ChatService:
-    """Runs chat turns over one agent, built once; safe to share between concurrent turns."""
+    """Runs chat turns; each model's agent graph is built once; safe to share between concurrent turns."""
 
     def __init__(
         self,
@@ -57,11 +87,14 @@ class ChatService:
         knowledge: DocumentSearch | KnowledgeGetter | None = None,
         model_factory: ModelFactory = build_chat_model,
         conversations: ConversationStore | None = None,
+        *,
+        models: ModelRegistry | None = None,
+        clock: ExchangeClock | None = None,
     ) -> None:
         self.settings = settings
+        self.clock = clock or ExchangeClock()
         self.conversations: ConversationStore = conversations or InMemoryConversationStore()
-        self.model = model_factory(settings)
-        self.mode = model_mode(self.model, settings)
+        self.models = models or ModelRegistry(settings, model_factory)
         getter: KnowledgeGetter | None
         if knowledge is None or (callable(knowledge) and not hasattr(knowledge, "search")):
             getter = knowledge
@@ -69,25 +102,77 @@ class ChatService:
             kb = knowledge
             getter = lambda: kb  # noqa: E731
         self.tools = build_tools(market, getter, timeout=settings.tool_timeout)
-        self.agent = build_agent(self.model, self.tools)
         self.prompt = load_prompt("system")
         self.config = run_config(settings)
+        self._agents: dict[str, tuple[Agent, str]] = {}
+        # the default model is built now: a configuration that cannot work fails at startup
+        self.agent, self.mode = self._agent(self.models.check(None))
+        self.model = self.models.get(None)
+
+    def _agent(self, name: str) -> tuple[Agent, str]:
+        """The agent graph of a model and its mode label, built on first use and kept."""
+        if name not in self._agents:
+            model = self.models.get(name)
+            self._agents[name] = (build_agent(model, self.tools), model_mode(model, self.settings))
+        return self._agents[name]
+
+    async def prepare(
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        as_of: date | None = None,
+        owner: str = LOCAL_OWNER,
+        model: str | None = None,
+        history: Sequence[BaseMessage] | None = None,
+        store_new: bool = True,
+    ) -> PreparedTurn:
+        """Check a request and load (or open) its conversation; typed errors, nothing written on failure.
+
+        ``history`` replaces the stored turns as the model's context (the OpenAI-compatible API is
+        stateless: the client sends the conversation so far). ``store_new=False`` leaves a new
+        conversation unstored: the caller stores it (a web run stores it with the run's record)."""
+        text = validate_question(question, self.settings.max_question_chars)
+        day = validate_as_of(as_of or self.settings.as_of, self.clock.today())
+        name = self.models.check(model)
+        self._agent(name)  # build before opening anything: a model that cannot be built fails here
+        if conversation_id:
+            conversation = await self.conversations.get(conversation_id, owner)
+        elif store_new:
+            conversation = await self.conversations.create(owner, title_from(text))
+        else:
+            conversation = Conversation(id=new_conversation_id(), owner=owner, title=title_from(text))
+        past = tuple(history) if history else None
+        return PreparedTurn(
+            text, conversation, owner, day, name, past, stored=store_new or bool(conversation_id)
+        )
 
     async def run_turn(
-        self, question: str, conversation_id: str | None = None, as_of: date | None = None
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        as_of: date | None = None,
+        *,
+        owner: str = LOCAL_OWNER,
+        model: str | None = None,
     ) -> AsyncIterator[ChatEvent]:
-        """Answer ``question`` in the conversation (a new one when None), yielding events."""
-        cid = conversation_id
+        """Answer ``question`` in the owner's conversation (a new one when None), yielding events."""
         try:
-            text = validate_question(question, self.settings.max_question_chars)
-            as_of = validate_as_of(as_of or self.settings.as_of)
-            # a refused question opens no conversation; an unknown id starts one under that id
-            conversation = (conversation_id and self.conversations.get(conversation_id)) or (
-                self.conversations.create(conversation_id)
-            )
-            cid = conversation.id
-            yield StatusEvent(phase="started", message="Working on it", conversation_id=cid)
-            turn = self._turn(text, conversation, as_of)
+            prepared = await self.prepare(question, conversation_id, as_of, owner, model)
+        except VerityError as exc:
+            yield ErrorEvent(code=exc.code, message=exc.message, conversation_id=conversation_id)
+            return
+        async with aclosing(self.run(prepared)) as events:
+            async for event in events:
+                yield event
+
+    async def run(
+        self, prepared: PreparedTurn, run_id: str | None = None, store: StoreTurn | None = None
+    ) -> AsyncGenerator[ChatEvent, None]:
+        """The events of a prepared turn; errors end it as an ``error`` event."""
+        cid = prepared.conversation.id
+        try:
+            yield StatusEvent(phase="started", message="Working on it", conversation_id=cid, run_id=run_id)
+            turn = self._turn(prepared, run_id, store or self.conversations.append)
             # aclosing: a client that disconnects mid-turn stops the agent run at once
             async with aclosing(self._with_deadline(turn)) as events:
                 async for event in events:
@@ -125,18 +210,22 @@ class ChatService:
             await asyncio.gather(task, return_exceptions=True)
 
     async def _turn(
-        self, question: str, conversation: Conversation, as_of: date | None
+        self, prepared: PreparedTurn, run_id: str | None, store: StoreTurn
     ) -> AsyncIterator[ChatEvent]:
+        started = time.perf_counter()
+        agent, mode = self._agent(prepared.model)
+        question, conversation, as_of = prepared.question, prepared.conversation, prepared.as_of
         ledger = SourceLedger()
-        context = TurnContext(ledger=ledger, as_of=as_of)
+        context = TurnContext(ledger=ledger, as_of=as_of, viewer=prepared.owner)
         transcript: list[BaseMessage] = []
         messages = [
             system_message(self.prompt, as_of),
-            *conversation.messages(),
+            *(prepared.history if prepared.history is not None else conversation.messages()),
             HumanMessage(content=question),
         ]
-        async for event in stream_agent(self.agent, messages, context, self.config, transcript):
+        async for event in stream_agent(agent, messages, context, self.config, transcript):
             yield event
+        answered = time.perf_counter()
         yield StatusEvent(phase="verifying", message="Checking every figure", conversation_id=conversation.id)
         answer, removed = ledger.clean_citations(final_answer(transcript))
         report = verify_figures(answer, ledger, question=question)
@@ -154,9 +243,7 @@ class ChatService:
             retry = [*transcript, repair_message(repair_prompt(report, ledger), request)]
             transcript = []
             try:
-                async for event in stream_agent(
-                    self.agent, retry, context, self.config, transcript, attempt=2
-                ):
+                async for event in stream_agent(agent, retry, context, self.config, transcript, attempt=2):
                     yield event
                 second, removed_again = ledger.clean_citations(final_answer(transcript))
             except Exception as exc:  # a failed repair round still leaves a usable, annotated answer
@@ -173,26 +260,43 @@ class ChatService:
         if report.unverified:
             answer = annotate_unverified(answer, report)
         cited = [CitedSource(n=n, source=s) for n, s in ledger.sources_cited(answer)]
+        verification = verification_event(report, removed, repaired)
         yield SourcesEvent(sources=cited)
-        yield verification_event(report, removed, repaired)
-        self.conversations.append(
+        yield verification
+        finished = time.perf_counter()
+        stored = await store(
             conversation.id,
+            prepared.owner,
             Turn(
                 question=question,
                 answer=answer,
                 sources=cited,
-                verification=report.summary,
-                mode=self.mode,
+                verification=TurnVerification(
+                    summary=verification.summary,
+                    total=verification.total,
+                    verified=verification.verified,
+                    unverified=verification.unverified,
+                ),
+                mode=mode,
+                model=prepared.model,
                 as_of=as_of,
+                run_id=run_id,
+                timings={
+                    "agent": round(answered - started, 4),
+                    "verify": round(finished - answered, 4),
+                    "total": round(finished - started, 4),
+                },
             ),
         )
         yield DoneEvent(
             answer=answer,
             conversation_id=conversation.id,
-            mode=self.mode,
+            mode=mode,
             as_of=as_of or latest_as_of(cited),
             verification=report.summary,
             sources=cited,
+            turn_id=stored.id,
+            model=prepared.model,
         )
 
 
@@ -211,11 +315,11 @@ def validate_question(question: str, max_chars: int) -> str:
     return text
 
 
-def validate_as_of(as_of: date | None) -> date | None:
-    """The analysis date, or BadInputError when it lies in the future (no data exists after today)."""
+def validate_as_of(as_of: date | None, today: date | None = None) -> date | None:
+    """The analysis date, or BadInputError when it lies after ``today`` (no data exists after it)."""
     # today on the exchange's clock, as the market tools count it: in the New York evening the UTC
     # date is already tomorrow, which has no close yet
-    today = datetime.now(MARKET_TZ).date()
+    today = today or ExchangeClock().today()
     if as_of is not None and as_of > today:
         raise BadInputError(f"the analysis date {as_of.isoformat()} is in the future (today is {today})")
     return as_of

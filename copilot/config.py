@@ -65,12 +65,40 @@ class Settings(BaseSettings):
     # web
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(default=1, ge=1, description="uvicorn worker processes of `verity serve`")
+    max_body_bytes: int = Field(default=1024 * 1024, description="largest JSON request body")
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, description="largest document upload")
+
+    # storage and accounts
+    database_url: str | None = Field(
+        default=None, description="PostgreSQL URL; unset = SQLite (WAL) under the data dir"
+    )
+    migrate_on_start: bool = Field(default=True, description="apply database migrations at startup")
+    redis_url: str | None = Field(default=None, description="rate-limit counters shared by several workers")
+    session_days: float = Field(default=14.0, gt=0, description="a login session's lifetime")
+    allow_registration: bool = Field(default=True, description="anyone may register an account")
+    # rate limits in the `limits` library's notation ("N per second|minute|hour|day", or "N/minute")
+    rate_limit_user: str = "60/minute"  # chat turns of a logged-in user or an API key
+    rate_limit_anonymous: str = "10/minute"  # chat turns of an anonymous visitor (per session and per IP)
+    rate_limit_login: str = "5/minute"  # login attempts per email and per IP
+    rate_limit_api: str = "600/minute"  # every other API call of one caller
 
     @field_validator("market_data")
     @classmethod
     def _check_market_data(cls, value: str) -> str:
         if value != "yfinance" and not value.startswith("snapshot:"):
             raise ConfigError(f"VERITY_MARKET_DATA must be 'yfinance' or 'snapshot:DIR', not {value!r}")
+        return value
+
+    @field_validator("rate_limit_user", "rate_limit_anonymous", "rate_limit_login", "rate_limit_api")
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ConfigError(f"a rate limit must read like '10/minute', not {value!r}") from None
         return value
 
     @property

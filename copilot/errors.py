@@ -7,11 +7,14 @@ with a JSON body (``http_status``). Nothing prints and returns an empty result.
     VerityError                      base: ``message``, ``http_status``, ``code``
     ├── BadInputError                400  malformed question, date, range, file or argument
     │   ├── AmbiguousSymbolError     400  a name that matches several symbols (carries candidates)
-    │   └── CorruptDataError         400  a snapshot or document that cannot be parsed
+    │   ├── CorruptDataError         400  a snapshot or document that cannot be parsed
+    │   └── PayloadTooLargeError     413  a request body or upload over its size limit
     ├── UnknownSymbolError           404  no provider knows the symbol or name
     ├── NoDataError                  404  the symbol exists but nothing covers the requested dates
-    ├── NotAllowedError              403  authentication or authorisation refused
-    ├── RateLimitedError             429  too many requests (ours or the provider's)
+    ├── NotFoundError                404  no such conversation, run, share, key or document for this caller
+    ├── NotAllowedError              403  authorisation refused (e.g. a cookie write without its CSRF token)
+    │   └── NotAuthenticatedError    401  no valid session or API key
+    ├── RateLimitedError             429  too many requests (ours or the provider's; ``retry_after`` s)
     ├── ProviderUnavailableError     503  the market-data provider or store failed or timed out
     │   └── StaleDataError           503  only cached data older than its time-to-live exists
     ├── LLMUnavailableError          503  the model endpoint is down, slow or returned garbage
@@ -77,14 +80,35 @@ class NoDataError(VerityError):
         super().__init__(message)
 
 
+class PayloadTooLargeError(BadInputError):
+    http_status = 413
+    code = "too_large"
+
+
+class NotFoundError(VerityError):
+    """A resource that does not exist, or belongs to someone else (the two are not told apart)."""
+
+    http_status = 404
+    code = "not_found"
+
+
 class NotAllowedError(VerityError):
     http_status = 403
     code = "not_allowed"
 
 
+class NotAuthenticatedError(NotAllowedError):
+    http_status = 401
+    code = "not_authenticated"
+
+
 class RateLimitedError(VerityError):
     http_status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds until a retry may succeed, when known
 
 
 class ProviderUnavailableError(VerityError):

@@ -1,10 +1,10 @@
 """The typed events of one chat turn: the one stream the CLI, SSE and OpenAI-style chunks consume.
 
-A turn yields, in order: ``status`` (phases), ``tool_call``/``tool_result`` (per tool), ``token``
-(answer text as it streams), then ``sources`` (only the cited ones), ``verification`` and ``done``;
-or an ``error`` that ends the turn. ``done.answer`` is authoritative: streamed tokens are a preview
-(a repair round restarts them with ``attempt=2``; citations are cleaned and unverified figures
-annotated after streaming).
+A turn yields, in order: ``status`` (phases; ``started`` names the conversation and, on the web,
+the run), ``tool_call``/``tool_result`` (per tool), ``token`` (answer text as it streams), then
+``sources`` (only the cited ones), ``verification`` and ``done``; or an ``error`` that ends the turn.
+``done.answer`` is authoritative: streamed tokens are a preview (a repair round restarts them with
+``attempt=2``; citations are cleaned and unverified figures annotated after streaming).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class StatusEvent(BaseModel):
     phase: Phase
     message: str
     conversation_id: str | None = None
+    run_id: str | None = None  # on ``started`` of a web run: where to reconnect
 
 
 class ToolCallEvent(BaseModel):
@@ -96,6 +97,8 @@ class DoneEvent(BaseModel):
     as_of: date | None = None
     verification: str  # the summary, e.g. "12/12 verified"
     sources: list[CitedSource] = Field(default_factory=list)
+    turn_id: int | None = None  # the stored turn (feedback goes to it)
+    model: str | None = None  # the model name the request picked (verity, verity-offline)
 
 
 ChatEvent = Annotated[

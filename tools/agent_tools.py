@@ -63,7 +63,7 @@ class TurnContext:
 
     ledger: SourceLedger
     as_of: date | None = None
-    viewer: str | None = None
+    viewer: str | None = None  # whose documents the search may return besides the shared ones
     # tool_call_id -> set once that call has numbered its sources (or failed): parallel calls number
     # their sources in the order the model asked for them, not the order they finish, so the same
     # question at the same analysis date always gets the same [n].

@@ -1,42 +1,58 @@
-"""The FastAPI application factory."""
+"""The FastAPI application factory: ``create_app(settings, services=None)``.
+
+Startup builds the ``Services`` the settings describe (or uses the ones a test passes in), opens
+the database (running migrations when ``migrate_on_start``), and shares them with every request;
+shutdown cancels this worker's running turns (each ends with its terminal state stored) and closes
+the database. State lives only in the stores, so several workers can serve the same data.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
 
 from copilot import __version__
 from copilot.config import Settings, get_settings
-from copilot.errors import VerityError
+from copilot.services import Services, build_services
+from web.bodylimit import BodyLimit
+from web.errors import install_error_handlers
+from web.ratelimit import RateLimiter, build_storage
+from web.routes import auth, chat, conversations, documents, market, openai, pages
+
+DESCRIPTION = (
+    "Financial research copilot: every figure is computed by code, cited [n] and verified against "
+    "its source. Native chat streams typed events over SSE; /v1 is OpenAI-compatible."
+)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; tests pass their own settings, `verity serve` reads the environment."""
-    settings = settings or get_settings()
-    app = FastAPI(title="Verity", version=__version__)
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the app; tests pass their own settings and services, `verity serve` reads the environment."""
+    settings = settings or (services.settings if services else get_settings())
+    owned = services is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        built = services or build_services(settings)
+        await built.start()
+        app.state.services = built
+        try:
+            yield
+        finally:
+            if owned:
+                await built.aclose()
+            elif built.runs is not None:
+                await built.runs.shutdown()
+
+    app = FastAPI(title="Verity", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
-
-    @app.exception_handler(VerityError)
-    async def _verity_error(_: Request, exc: VerityError) -> JSONResponse:
-        return JSONResponse(status_code=exc.http_status, content=exc.to_dict())
-
-    @app.get("/health")
-    async def health() -> dict[str, str]:
-        return {
-            "status": "ok",
-            "version": __version__,
-            "market_data": settings.market_data,
-            "llm": settings.llm_backend,
-        }
-
-    @app.get("/", response_class=HTMLResponse)
-    async def home() -> str:
-        mode = "offline analyst" if settings.llm_backend == "offline" else settings.model
-        return (
-            "<!doctype html><html lang=en><head><meta charset=utf-8><title>Verity</title></head>"
-            "<body><h1>Verity</h1><p>Financial research copilot: every figure cited and verified.</p>"
-            f"<p>Status: ok · model: {mode} · market data: {settings.market_data.split(':')[0]}</p>"
-            "</body></html>"
-        )
-
+    app.state.limiter = RateLimiter(build_storage(settings))
+    if services is not None:  # usable before startup too (tests that skip the lifespan)
+        app.state.services = services
+    install_error_handlers(app)
+    # routes are matched in order: the cheap, frequent reads first
+    for module in (pages, market, chat, conversations, auth, documents, openai):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, default=settings.max_body_bytes, uploads=settings.max_upload_bytes)
     return app

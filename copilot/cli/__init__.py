@@ -1,10 +1,10 @@
-"""The ``verity`` command line: ``verity data ...``, ``verity kb ...``, ``verity ask``, ``verity chat``."""
+"""The ``verity`` command line: data, kb, ask, chat, eval, serve, db, user and key."""
 
 from __future__ import annotations
 
 import typer
 
-from copilot.cli.common import cli_errors, console
+from copilot.cli.common import cli_errors
 from copilot.config import Settings, get_settings
 from copilot.errors import ConfigError
 from copilot.logging import configure_logging
@@ -33,32 +33,22 @@ def _settings() -> Settings:
         raise ConfigError(f"invalid setting ({problems})") from None
 
 
-@app.command()
-def serve(
-    host: str | None = typer.Option(None, help="bind address (default VERITY_HOST)"),
-    port: int | None = typer.Option(None, help="port (default VERITY_PORT)"),
-) -> None:
-    """Start the web app."""
-    import uvicorn
-
-    settings = get_settings()
-    console.print(f"Verity on http://{host or settings.host}:{port or settings.port}")
-    uvicorn.run("web.app:create_app", factory=True, host=host or settings.host, port=port or settings.port)
-
-
 def _register_subcommands() -> None:
     """Sub-apps live in their own modules; import them here so `verity --help` lists them."""
+    from copilot.cli import admin, data_import
     from copilot.cli import ask as ask_cli
     from copilot.cli import data as data_cli
-    from copilot.cli import data_import
     from copilot.cli import eval as eval_cli
     from copilot.cli import kb as kb_cli
+    from copilot.cli import serve as serve_cli
 
     app.add_typer(data_cli.app, name="data", help="Verified market data.")
     data_import.register(data_cli.app)
     ask_cli.register(app)
     app.command("eval")(eval_cli.eval_command)
     app.add_typer(kb_cli.app, name="kb", help="Knowledge base: add, list, remove and search documents.")
+    serve_cli.register(app)
+    admin.register(app)
 
 
 _register_subcommands()

@@ -34,7 +34,7 @@ AS_OF_HELP = "analysis date YYYY-MM-DD (default: the latest data)"
 
 
 def _default_service(settings: Settings) -> ChatService:
-    from copilot.service import build_chat_service
+    from copilot.services import build_chat_service
 
     return build_chat_service(settings)
 

@@ -36,7 +36,7 @@ def eval_command(
 
 def build_runner(settings: Settings) -> Runner:
     """``ChatService.run_turn`` of the service the settings describe (the one ``verity ask`` uses)."""
-    from copilot.service import build_chat_service
+    from copilot.services import build_chat_service
 
     return build_chat_service(settings).run_turn
 

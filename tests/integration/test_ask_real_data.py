@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from copilot.cli import app
 from copilot.cli import ask as ask_cli
 from copilot.config import Settings
-from copilot.service import build_chat_service
+from copilot.services import build_chat_service
 from tools.importer import import_snapshot
 
 INDICES = "prices/indices_daily_2016_2026.csv.gz"

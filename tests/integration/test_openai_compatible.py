@@ -11,6 +11,7 @@ import pytest
 
 from copilot.chat import ChatService
 from copilot.config import Settings
+from copilot.conversations import LOCAL_OWNER
 from copilot.events import (
     ChatEvent,
     DoneEvent,
@@ -146,26 +147,28 @@ def _closed_port_url() -> str:
 async def test_an_endpoint_that_is_down_is_an_error_event_and_the_conversation_is_kept() -> None:
     url = _closed_port_url()
     service = _service(_settings(url))
-    events = await _run(service, "Apple?", conversation_id="c-down")
+    cid = (await service.conversations.create(LOCAL_OWNER)).id
+    events = await _run(service, "Apple?", conversation_id=cid)
     assert events[-1] == ErrorEvent(
         code="llm_unavailable",
         message=f"the language model at {url} cannot be reached",
-        conversation_id="c-down",
+        conversation_id=cid,
     )
-    stored = service.conversations.get("c-down")
-    assert stored is not None and stored.turns == []
+    stored = await service.conversations.get(cid, LOCAL_OWNER)
+    assert stored.turns == []
 
 
 async def test_a_slow_endpoint_times_out_with_an_error_event(server: FakeOpenAI) -> None:
     server.enqueue(Reply(content="late", delay=3.0), Reply(content="late", delay=3.0))
     service = _service(_settings(server.url, llm_timeout=0.3))
+    cid = (await service.conversations.create(LOCAL_OWNER)).id
     started = time.perf_counter()
-    events = await _run(service, "Apple?", conversation_id="c-slow")
+    events = await _run(service, "Apple?", conversation_id=cid)
     assert time.perf_counter() - started < 2.9  # did not wait for the server
     assert events[-1] == ErrorEvent(
         code="llm_unavailable",
         message=f"the language model at {server.url} did not answer within 0.3 s",
-        conversation_id="c-slow",
+        conversation_id=cid,
     )
 
 
@@ -176,16 +179,17 @@ async def test_a_malformed_tool_call_is_an_error_event_and_the_next_turn_works(s
         text("Apple last traded at $259.37 [1]."),
     )
     service = _service(_settings(server.url))
-    events = await _run(service, "Apple?", conversation_id="c-bad")
+    cid = (await service.conversations.create(LOCAL_OWNER)).id
+    events = await _run(service, "Apple?", conversation_id=cid)
     assert events[-1] == ErrorEvent(
         code="llm_unavailable",
         message="the model returned a malformed tool call (get_quote: arguments are not valid JSON)",
-        conversation_id="c-bad",
+        conversation_id=cid,
     )
-    done = (await _run(service, "Apple?", conversation_id="c-bad"))[-1]
+    done = (await _run(service, "Apple?", conversation_id=cid))[-1]
     assert isinstance(done, DoneEvent) and done.verification == "1/1 verified"
-    stored = service.conversations.get("c-bad")
-    assert stored is not None and [t.answer for t in stored.turns] == ["Apple last traded at $259.37 [1]."]
+    stored = await service.conversations.get(cid, LOCAL_OWNER)
+    assert [t.answer for t in stored.turns] == ["Apple last traded at $259.37 [1]."]
 
 
 async def test_tool_arguments_that_miss_a_field_go_back_to_the_model_which_retries(

@@ -10,6 +10,7 @@ from langchain_core.messages import AIMessage
 
 from copilot.chat import ChatService
 from copilot.config import Settings
+from copilot.conversations import LOCAL_OWNER
 from copilot.errors import BadInputError
 from copilot.events import ChatEvent, DoneEvent, ErrorEvent, ToolResultEvent
 from tests.fakes import FakeMarketData, ScriptedChatModel, tool_calls
@@ -28,8 +29,13 @@ async def _still_works(service: ChatService, model: ScriptedChatModel, conversat
     model.enqueue(tool_calls(("get_quote", {"symbol": "AAPL"})), "Apple last traded at $259.37 [1].")
     done = (await _run(service, "Apple?", conversation_id=conversation_id))[-1]
     assert isinstance(done, DoneEvent) and done.conversation_id == conversation_id
-    stored = service.conversations.get(conversation_id)
-    assert stored is not None and [t.question for t in stored.turns] == ["Apple?"]
+    stored = await service.conversations.get(conversation_id, LOCAL_OWNER)
+    assert [t.question for t in stored.turns] == ["Apple?"]
+
+
+async def _conversation(service: ChatService) -> str:
+    """A new empty conversation of the command line's owner (an unknown id is refused)."""
+    return (await service.conversations.create(LOCAL_OWNER)).id
 
 
 @pytest.mark.parametrize(
@@ -45,10 +51,11 @@ async def test_empty_and_oversized_questions_are_refused_before_the_model(
 ) -> None:
     model = ScriptedChatModel()
     service = _service(settings, model)
-    events = await _run(service, question, conversation_id="c-1")
-    assert events == [ErrorEvent(code="bad_input", message=message, conversation_id="c-1")]
+    cid = await _conversation(service)
+    events = await _run(service, question, conversation_id=cid)
+    assert events == [ErrorEvent(code="bad_input", message=message, conversation_id=cid)]
     assert model.calls == []
-    await _still_works(service, model, "c-1")
+    await _still_works(service, model, cid)
 
 
 async def test_an_unknown_ticker_reaches_the_model_as_an_error_and_it_answers_plainly(
@@ -82,12 +89,13 @@ async def test_a_date_after_the_data_is_explained_not_crashed(settings: Settings
 async def test_an_analysis_date_in_the_future_is_refused_before_the_model(settings: Settings) -> None:
     model = ScriptedChatModel()
     service = _service(settings, model)
+    cid = await _conversation(service)
     future = date.today() + timedelta(days=400)
-    events = await _run(service, "Apple's price?", conversation_id="c-2", as_of=future)
+    events = await _run(service, "Apple's price?", conversation_id=cid, as_of=future)
     assert len(events) == 1 and isinstance(events[0], ErrorEvent)
     assert events[0].code == "bad_input" and f"{future.isoformat()} is in the future" in events[0].message
     assert model.calls == []
-    await _still_works(service, model, "c-2")
+    await _still_works(service, model, cid)
 
 
 async def test_a_malformed_tool_call_is_an_llm_error_and_the_conversation_is_kept(settings: Settings) -> None:
@@ -105,13 +113,14 @@ async def test_a_malformed_tool_call_is_an_llm_error_and_the_conversation_is_kep
     )
     model = ScriptedChatModel().enqueue(broken)
     service = _service(settings, model)
-    events = await _run(service, "Apple?", conversation_id="c-2")
+    cid = await _conversation(service)
+    events = await _run(service, "Apple?", conversation_id=cid)
     assert events[-1] == ErrorEvent(
         code="llm_unavailable",
         message="the model returned a malformed tool call (get_quote: arguments are not valid JSON)",
-        conversation_id="c-2",
+        conversation_id=cid,
     )
-    await _still_works(service, model, "c-2")
+    await _still_works(service, model, cid)
 
 
 async def test_a_tool_call_with_wrong_argument_types_goes_back_to_the_model(settings: Settings) -> None:
@@ -127,9 +136,11 @@ async def test_a_tool_call_with_wrong_argument_types_goes_back_to_the_model(sett
 
 async def test_an_empty_model_answer_is_an_llm_error(settings: Settings) -> None:
     model = ScriptedChatModel().enqueue("   ")
-    events = await _run(_service(settings, model), "Apple?", conversation_id="c-3")
+    service = _service(settings, model)
+    cid = await _conversation(service)
+    events = await _run(service, "Apple?", conversation_id=cid)
     assert events[-1] == ErrorEvent(
-        code="llm_unavailable", message="the model returned an empty answer", conversation_id="c-3"
+        code="llm_unavailable", message="the model returned an empty answer", conversation_id=cid
     )
 
 
@@ -175,6 +186,7 @@ def test_the_analysis_date_is_checked_on_the_exchange_clock(monkeypatch: pytest.
     import datetime as dt
 
     import copilot.chat as chat_module
+    import copilot.clock as clock_module
 
     class LateEveningInNewYork(dt.datetime):
         @classmethod
@@ -182,7 +194,7 @@ def test_the_analysis_date_is_checked_on_the_exchange_clock(monkeypatch: pytest.
             instant = dt.datetime(2026, 11, 26, 3, 0, tzinfo=dt.UTC).astimezone(tz)
             return cls.fromtimestamp(instant.timestamp(), tz)
 
-    monkeypatch.setattr(chat_module, "datetime", LateEveningInNewYork)
+    monkeypatch.setattr(clock_module, "datetime", LateEveningInNewYork)
     with pytest.raises(BadInputError, match="today is 2026-11-25"):
         chat_module.validate_as_of(date(2026, 11, 26))
     assert chat_module.validate_as_of(date(2026, 11, 25)) == date(2026, 11, 25)

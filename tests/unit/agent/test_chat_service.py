@@ -12,6 +12,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from copilot.chat import ChatService, model_mode
 from copilot.config import Settings
+from copilot.conversations import LOCAL_OWNER
 from copilot.events import (
     ChatEvent,
     DoneEvent,
@@ -162,12 +163,13 @@ async def test_a_conversation_keeps_its_history_across_turns(settings: Settings)
         "Small caps are up 5.73% [1].",
         "and against SPY?",
     ]
-    stored = service.conversations.get(first.conversation_id)
-    assert stored is not None and [t.question for t in stored.turns] == [
+    stored = await service.conversations.get(first.conversation_id, LOCAL_OWNER)
+    assert [t.question for t in stored.turns] == [
         "small caps vs large caps this year?",
         "and against SPY?",
     ]
-    assert stored.turns[1].verification == "2/2 verified"
+    assert stored.turns[1].verification.summary == "2/2 verified"
+    assert (stored.turns[1].verification.total, stored.turns[1].verification.verified) == (2, 2)
 
 
 async def test_a_pinned_as_of_reaches_the_tools_and_the_system_prompt(settings: Settings) -> None:
@@ -206,8 +208,8 @@ async def test_the_step_limit_ends_a_looping_model_with_an_error(settings: Setti
     assert isinstance(error, ErrorEvent) and error.code == "llm_unavailable"
     assert error.message == "the model did not finish within 3 steps"
     assert len(model.calls) == 4  # 3 steps, then the limit stops the 4th round of tools
-    stored = service.conversations.get(error.conversation_id or "")
-    assert stored is not None and stored.turns == []
+    stored = await service.conversations.get(error.conversation_id or "", LOCAL_OWNER)
+    assert stored.turns == []
 
 
 async def test_a_slow_model_hits_the_turn_timeout(settings: Settings) -> None:
@@ -271,3 +273,30 @@ async def test_a_failed_repair_round_keeps_the_first_answer_annotated(settings: 
     verification = _one(events, VerificationEvent)
     assert not verification.repaired and verification.summary == "0/1 verified"
     assert _one(events, DoneEvent).answer == f"Apple last traded at $265.10{UNVERIFIED_MARK} [1]."
+
+
+async def test_an_unknown_or_foreign_conversation_id_is_not_found_and_opens_nothing(
+    settings: Settings,
+) -> None:
+    model = ScriptedChatModel()
+    service = _service(settings, model)
+    theirs = await service.conversations.create("u_someone_else")
+    for cid in ("never-created", theirs.id):
+        events = await _run(service, "Apple?", conversation_id=cid)
+        assert events == [
+            ErrorEvent(code="not_found", message=f"no conversation {cid!r}", conversation_id=cid)
+        ]
+    assert model.calls == []
+    assert await service.conversations.list(LOCAL_OWNER) == []
+    assert (await service.conversations.get(theirs.id, "u_someone_else")).turns == []
+
+
+async def test_each_model_name_gets_its_own_agent_built_once(settings: Settings) -> None:
+    model = ScriptedChatModel().enqueue(tool_calls(("get_quote", {"symbol": "AAPL"})), "Apple: $259.37 [1].")
+    service = _service(settings, model)
+    done = _one(await _run(service, "How is Apple?", model="verity-offline"), DoneEvent)
+    assert done.mode == "offline" and done.model == "verity-offline" and model.calls == []
+    offline_agent = service._agent("verity-offline")[0]
+    assert service._agent("verity-offline")[0] is offline_agent and service.agent is not offline_agent
+    refused = await _run(service, "How is Apple?", model="gpt-17")
+    assert isinstance(refused[-1], ErrorEvent) and refused[-1].message.startswith("unknown model 'gpt-17'")

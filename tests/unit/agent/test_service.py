@@ -12,7 +12,7 @@ import pytest
 from copilot.chat import ChatService
 from copilot.config import Settings
 from copilot.events import ChatEvent, DoneEvent, ToolResultEvent, VerificationEvent
-from copilot.service import build_chat_service, has_knowledge_base
+from copilot.services import build_chat_service, has_knowledge_base
 from tests.fakes import ScriptedChatModel, tool_calls
 from tools.market import MarketData
 from tools.providers.memory import InMemoryProvider

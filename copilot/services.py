@@ -1,0 +1,188 @@
+"""``Services``: every long-lived part of Verity, built once from settings and shared.
+
+The command line, the web app's startup and (later) the research worker build one ``Services``:
+the exchange clock, market data and its symbol resolver, the knowledge base (opened lazily, on the
+first document question or upload, and only when the data dir or a Chroma server holds one), the
+model registry, the chat service, and the stores (a database, or memory for the command line).
+Nothing else builds these parts; tests build a ``Services`` from fakes with ``Services.assemble``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from copilot.chat import ChatService
+from copilot.clock import ExchangeClock
+from copilot.config import Settings
+from copilot.conversations import ConversationStore, InMemoryConversationStore
+from copilot.errors import ProviderUnavailableError, VerityError
+from copilot.llm import build_chat_model
+from copilot.model_registry import ModelFactory, ModelRegistry
+from tools.agent_tools import DocumentSearch, MarketTools
+
+if TYPE_CHECKING:
+    from copilot.auth import Accounts
+    from copilot.runs import RunManager
+    from copilot.storage.db import Database
+    from tools.symbols import SymbolResolver
+
+log = logging.getLogger(__name__)
+
+StorageKind = Literal["database", "memory"]
+
+
+def has_knowledge_base(settings: Settings) -> bool:
+    """True when documents were ingested under the data dir, or a Chroma server is configured."""
+    return bool(settings.chroma_url) or (settings.data_dir / "knowledge" / "catalog.sqlite").exists()
+
+
+class LazyKnowledge:
+    """A getter that builds the knowledge base once, on first use; failures are typed and retried."""
+
+    def __init__(self, settings: Settings, resolver: SymbolResolver | None = None) -> None:
+        self.settings = settings
+        self.resolver = resolver
+        self._lock = threading.Lock()
+        self._built: Any = None
+
+    @property
+    def opened(self) -> bool:
+        return self._built is not None
+
+    def __call__(self) -> DocumentSearch:
+        with self._lock:
+            if self._built is None:
+                from copilot.knowledge import build_knowledge_base
+
+                try:
+                    self._built = build_knowledge_base(self.settings)
+                except VerityError:
+                    raise
+                except Exception as exc:
+                    log.exception("cannot open the knowledge base under %s", self.settings.data_dir)
+                    raise ProviderUnavailableError(
+                        f"the document index cannot be opened ({type(exc).__name__}: {exc})"
+                    ) from exc
+            built: DocumentSearch = self._built
+            return built
+
+
+@dataclass
+class Services:
+    """The parts one process shares; ``database``, ``accounts`` and ``runs`` exist with a database."""
+
+    settings: Settings
+    clock: ExchangeClock
+    market: MarketTools
+    models: ModelRegistry
+    chat: ChatService
+    conversations: ConversationStore
+    knowledge: LazyKnowledge | None = None
+    resolver: SymbolResolver | None = None
+    database: Database | None = None
+    accounts: Accounts | None = None
+    runs: RunManager | None = None
+
+    @classmethod
+    def assemble(
+        cls,
+        settings: Settings,
+        market: MarketTools,
+        *,
+        clock: ExchangeClock | None = None,
+        knowledge: LazyKnowledge | None = None,
+        model_factory: ModelFactory = build_chat_model,
+        database: Database | None = None,
+        conversations: ConversationStore | None = None,
+        resolver: SymbolResolver | None = None,
+        password_hasher: Any = None,
+    ) -> Services:
+        """Services over the given parts (tests pass fakes); stores on ``database`` when given."""
+        clock = clock or ExchangeClock()
+        models = ModelRegistry(settings, model_factory)
+        accounts = runs = None
+        if database is not None:
+            from copilot.auth import Accounts
+            from copilot.storage.conversations import SqlConversationStore
+
+            conversations = conversations or SqlConversationStore(database)
+            accounts = Accounts(database, settings, hasher=password_hasher)
+        store = conversations or InMemoryConversationStore()
+        chat = ChatService(settings, market, knowledge, conversations=store, models=models, clock=clock)
+        if database is not None:
+            from copilot.runs import RunManager
+            from copilot.storage.runs import RunStore
+
+            runs = RunManager(chat, RunStore(database))
+        return cls(
+            settings=settings,
+            clock=clock,
+            market=market,
+            models=models,
+            chat=chat,
+            conversations=store,
+            knowledge=knowledge,
+            resolver=resolver,
+            database=database,
+            accounts=accounts,
+            runs=runs,
+        )
+
+    async def start(self) -> None:
+        """Open the database (migrating it when the settings say so)."""
+        if self.database is not None:
+            await self.database.start(migrate=self.settings.migrate_on_start)
+
+    async def aclose(self) -> None:
+        """Stop running turns and close the database."""
+        if self.runs is not None:
+            await self.runs.shutdown()
+        if self.database is not None:
+            await self.database.close()
+
+
+def build_services(
+    settings: Settings,
+    storage: StorageKind = "database",
+    model_factory: ModelFactory = build_chat_model,
+) -> Services:
+    """The services the settings describe: market data, knowledge base (when present), models, stores."""
+    from tools.market import MarketData, build_market_data
+    from tools.symbols import SymbolResolver
+
+    clock = ExchangeClock(fixed=None)
+    built = build_market_data(settings)
+    resolver = SymbolResolver(search=built.provider.search)
+    market = MarketData(built.provider, resolver, today=clock.today)
+    # the server always has a knowledge base (an upload creates it); the command line only when one exists
+    present = storage == "database" or has_knowledge_base(settings)
+    knowledge = LazyKnowledge(settings, resolver) if present else None
+    database = None
+    if storage == "database":
+        from copilot.storage.db import Database
+
+        database = Database(settings)
+    return Services.assemble(
+        settings,
+        market,
+        clock=clock,
+        knowledge=knowledge,
+        model_factory=model_factory,
+        database=database,
+        resolver=resolver,
+    )
+
+
+def build_chat_service(
+    settings: Settings,
+    conversations: ConversationStore | None = None,
+    model_factory: ModelFactory = build_chat_model,
+) -> ChatService:
+    """The ChatService of in-memory services (the command line's ``verity ask`` and ``verity chat``)."""
+    services = build_services(settings, storage="memory", model_factory=model_factory)
+    if conversations is not None:
+        services.chat.conversations = conversations
+    return services.chat
