@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -23,6 +23,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from copilot.agent import Agent, build_agent, run_config, stream_agent, system_message
+from copilot.answer_checks import check, finish, repair_request
 from copilot.citations import SourceLedger
 from copilot.clock import ExchangeClock
 from copilot.config import Settings
@@ -36,6 +37,7 @@ from copilot.conversations import (
     new_conversation_id,
     title_from,
 )
+from copilot.coverage import Coverage
 from copilot.errors import BadInputError, LLMUnavailableError, RateLimitedError, VerityError
 from copilot.events import (
     ChatEvent,
@@ -49,8 +51,9 @@ from copilot.events import (
 )
 from copilot.llm import build_chat_model
 from copilot.model_registry import ModelFactory, ModelRegistry
-from copilot.turn_fields import FlaggedFigure, RepairRequest, repair_message
-from copilot.verify import VerificationReport, annotate_unverified, repair_prompt, verify_figures
+from copilot.understanding.reader import read_conversation
+from copilot.understanding.reading import QuestionReading
+from copilot.verify import VerificationReport
 from prompts import load_prompt
 from tools.agent_tools import DocumentSearch, KnowledgeGetter, MarketTools, TurnContext, build_tools
 
@@ -90,8 +93,10 @@ class ChatService:
         *,
         models: ModelRegistry | None = None,
         clock: ExchangeClock | None = None,
+        resolver: Any = None,
     ) -> None:
         self.settings = settings
+        self._resolver = resolver  # the one SymbolResolver (question understanding reads names with it)
         self.clock = clock or ExchangeClock()
         self.conversations: ConversationStore = conversations or InMemoryConversationStore()
         self.models = models or ModelRegistry(settings, model_factory)
@@ -108,6 +113,23 @@ class ChatService:
         # the default model is built now: a configuration that cannot work fails at startup
         self.agent, self.mode = self._agent(self.models.check(None))
         self.model = self.models.get(None)
+
+    @property
+    def resolver(self) -> Any:
+        if self._resolver is None:
+            from tools.symbols import SymbolResolver
+
+            self._resolver = SymbolResolver()
+        return self._resolver
+
+    def read(self, prepared: PreparedTurn) -> QuestionReading:
+        """The structured reading of the question, in the context of the conversation's earlier ones."""
+        if prepared.history is not None:
+            earlier = [str(m.text) for m in prepared.history if isinstance(m, HumanMessage)]
+        else:
+            earlier = [turn.question for turn in prepared.conversation.turns]
+        reference = prepared.as_of or self.clock.today()
+        return read_conversation([*earlier, prepared.question], self.resolver, reference)
 
     def _agent(self, name: str) -> tuple[Agent, str]:
         """The agent graph of a model and its mode label, built on first use and kept."""
@@ -227,40 +249,31 @@ class ChatService:
             yield event
         answered = time.perf_counter()
         yield StatusEvent(phase="verifying", message="Checking every figure", conversation_id=conversation.id)
-        answer, removed = ledger.clean_citations(final_answer(transcript))
-        report = verify_figures(answer, ledger, question=question)
+        reading = self.read(prepared)
+        checked = check(final_answer(transcript), ledger, reading, question, as_of)
         repaired = False
-        if report.unverified and self.settings.verify_policy == "repair":
+        if checked.needs_repair() and self.settings.verify_policy == "repair":
             yield StatusEvent(
                 phase="repairing", message="Fixing unverified figures", conversation_id=conversation.id
             )
-            request = RepairRequest(
-                figures=[
-                    FlaggedFigure(figure=f.text, sentence=f.sentence, reason=f.reason)
-                    for f in report.unverified
-                ]
-            )
-            retry = [*transcript, repair_message(repair_prompt(report, ledger), request)]
+            retry = [*transcript, repair_request(checked, ledger)]
             transcript = []
             try:
                 async for event in stream_agent(agent, retry, context, self.config, transcript, attempt=2):
                     yield event
-                second, removed_again = ledger.clean_citations(final_answer(transcript))
+                second = check(final_answer(transcript), ledger, reading, question, as_of)
             except Exception as exc:  # a failed repair round still leaves a usable, annotated answer
                 error = as_verity_error(exc, self.settings)
                 if not isinstance(error, VerityError):
                     raise
                 log.warning("repair round failed, keeping the first answer: %s", error.message)
             else:
-                second_report = verify_figures(second, ledger, question=question)
-                # keep the repair only when it is not worse than the first answer
-                if len(second_report.unverified) <= len(report.unverified):
-                    answer, report, repaired = second, second_report, True
-                    removed = sorted({*removed, *removed_again})
-        if report.unverified:
-            answer = annotate_unverified(answer, report)
-        cited = [CitedSource(n=n, source=s) for n, s in ledger.sources_cited(answer)]
-        verification = verification_event(report, removed, repaired)
+                if second.at_least_as_good_as(checked):  # keep the repair only when it is not worse
+                    removed = sorted({*checked.removed, *second.removed})
+                    checked, repaired = replace(second, removed=removed), True
+        answer, pairs, report, coverage = finish(checked, ledger, reading, question, as_of)
+        cited = [CitedSource(n=n, source=s) for n, s in pairs]
+        verification = verification_event(report, checked.removed, repaired, coverage)
         yield SourcesEvent(sources=cited)
         yield verification
         finished = time.perf_counter()
@@ -276,6 +289,7 @@ class ChatService:
                     total=verification.total,
                     verified=verification.verified,
                     unverified=verification.unverified,
+                    coverage=coverage,
                 ),
                 mode=mode,
                 model=prepared.model,
@@ -297,6 +311,7 @@ class ChatService:
             sources=cited,
             turn_id=stored.id,
             model=prepared.model,
+            coverage=coverage,
         )
 
 
@@ -341,8 +356,11 @@ def final_answer(transcript: list[BaseMessage]) -> str:
     return last.text
 
 
-def verification_event(report: VerificationReport, removed: list[int], repaired: bool) -> VerificationEvent:
+def verification_event(
+    report: VerificationReport, removed: list[int], repaired: bool, coverage: Coverage | None = None
+) -> VerificationEvent:
     return VerificationEvent(
+        coverage=coverage,
         summary=report.summary,
         total=report.total,
         verified=len(report.verified),

@@ -18,6 +18,7 @@ from typing import Protocol
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel, Field
 
+from copilot.coverage import Coverage
 from copilot.errors import BadInputError, NotFoundError
 from copilot.events import CitedSource, FigureResult
 from copilot.schemas import utc_now
@@ -34,6 +35,7 @@ class TurnVerification(BaseModel):
     total: int = 0
     verified: int = 0
     unverified: list[FigureResult] = Field(default_factory=list)
+    coverage: Coverage | None = None
 
 
 class Turn(BaseModel):

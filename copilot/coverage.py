@@ -199,6 +199,8 @@ def _return(part: Part, subject: str | None, source: Source, as_of: date | None)
     if when.label and when.kind not in ("day", "range", "since"):
         return period.lower() == when.label.lower()
     start = _arg_date(source, "start")
+    if when.kind == "since" and when.start is None:
+        return start is not None  # since an event the answer dates itself (a meeting it cites)
     if when.kind == "since" and when.start is not None:
         return start == when.start
     if when.kind == "range" and when.start is not None:

@@ -258,7 +258,7 @@ def _record(turn: _Turn, sources: dict[int, Source], event: Any, started: float)
         turn.answer = event.answer
         turn.conversation_id = getattr(event, "conversation_id", None)
         coverage = getattr(event, "coverage", None)
-        turn.coverage = coverage.model_dump() if hasattr(coverage, "model_dump") else coverage
+        turn.coverage = coverage.model_dump() if isinstance(coverage, BaseModel) else coverage
         turn.latency_s = time.perf_counter() - started
 
 

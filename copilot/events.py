@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from copilot.coverage import Coverage
 from copilot.schemas import Source
 
 Phase = Literal["started", "verifying", "repairing"]  # turn began; checking figures; one repair round
@@ -80,6 +81,7 @@ class VerificationEvent(BaseModel):
     unverified: list[FigureResult] = Field(default_factory=list)
     removed_citations: list[int] = Field(default_factory=list)
     repaired: bool = False  # a repair round ran
+    coverage: Coverage | None = None  # which parts of the question the answer covers
 
 
 class ErrorEvent(BaseModel):
@@ -99,6 +101,7 @@ class DoneEvent(BaseModel):
     sources: list[CitedSource] = Field(default_factory=list)
     turn_id: int | None = None  # the stored turn (feedback goes to it)
     model: str | None = None  # the model name the request picked (verity, verity-offline)
+    coverage: Coverage | None = None  # e.g. "covers 2 of 3: no figure for the Nasdaq YTD return"
 
 
 ChatEvent = Annotated[

@@ -49,9 +49,12 @@ _WORD_NUMBERS = {
 _TOKEN = re.compile(
     r"""
     (?<![\w.,/:$€£%])
+    (?<![A-Za-z]-)
     (?P<sign>[+\-−](?=(?:\$|US\$|USD\s?|€|£)?\d))?
-    (?P<cur>\$|US\$|USD\s?|€|£|EUR\s|GBP\s)?
-    (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
+    (?P<cur>\$\s?|US\$|USD\s?|€|£|EUR\s|GBP\s)?
+    (?P<num>\d{1,2}-\d/\d{1,2}(?=\s?(?:%|percent|per\s?cent|percentage|to\s|and\s))
+      |\d/\d{1,2}(?=\s?(?:%|percent|per\s?cent|percentage))
+      |\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
     (?![\d.,]\d)
     (?P<suffix>
         \s?(?:%|percent\b|per\s?cent\b)
@@ -63,7 +66,7 @@ _TOKEN = re.compile(
       | -?fold\b
     )?
     (?P<scale>[KMBTk](?![A-Za-z\d])|\s?(?:mn|bn|tn)\b|\s(?:thousand|million|billion|trillion)\b)?
-    (?P<tail>\s(?:shares|points|pts|USD|dollars)\b)?
+    (?P<tail>\s(?:shares|points|pts|USD|dollars|analysts)\b)?
     """,
     re.VERBOSE,
 )
@@ -264,16 +267,28 @@ def _raw(m: re.Match[str]) -> _Raw:
         unit = "shares"
     elif tail in ("points", "pts"):
         unit = "points"
+    elif tail == "analysts":  # "41 analysts": a count a source states
+        unit = "count"
     sign_text = m.group("sign")
     sign = None if not sign_text else (1 if sign_text == "+" else -1)
     scale = _SCALES.get(scale_word, 1.0)
-    decimals = len(num.split(".")[1]) if "." in num else 0
-    value = float(num.replace(",", "")) * scale * (sign or 1)
+    decimals = len(num.split(".")[1]) if "." in num else (2 if "/" in num else 0)
+    value = parse_number(num) * scale * (sign or 1)
     # "3M" (the company), "5K" (a race): a whole number with only a letter suffix is not a figure;
     # volumes show decimals ("24.97M") and amounts a currency ("$3B")
     letter_scale = scale_word in ("K", "k", "M", "B", "T")
     integer_only = not (unit or sign or "." in num or "," in num) and (not scale_word or letter_scale)
     return _Raw(m.start(), m.end(), value, unit, decimals, scale, sign, integer_only)
+
+
+def parse_number(text: str) -> float:
+    """'1,577' -> 1577.0; the Fed's fractions: '3-1/2' -> 3.5, '1/4' -> 0.25."""
+    text = text.replace(",", "")
+    if "/" not in text:
+        return float(text)
+    whole, _, fraction = text.rpartition("-")
+    numerator, denominator = fraction.split("/")
+    return (float(whole) if whole else 0.0) + float(numerator) / float(denominator)
 
 
 def _fold_raw(m: re.Match[str]) -> _Raw:
@@ -359,7 +374,10 @@ def _direction(text: str, raw: _Raw, floor: int, s_end: int) -> int | None:
         return 1
     if after and raw.unit in ("%", "pp") and after[0].lower() in _RELATIVE:
         return _RELATIVE[after[0].lower()]  # "0.51% below its 52-week high" is -0.51%
-    for word in reversed(_WORD.findall(text[max(floor, raw.start - 30) : raw.start])[-3:]):
+    before = _WORD.findall(text[max(floor, raw.start - 30) : raw.start])[-3:]
+    if before and before[-1].lower() in ("to", "at"):
+        return None  # "fell to 2.5%", "rose to $5.2 billion": the level reached, not the move
+    for word in reversed(before):
         lowered = word.lower()
         if lowered in _NEGATIVE:
             return -1

@@ -392,6 +392,11 @@ QUARTER_WORDS: dict[str, int] = {
 }  # fmt: skip
 QUARTER_NOUNS = ("quarter", "trimestre", "季度", "quartal")
 
+# Fed speakers' names as Chinese readers write them.
+FED_SPEAKER_NAMES = {
+    "沃勒": "Waller", "鲍威尔": "Powell", "鲍曼": "Bowman", "巴尔": "Barr", "杰斐逊": "Jefferson",
+    "库克": "Cook", "库格勒": "Kugler", "米兰": "Miran", "威廉姆斯": "Williams",
+}  # fmt: skip
 # Members of the Federal Reserve Board and Reserve Bank presidents whose speeches people ask about.
 FED_SPEAKERS = (
     "Powell", "Jefferson", "Barr", "Bowman", "Cook", "Kugler", "Waller", "Miran", "Williams",

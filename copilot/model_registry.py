@@ -43,8 +43,14 @@ class ModelInfo:
 class ModelRegistry:
     """Model names -> chat models, built lazily once each; thread-safe."""
 
-    def __init__(self, settings: Settings, default_factory: ModelFactory = build_chat_model) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        default_factory: ModelFactory = build_chat_model,
+        resolver: object | None = None,
+    ) -> None:
         self.settings = settings
+        self.resolver = resolver  # the one SymbolResolver, handed to the offline analyst
         self._factories: dict[str, ModelFactory] = {
             DEFAULT_MODEL: default_factory,
             OFFLINE_MODEL: build_offline_model,
@@ -79,5 +85,8 @@ class ModelRegistry:
         chosen = self.check(name)
         with self._lock:
             if chosen not in self._built:
-                self._built[chosen] = self._factories[chosen](self.settings)
+                model = self._factories[chosen](self.settings)
+                if self.resolver is not None and getattr(model, "resolver", False) is None:
+                    model = model.model_copy(update={"resolver": self.resolver})
+                self._built[chosen] = model
             return self._built[chosen]

@@ -102,7 +102,7 @@ class Services:
     ) -> Services:
         """Services over the given parts (tests pass fakes); stores on ``database`` when given."""
         clock = clock or ExchangeClock()
-        models = ModelRegistry(settings, model_factory)
+        models = ModelRegistry(settings, model_factory, resolver=resolver)
         accounts = runs = None
         if database is not None:
             from copilot.auth import Accounts
@@ -111,7 +111,9 @@ class Services:
             conversations = conversations or SqlConversationStore(database)
             accounts = Accounts(database, settings, hasher=password_hasher)
         store = conversations or InMemoryConversationStore()
-        chat = ChatService(settings, market, knowledge, conversations=store, models=models, clock=clock)
+        chat = ChatService(
+            settings, market, knowledge, conversations=store, models=models, clock=clock, resolver=resolver
+        )
         if database is not None:
             from copilot.runs import RunManager
             from copilot.storage.runs import RunStore

@@ -46,6 +46,7 @@ _CONVERSIONS: dict[str, dict[str, float]] = {
     "currency": {"currency": 1.0, "USD": 1.0},
     "shares": {"shares": 1.0, "count": 1.0},
     "points": {"points": 1.0, "count": 1.0},
+    "count": {"count": 1.0},
 }
 # which derivations can produce a figure of a unit: (operation, factor applied to the result)
 _DERIVATIONS: dict[str, tuple[tuple[str, float], ...]] = {

@@ -99,6 +99,9 @@ class ChunkTable:
         mask = self.visible(filters.viewer)
         if filters.as_of is not None:
             mask &= self.available <= filters.as_of.toordinal()
+        # meetings held by the analysis date: any document of theirs is out (the statement comes the
+        # same day); "the September minutes" on 2025-10-01 is the 2025 meeting's, not yet released
+        held = mask.copy()
         if filters.since is not None:
             mask &= self.available >= filters.since.toordinal()
         if filters.until is not None:
@@ -119,7 +122,7 @@ class ChunkTable:
         if filters.fiscal_quarter is not None:
             mask &= self.quarter == filters.fiscal_quarter
         if filters.meeting is not None:
-            mask &= self.meeting_mask(filters.meeting, mask)
+            mask &= self.meeting_mask(filters.meeting, held)
         return mask
 
     def speaker_mask(self, speaker: str) -> np.ndarray:

@@ -34,6 +34,8 @@ STATEMENT_BOOST = 2.0  # "the January meeting": its statement before its minutes
 # "latest": a document is about the question when its best chunk scores at least this share of the best
 # document's (a passing mention scores far lower); the newest few such documents are ranked
 LATEST_RELEVANCE, LATEST_DOCUMENTS = 0.5, 3
+# documents the FOMC issues on a schedule: the latest one is the newest, whatever the topic
+SCHEDULED_KINDS = frozenset({"statement", "minutes", "projections"})
 
 
 def _top(scores: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
@@ -76,7 +78,10 @@ class HybridSearcher:
         if not mask.any():
             return []
         lexical = self.lexical.scores(query) if mode != "vector" else None
-        if filters.latest:
+        if filters.latest and filters.kinds and set(filters.kinds) <= SCHEDULED_KINDS:
+            # "the latest statement": the newest one, whatever it stresses; the topic ranks its passages
+            mask = self._newest_relevant(np.zeros(len(self.table.ids)), mask, documents=1)
+        elif filters.latest:
             mask = self._newest_relevant(self.lexical.term_scores(topic_terms(query)), mask)
         # rank candidates tier by tier (the period the question names first), relevance inside a tier
         tier = mask & (boost == boost[mask].max()) if boost[mask].max() > 0 else mask
@@ -144,22 +149,24 @@ class HybridSearcher:
             boost += np.where(np.isin(table.doc_type, intent.doc_types), TYPE_BOOST, 0.0)
         return boost
 
-    def _newest_relevant(self, lexical: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def _newest_relevant(
+        self, lexical: np.ndarray, mask: np.ndarray, documents: int = LATEST_DOCUMENTS
+    ) -> np.ndarray:
         """The chunks of the newest few documents that are about the question (dated ones only)."""
         positions = np.flatnonzero(mask)
         if not len(positions):
             return mask
-        documents = self.table.doc_index[positions]
-        best = np.full(int(documents.max()) + 1, -1.0)
-        np.maximum.at(best, documents, lexical[positions])
+        owners = self.table.doc_index[positions]
+        best = np.full(int(owners.max()) + 1, -1.0)
+        np.maximum.at(best, owners, lexical[positions])
         available = np.full(len(best), -1, dtype=np.int64)
-        available[documents] = self.table.available[positions]
+        available[owners] = self.table.available[positions]
         if best.max() > 0:
             relevant = np.flatnonzero(best >= LATEST_RELEVANCE * best.max())
         else:  # no word of the question is indexed: the newest documents under the filters
             relevant = np.flatnonzero(best >= 0)
         newest_first = relevant[np.argsort(-available[relevant], kind="stable")]
-        keep = np.isin(documents, newest_first[:LATEST_DOCUMENTS])
+        keep = np.isin(owners, newest_first[:documents])
         narrowed = np.zeros_like(mask)
         narrowed[positions[keep]] = True
         return narrowed

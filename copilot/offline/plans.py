@@ -43,6 +43,8 @@ def plan_return(part: Part, reference: date) -> list[Call]:
     when = part.when
     if when is not None and when.kind == "day" and when.start:
         return [("get_price_history", {"symbol": s, "date": when.start.isoformat()}) for s in part.subjects]
+    if when is not None and when.kind == "since" and when.start is None:
+        return []  # since an event whose date a document gives: planned once the search is back
     period = when.performance_args() if when is not None else {"period": "ytd"}
     return [("compare_performance", {"symbols": list(part.subjects), **period})]
 
@@ -56,11 +58,27 @@ def plan_per_symbol(tool: str) -> Any:
     return plan
 
 
+_STATEMENT_OF = {
+    "revenue": "income",
+    "net_income": "income",
+    "eps": "income",
+    "gross_margin": "income",
+    "operating_income": "income",
+    "operating_margin": "income",
+    "net_margin": "income",
+    "free_cash_flow": "cashflow",
+    "debt": "balance",
+    "cash": "balance",
+}
+
+
 def plan_financials(part: Part, reference: date) -> list[Call]:
-    """Quarterly statements unless the question names a (fiscal) year."""
+    """The statement that holds the lines asked for; quarterly unless the question names a year."""
     when = part.when
     freq = "annual" if when is not None and when.kind == "year" else "quarterly"
-    return [("get_financials", {"symbol": s, "freq": freq}) for s in part.subjects]
+    statements = {_STATEMENT_OF.get(f, "income") for f in part.fields} or {"income"}
+    statement = statements.pop() if len(statements) == 1 else "all"
+    return [("get_financials", {"symbol": s, "statement": statement, "freq": freq}) for s in part.subjects]
 
 
 def plan_market_valuation(part: Part, reference: date) -> list[Call]:

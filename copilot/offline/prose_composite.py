@@ -58,7 +58,7 @@ def composite(part: Part, results: list[ToolResult], ctx: Context) -> str:
                 shown = show(gap.model_copy(update={"value": abs(gap.value)}))
                 gauges.append(
                     Gauge(
-                        f"{ctx.who(symbol)} sits {shown} {c} below its 52-week high (stretched within 2%)",
+                        f"{ctx.who(symbol)} sits {shown} {c} below its 52-week high (stretched when within two percent)",
                         abs(gap.value) <= NEAR_HIGH_PCT,
                     )
                 )

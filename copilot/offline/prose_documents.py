@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
+from copilot.citations import SourceLedger
 from copilot.figures import extract_figures, split_sentences
 from copilot.knowledge.passages import rendered_passages
 from copilot.offline.prose_common import Citer, Context, ToolResult
 from copilot.schemas import Fact, Source
+from copilot.verify import verify_figures
 from copilot.understanding.documents import TOPIC_SYNONYMS
 from copilot.understanding.reading import Part
 
@@ -28,6 +30,8 @@ _STOP_WORDS = (
     "current market markets meeting meetings "
 )
 _STOP = frozenset(_STOP_WORDS.split())
+
+
 def keywords(question: str) -> list[str]:
     """The content words of the question, singular, in order."""
     words = re.findall(r"[a-z][a-z\-]+", question.lower())
@@ -44,7 +48,8 @@ _FILLER = re.compile(
     r"^(?:thank|thanks|before i (?:proceed|begin|turn|start|get)|i (?:would|'d) like to|it is a (?:pleasure|privilege)"
     r"|good (?:morning|afternoon|evening)|let me (?:begin|start|turn|close|conclude)|i am (?:pleased|delighted|honored)"
     r"|the views (?:i express|expressed)|my remarks|i will (?:begin|start|focus|discuss)|today,? i"
-    r"|implementation note|for release at|for immediate release|last update)",
+    r"|implementation note|for release at|for immediate release|last update|for media inquiries"
+    r"|the next meeting|it was agreed that the next)",
     re.IGNORECASE,
 )
 
@@ -113,7 +118,9 @@ def best_sentences(
     candidates: Sequence[tuple[Source, str]], words: Sequence[str], limit: int = 2
 ) -> list[tuple[str, Source]]:
     """The sentences (with their passage) that mention most of ``words``, best first, safe to quote."""
-    policy = not words or any(w in ("rate", "cut", "hike", "decide", "decision", "policy") for w in words)
+    decision_words = ("rate", "cut", "hike", "decide", "decision", "policy", "outcome", "happened", "hold")
+    statement = any("statement" in (s.title or "").lower() for s, _ in candidates)
+    policy = not words or statement or any(w in decision_words for w in words)
     scored: list[tuple[float, int, str, Source]] = []
     for source, text in candidates:
         for line in (" ".join(raw.split()) for raw in text.splitlines()):  # a line break ends a sentence
@@ -133,6 +140,9 @@ def best_sentences(
                     score += 0.5 * ("decided" in lowered) + 0.2 * ("target range" in lowered)
                 if sentence[:1].isupper():
                     score += 0.1  # a whole sentence beats the same words cut at a chunk boundary
+                opening = " ".join(lowered.split()[:3])
+                if any(re.search(rf"\b{re.escape(w)}", opening) for w in words):
+                    score += 0.2  # a sentence about the topic ("Inflation remains ...") beats a passing mention
                 if any(sentence == kept for _, _, kept, _ in scored):
                     continue  # overlapping chunks repeat sentences
                 scored.append((score, len(scored), sentence, source))
@@ -164,20 +174,21 @@ def in_figures(sentence: str, source: Source, c: str) -> str:
         upper = (
             index > 0
             and facts[-1:] == [percents[index - 1]]
-            and percents[index - 1].label.endswith(fact.label)
+            and f"{percents[index - 1].label} to {fact.label}" in sentence
         )
         if "/" in fact.label or upper:
             facts.append(fact)
     if not facts:
         return ""
     shown: list[str] = []
-    for fact in facts:
+    for position, fact in enumerate(facts):
         text = f"{fact.display()}"
         if "percentage point" in fact.label:
             text = f"{fact.value:.{fact.precision}f} percentage points"
-        ranged = shown and facts[facts.index(fact) - 1].label.endswith(fact.label)
-        if ranged:
-            shown[-1] = shown[-1] + " to " + text
+        previous = facts[position - 1] if position else None
+        joined = previous is not None and "percentage point" not in previous.label
+        if shown and joined and f"{previous.label} to {fact.label}" in sentence:  # type: ignore[union-attr]
+            shown[-1] = shown[-1] + " to " + text  # "3-1/2 to 3-3/4 percent": one range
         else:
             shown.append(text)
     return " — in figures, " + ", ".join(shown) + f" {c}"
@@ -190,15 +201,11 @@ def _whole_in(label: str, sentence: str) -> bool:
 
 
 def _quotable(sentence: str, source: Source) -> bool:
-    """Every figure the verifier would find in the sentence is a fact of the passage."""
-    for figure in extract_figures(sentence + ".") if sentence else []:
-        if not any(
-            abs(abs(fact.value) - abs(figure.value)) <= figure.tolerance
-            for fact in source.facts
-            if fact.unit == figure.unit or (figure.unit == "" and fact.unit in ("USD", "%"))
-        ):
-            return False
-    return True
+    """Every figure the verifier would find in the sentence verifies against the passage's facts."""
+    if not sentence or not extract_figures(sentence + "."):
+        return True
+    report = verify_figures(f"{sentence} [1].", SourceLedger.from_items([(1, source)]))
+    return not report.unverified
 
 
 def _cap(text: str) -> str:

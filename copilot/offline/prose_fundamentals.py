@@ -16,7 +16,7 @@ from copilot.understanding.reading import Part
 
 # valuation fields of a question (copilot.understanding.measures) -> fact keys, in answer order
 _VALUATION_KEYS = {
-    "pe": ("trailing_pe",),
+    "pe": ("trailing_pe", "forward_pe"),
     "forward_pe": ("forward_pe",),
     "pb": ("price_to_book",),
     "ps": ("price_to_sales",),
@@ -93,6 +93,7 @@ _ITEM_WORDS = {
     "eps": ("diluted_eps", "Diluted EPS"),
     "gross_margin": ("gross_margin", "Gross margin"),
     "operating_income": ("operating_income", "Operating income"),
+    "operating_margin": ("operating_margin", "Operating margin"),
     "net_margin": ("net_margin", "Net margin"),
     "free_cash_flow": ("free_cash_flow", "Free cash flow"),
     "debt": ("total_debt", "Total debt"),
@@ -149,6 +150,10 @@ def _period_key(source: Source, part: Part) -> str | None:
         return None
     periods.sort(reverse=True)
     when = part.when
+    if when is not None and when.relative == "last" and when.fiscal and not when.label:
+        prefix = "fy" if when.kind == "year" else "q"
+        latest = [p for _, p in periods if p.startswith(prefix)]
+        return latest[0] if latest else None
     if when is not None and when.kind == "quarter" and when.fiscal:
         year, quarter = when.label.split("Q")
         wanted = f"q{quarter}_fy{year}"
@@ -188,7 +193,7 @@ def targets(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     if "target_low" in f and "target_high" in f:
         text += f", in a range of {show(f['target_low'])} {c} to {show(f['target_high'])} {c}"
     if "analysts" in f:
-        text += f", from {int(f['analysts'].value)} analysts"
+        text += f", from {int(f['analysts'].value)} analysts {c}"
     text += "."
     upside, price = f.get("implied_upside"), f.get("price_at_targets")
     if upside is not None and price is not None:
@@ -220,7 +225,7 @@ def market_valuation(source: Source, cite: Citer, ctx: Context, part: Part) -> s
     if stale:
         lead = (
             "Shiller's series has no S&P 500 earnings after "
-            f"{latest:%B %Y}, so this is the latest valuation it records, not today's: "  # type: ignore[union-attr]
+            f"{latest:%B %Y}, so this is the latest valuation it records, not today's: "
         )
     else:
         lead = "By Shiller's monthly series, "

@@ -17,8 +17,8 @@ from copilot.understanding.reading import Part
 _BASIS_NOTE = re.compile(r"as traded|adjusted|price return|total return", re.IGNORECASE)
 
 
-def quote(source: Source, cite: Citer, ctx: Context) -> str:
-    """Last price, day move, distance from the 52-week high and volume vs its average."""
+def quote(source: Source, cite: Citer, ctx: Context, part: Part | None = None) -> str:
+    """Last price, day move, distance from the 52-week high (and low, when asked) and volume vs its average."""
     c = cite(source)
     f = facts_of(source)
     who = ctx.who(subject_of(source))
@@ -40,6 +40,9 @@ def quote(source: Source, cite: Citer, ctx: Context) -> str:
             gap = distance.model_copy(update={"value": abs(distance.value)})
             where = f"It sits {show(gap)} {c} below its 52-week high of"
         parts.append(f"{where} {show(high)} {c}{low}.")
+    from_low = f.get("pct_from_low_52w")
+    if part is not None and "low_52w" in part.fields and from_low is not None and "low_52w" in f:
+        parts.append(f"It is {show(from_low)} {c} above its 52-week low of {show(f['low_52w'])} {c}.")
     average = f.get("avg_volume_3m") or f.get("avg_volume_50d")
     if "volume" in f and f["volume"].value > 0 and average is not None and average.value > 0:
         span = "3-month" if average.key == "avg_volume_3m" else "50-day"
@@ -151,7 +154,7 @@ def performance(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
         comparisons.append(text)
     if comparisons:
         sentences.append(f"{ctx.who(subject.symbol)} " + join(comparisons) + ".")
-    if len(kinds) > 0 or "return" == kind:
+    if len(kinds) > 0 or kind == "return":
         mixed = sorted({f"{ctx.who(f.symbol)}: {_return_kind(f)}" for f in returns})
         if kind == "return":
             sentences.append("Kinds of return: " + "; ".join(mixed) + ".")

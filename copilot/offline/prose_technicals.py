@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from copilot.offline.prose_common import Citer, Context, cap, facts_of, join, show, subject_of
 from copilot.schemas import Fact, Source
 from copilot.understanding.reading import Part
@@ -31,10 +33,12 @@ def technicals(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     close = f.get("last_close")
     if "averages" in focus and close is not None:
         sides = []
-        for key, words in (("sma_50", "50-day"), ("sma_200", "200-day")):
+        for key in _averages_asked(part.text):
             if key in f:
                 side = "above" if close.value > f[key].value else "below"
-                sides.append(f"{side} its {words} average of {show(f[key])} {c}")
+                kind = "exponential" if key.startswith("ema") else "simple"
+                window = key.split("_")[1]
+                sides.append(f"{side} its {window}-day {kind} average of {show(f[key])} {c}")
         if sides:
             subject = "It" if parts else who
             parts.append(f"{subject} closed at {show(close)} {c}, " + join(sides) + ".")
@@ -57,11 +61,13 @@ def technicals(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
         side = "above" if f["macd"].value > f["macd_signal"].value else "below"
         parts.append(
             f"{_own(parts, who)} MACD is {show(f['macd'])} {c}, {side} its signal line at "
-            f"{show(f['macd_signal'])} {c}."
+            f"{show(f['macd_signal'])} {c}"
+            + (f" (a histogram of {show(f['macd_hist'])} {c})." if "macd_hist" in f else ".")
         )
     if "bands" in focus and "bb_upper" in f and "bb_lower" in f:
         lower, upper = show(f["bb_lower"]), show(f["bb_upper"])
-        parts.append(f"{_own(parts, who)} Bollinger bands run from {lower} {c} to {upper} {c}.")
+        middle = f" around a middle band of {show(f['bb_middle'])} {c}" if "bb_middle" in f else ""
+        parts.append(f"{_own(parts, who)} Bollinger bands run from {lower} {c} to {upper} {c}{middle}.")
     if "risk" in focus:
         risk = []
         if "volatility_20d" in f:
@@ -74,6 +80,19 @@ def technicals(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
             parts.append(("For " + who + ", " if not parts else "") + join(risk) + ".")
             parts[-1] = cap(parts[-1])
     return " ".join(parts) or f"The technicals source {c} holds none of the indicators asked about for {who}."
+
+
+_WINDOW = re.compile(r"\b(20|50|100|200)(?:\s*(?:and|,|/|&)\s*(20|50|100|200))?[- ]?(?:day|d\b|dma)", re.I)
+
+
+def _averages_asked(text: str) -> list[str]:
+    """The moving averages a question names ("20 day ema", "50 and 200 day"), else the 50- and 200-day SMA."""
+    exponential = bool(re.search(r"\bema\b|exponential", text, re.I))
+    windows = [w for m in _WINDOW.finditer(text) for w in m.groups() if w]
+    if not exponential and set(windows) <= {"50", "200"}:
+        return ["sma_50", "sma_200"]  # the pair people read together ("above its 200-day?")
+    kind = "ema" if exponential else "sma"
+    return [f"{kind}_{w}" for w in dict.fromkeys(windows)]
 
 
 def _traded_or_adjusted(facts: dict[str, Fact]) -> dict[str, Fact]:

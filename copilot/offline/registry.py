@@ -6,7 +6,7 @@ these entries; a new intent is one entry (a planner and a writer) plus its tests
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from copilot.offline import plans
@@ -19,7 +19,7 @@ from copilot.offline.prose_prices import performance, price_on_day, price_range,
 from copilot.offline.prose_technicals import technicals
 from copilot.schemas import Source
 from copilot.understanding.measures import Measure
-from copilot.understanding.reading import Part
+from copilot.understanding.reading import Part, document_label
 
 Planner = Callable[[Part, date], list[plans.Call]]
 Writer = Callable[[Part, list[ToolResult], Context], str]
@@ -59,7 +59,7 @@ def per_source(writer: SourceWriter, by_tool: dict[str, SourceWriter] | None = N
 
 def _price_source(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     if source.tool == "quote":
-        return quote(source, cite, ctx)
+        return quote(source, cite, ctx, part)
     if "date" in source.arguments:
         return price_on_day(source, cite, ctx, part)
     return price_range(source, cite, ctx, part)
@@ -67,10 +67,23 @@ def _price_source(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
 
 def _documents(part: Part, results: list[ToolResult], ctx: Context) -> str:
     paragraphs = [
-        documents_result(r, ctx, part) if r.error is None and r.artifact is not None else tool_failed(r, ctx)
+        documents_result(r, ctx, part) if r.error is None and r.artifact is not None else _no_document(part, r, ctx)
         for r in results
     ]
     return " ".join(paragraphs)
+
+
+def _no_document(part: Part, result: ToolResult, ctx: Context) -> str:
+    """What is missing, in the question's terms: minutes not yet released, no such statement."""
+    docs = part.docs
+    if docs is None:
+        return tool_failed(result, ctx)
+    when = f" by {ctx.as_of.isoformat()}" if ctx.as_of else ""
+    label = document_label(replace(docs, topic=""))
+    text = f"I could not find {label}{when} in the stored documents."
+    if docs.kind == "minutes" and (docs.meeting or docs.meeting_month):
+        text += " The Fed releases minutes three weeks after a meeting, so they may not be out yet."
+    return text
 
 
 def _lookup(part: Part, results: list[ToolResult], ctx: Context) -> str:

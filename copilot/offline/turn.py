@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from functools import cache
 from typing import Any
@@ -25,7 +26,7 @@ from copilot.offline.repair import repaired_answer
 from copilot.offline.writer import write_answer
 from copilot.schemas import ToolArtifact
 from copilot.turn_fields import analysis_date_of, repair_of
-from copilot.understanding.reader import read_question
+from copilot.understanding.reader import read_conversation
 from copilot.understanding.reading import QuestionReading
 
 __all__ = ["CAPABILITIES", "plan_turn", "read_conversation", "respond"]
@@ -68,17 +69,15 @@ def respond(
     results = {
         _key(r.tool, r.args): r for r in (_result(m, after) for m in after if isinstance(m, ToolMessage))
     }
+    anchored = with_event_dates(reading, planned, results)
+    if anchored is not reading:  # "... and how have small caps done since": the meeting's date is known now
+        reading = anchored
+        planned = plan_turn(reading, names, reference, turn=len(humans))
+        remaining = [call for _, call in planned if _key(call["name"], call["args"]) not in made]
+        if remaining:
+            return AIMessage(content="", tool_calls=remaining if parallel else remaining[:1])
     keys = [(index, _key(call["name"], call["args"])) for index, call in planned]
     return AIMessage(content=write_answer(reading, keys, results, as_of, names))
-
-
-def read_conversation(questions: Sequence[str], resolver: Any, reference: date) -> QuestionReading:
-    """The last question read in the context of the ones before it."""
-    reading: QuestionReading | None = None
-    for text in questions:
-        reading = read_question(text, resolver, reference, reading)
-    assert reading is not None
-    return reading
 
 
 def plan_turn(
@@ -105,6 +104,41 @@ def plan_turn(
         unique.setdefault(key, (index, call))
         out.append((index, call))
     return out
+
+
+def with_event_dates(
+    reading: QuestionReading, planned: Sequence[tuple[int, ToolCall]], results: dict[str, ToolResult]
+) -> QuestionReading:
+    """Parts timed "since" an event a document dates (an FOMC meeting): the date its statement gives."""
+    waiting = [i for i, p in enumerate(reading.parts) if p.when and p.when.kind == "since" and p.when.start is None]
+    if not waiting:
+        return reading
+    dates: list[date] = []
+    for index, call in planned:
+        if reading.parts[index].measure != "documents":
+            continue
+        result = results.get(_key(call["name"], call["args"]))
+        for source in result.sources if result is not None else []:
+            meeting = str(source.details.get("meeting") or "")
+            day = _iso(meeting) or source.published
+            if day is not None:
+                dates.append(day)
+    if not dates:
+        return reading
+    anchor = max(dates)
+    parts = list(reading.parts)
+    for i in waiting:
+        when = parts[i].when
+        assert when is not None
+        parts[i] = replace(parts[i], when=replace(when, start=anchor, event=f"the {anchor.isoformat()} meeting"))
+    return replace(reading, parts=tuple(parts))
+
+
+def _iso(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text[:10]) if len(text) >= 10 else None
+    except ValueError:
+        return None
 
 
 def _key(name: str, args: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from copilot.lexicon import FED_SPEAKERS
+from copilot.lexicon import FED_SPEAKER_NAMES, FED_SPEAKERS
 from copilot.understanding.reading import DocFilter, DocKind
 from copilot.understanding.when import When
 
@@ -29,7 +29,9 @@ _KINDS: tuple[tuple[DocKind, re.Pattern[str]], ...] = (
         "statement",
         re.compile(
             r"\bstatements?\b|\bcomunicado\b|声明|\bdecid\w*|\bdecision\b|\bdo\b.{0,30}\bmeeting"
-            r"|\bwhat did (?:the )?(?:fed|fomc)\b.{0,12}\bdo\b|\bdo with rates\b",
+            r"|\bwhat did (?:the )?(?:fed|fomc)\b.{0,12}\bdo\b|\bdo with rates\b"
+            r"|\bdid (?:the )?(?:fed|fomc) (?:cut|hike|raise|lower|hold|move)\b|\bhold or cut\b|\bcut or hold\b"
+            r"|\boutcome\b|\bwhat happened at\b|\bdecidi[oó]\b|决定",
             re.I,
         ),
     ),
@@ -38,7 +40,9 @@ _FED = re.compile(
     r"\b(?:fed|fomc|federal reserve|central bank|reserva federal|la fed)\b|美联储|议息", re.IGNORECASE
 )
 _MEETING = re.compile(r"\bmeeting\b|\breuni[oó]n\b|议息会议|会议", re.IGNORECASE)
-_SPEAKER = re.compile(r"\b(" + "|".join(FED_SPEAKERS) + r")\b", re.IGNORECASE)
+_SPEAKER = re.compile(
+    r"\b(" + "|".join(FED_SPEAKERS) + r")\b|(" + "|".join(FED_SPEAKER_NAMES) + ")", re.IGNORECASE
+)
 _STOP_WORDS = (
     "a about after again all an and any are as at be been by can could did do does for from had has "
     "have how i in into is it its latest me most new of on or our recent recently said say says "
@@ -55,6 +59,15 @@ TOPIC_SYNONYMS: dict[str, tuple[str, ...]] = {
     "rate": ("federal funds rate", "target range", "policy rate", "interest rate"),
     "decide": ("decided", "decision", "target range"),
     "decision": ("decided", "decision", "target range"),
+    "outcome": ("decided", "decision", "target range"),
+    "happened": ("decided", "decision", "target range"),
+    "hold": ("decided", "maintain the target range", "target range"),
+    "decidió": ("decided", "decision", "target range"),
+    "tasa": ("federal funds rate", "target range", "policy rate"),
+    "inflación": ("inflation", "prices", "pce"),
+    "决定": ("decided", "decision", "target range"),
+    "利率": ("federal funds rate", "target range", "policy rate"),
+    "通胀": ("inflation", "prices", "pce"),
     "inflation": ("inflation", "prices", "pce"),
     "jobs": ("labor market", "employment", "unemployment", "job gains"),
     "job": ("labor market", "employment", "unemployment", "job gains"),
@@ -78,8 +91,6 @@ TOPIC_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
-
-
 def expanded_query(topic: str) -> str:
     """The topic with the Fed's own words for it ("cuts" -> "rate cut ... policy rate"), for search."""
     words = re.findall(r"[a-z]+", topic.lower())
@@ -90,7 +101,9 @@ def expanded_query(topic: str) -> str:
 def read_documents(text: str, when: When | None, subjects: tuple[str, ...], reference: date) -> DocFilter:
     """The filters a document question implies (kind, speaker, meeting, recency, dates)."""
     speaker_match = _SPEAKER.search(text)
-    speaker = speaker_match.group(1).capitalize() if speaker_match else None
+    speaker = None
+    if speaker_match:
+        speaker = speaker_match.group(1).capitalize() if speaker_match.group(1) else FED_SPEAKER_NAMES[speaker_match.group(2)]
     kind: DocKind | None = next((k for k, pattern in _KINDS if pattern.search(text)), None)
     if speaker and kind in (None, "statement"):
         kind = "speech"

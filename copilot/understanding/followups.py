@@ -66,7 +66,7 @@ def with_context(
         start = _anchor(previous)
         when = When("since", start=start, text=since_then.group(0), event="then") if start else None
         if when is not None:
-            parts = [_with_when(p, when) for p in parts] or [_with_when(p, when) for p in previous.parts]
+            parts = [_with_when(p, when, reference) for p in parts] or [_with_when(p, when, reference) for p in previous.parts]
             changed = True
     if implicit and new_subjects and (_CONTINUES.search(masked) or len(masked.split()) <= 4):
         explicit_when = next((p.when for p in parts if p.when is not None), None)
@@ -98,7 +98,7 @@ def with_context(
             changed = True
         elif not parts and _only_time(reading, masked, reference):
             when = _only_time(reading, masked, reference)
-            parts = [_with_when(p, when) for p in previous.parts]  # type: ignore[arg-type]
+            parts = [_with_when(p, when, reference) for p in previous.parts]  # type: ignore[arg-type]
             changed = True
     elif _PLURAL.search(masked) or _SINGULAR.search(masked):
         fill = before if _PLURAL.search(masked) else before[:1]
@@ -132,7 +132,12 @@ def _with_previous_time(reading: QuestionReading, masked: str, previous: Questio
     return replace(reading, parts=tuple(parts))
 
 
-def _with_when(part: Part, when: When) -> Part:
+def _with_when(part: Part, when: When, reference: date) -> Part:
+    if part.measure == "documents" and part.docs is not None:
+        from copilot.understanding.documents import read_documents
+
+        docs = read_documents(part.text, when, part.subjects, reference)
+        return replace(part, when=when, docs=replace(docs, topic=part.docs.topic or docs.topic))
     if part.measure in PERIODIC or part.measure == "price":
         measure = "return" if part.measure == "price" and when.kind in ("since", "range") else part.measure
         return replace(part, when=when, measure=measure)

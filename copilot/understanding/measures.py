@@ -187,7 +187,8 @@ MEASURE_WORDS: dict[Measure, re.Pattern[str]] = {
         r"caro",
         r"cara",
         r"barat[oa]",
-        r"per",
+        r"(?-i:PER)",
+        r"el per",
         r"市盈率",
         r"估值",
         r"市值",
@@ -357,6 +358,12 @@ MEASURE_WORDS: dict[Measure, re.Pattern[str]] = {
 }
 
 FIELD_WORDS: dict[Measure, tuple[FieldWords, ...]] = {
+    "price": (
+        FieldWords("low_52w", _words(r"52[- ]?(?:week|wk|w) lows?", r"(?:from|off) (?:its|the) (?:52[- ]?(?:week|wk|w) )?lows?")),
+        FieldWords("high_52w", _words(r"52[- ]?(?:week|wk|w) highs?", r"(?:from|off) (?:its|the) (?:52[- ]?(?:week|wk|w) )?highs?", r"all[- ]time high")),
+        FieldWords("avg_volume", _words(r"(?:average|avg\.?) (?:daily )?volume", r"volume average")),
+        FieldWords("volume", _words(r"volume", r"shares traded", r"how many shares", r"成交量")),
+    ),
     "technicals": (
         FieldWords(
             "rsi",
@@ -370,6 +377,7 @@ FIELD_WORDS: dict[Measure, tuple[FieldWords, ...]] = {
                 r"ema",
                 r"\d+[- ]day(?: moving)? averages?",
                 r"\d+[- ]?dma",
+                r"(?:20|50|100|200)(?: and (?:50|100|200))?[- ]day",
                 r"均线",
                 r"media m[oó]vil",
             ),
@@ -404,7 +412,8 @@ FIELD_WORDS: dict[Measure, tuple[FieldWords, ...]] = {
         ),
         FieldWords("eps", _words(r"(?:diluted )?eps", r"earnings per share", r"每股收益")),
         FieldWords("gross_margin", _words(r"gross (?:margin|profit)")),
-        FieldWords("operating_income", _words(r"operating (?:income|margin|profit)")),
+        FieldWords("operating_income", _words(r"operating (?:income|profit)")),
+        FieldWords("operating_margin", _words(r"operating margin")),
         FieldWords("net_margin", _words(r"net margin", r"profit margin")),
         FieldWords("free_cash_flow", _words(r"free cash flow", r"fcf", r"cash flow", r"现金流")),
         FieldWords("debt", _words(r"(?:total )?debt", r"负债")),

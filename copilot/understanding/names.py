@@ -126,7 +126,7 @@ def normalise_question(text: str) -> str:
 
 
 def find_names(text: str, resolver: Resolver | None) -> list[NameMention]:
-    """Every security the question names, in order of appearance, without repeats."""
+    """Every mention of a security in the question, in order of appearance (repeats included)."""
     found: list[NameMention] = []
     if resolver is not None:
         for mention in resolver.find_mentions(text, lenient=True):
@@ -140,10 +140,7 @@ def find_names(text: str, resolver: Resolver | None) -> list[NameMention]:
     if resolver is not None and not found:
         _add_wordlike_ticker(text, found)
     _add_unknown_tickers(text, found)
-    ordered: dict[str, NameMention] = {}
-    for mention in sorted(found, key=lambda m: m.start):
-        ordered.setdefault(mention.symbol, mention)
-    return list(ordered.values())
+    return sorted(found, key=lambda m: m.start)  # every mention: a name said twice is masked twice
 
 
 def unknown_name(text: str, mentions: Sequence[NameMention]) -> str | None:

@@ -9,6 +9,7 @@ after it ("Apple and Microsoft: how have they done?"). Follow-ups lean on the pr
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -40,10 +41,11 @@ _CLAUSE_BREAK = re.compile(
 )
 # Phrases that hold a clause-break word but ask one thing ("high and low", "50 and 200 day").
 _JOINED_PHRASES = re.compile(
-    r"\bhighs?\s+and\s+lows?\b|\b(?:20|50|100)\s+and\s+(?:50|100|200)[- ]day\b|\bbuy\s+or\s+sell\b"
+    r"\bhighs?\s+and\s+lows?\b|\b(?:20|50|100)(?:[- ]day)?\s+and\s+(?:50|100|200)[- ]day\b|\bbuy\s+or\s+sell\b"
     r"|\bprofit\s+and\s+loss\b|\bopen\s+and\s+close\b|\bsupport\s+and\s+resistance\b",
     re.IGNORECASE,
 )
+_BARE_SINCE = re.compile(r"\bsince\s*[?.!]*\s*$", re.IGNORECASE)
 _BROAD_MARKET = re.compile(
     r"\b(?:the\s+)?(?:stock\s+|us\s+|u\.s\.\s+)?(?:market|stocks|equities)\b|\bel mercado\b|股市|大盘", re.I
 )
@@ -148,6 +150,9 @@ def _parts(clauses: list[Clause], question_when: When | None, reference: date) -
     last_subjects: tuple[str, ...] = ()
     for piece, own, measures, _ in clauses:
         when = read_when(piece, reference)
+        if when is None and _BARE_SINCE.search(piece) and any(p.measure == "documents" for p in parts):
+            # "what did the Fed do in December and how have small caps done since": since that meeting
+            when = When("since", text="since", event="meeting")
         if not measures and own and last and not when:
             for index in last:  # "..., and Microsoft?": the same question of one more name
                 if parts[index].measure in PER_SUBJECT or parts[index].measure == "composite":
@@ -210,6 +215,8 @@ def _part(
     when = own_when
     if when is None and measure in PERIODIC:
         when = question_when
+    if measure == "financials" and when is None and re.search(r"\b(?:10-?k|annual report)\b", piece, re.I):
+        when = When("year", text="the 10-K", relative="last", fiscal=True)  # a 10-K reports the fiscal year
     if (
         measure == "price"
         and when is not None
@@ -251,7 +258,8 @@ def _merge(parts: list[Part], part: Part) -> int:
         if (other.measure, other.when, other.subjects) == (part.measure, part.when, part.subjects) and (
             part.measure in ("technicals", "valuation", "financials")
         ):  # "rsi and 50-day average": one part with both fields
-            parts[index] = replace(other, fields=tuple(dict.fromkeys((*other.fields, *part.fields))))
+            fields = tuple(dict.fromkeys((*other.fields, *part.fields)))
+            parts[index] = replace(other, fields=fields, text=f"{other.text} {part.text}")
             return index
     parts.append(part)
     return len(parts) - 1
@@ -298,3 +306,13 @@ def _broad_market(reading: QuestionReading, masked: str, resolver: Resolver | No
     )
     names = {**reading.names, "^GSPC": (resolver.name_of("^GSPC") if resolver else None) or "S&P 500"}
     return replace(reading, parts=parts, names=names)
+
+
+def read_conversation(
+    questions: Sequence[str], resolver: Resolver | None, reference: date
+) -> QuestionReading:
+    """The last question read in the context of the ones before it (each follow-up leans on the last)."""
+    reading: QuestionReading | None = None
+    for text in questions:
+        reading = read_question(text, resolver, reference, reading)
+    return reading if reading is not None else QuestionReading(question="", refusal="empty")

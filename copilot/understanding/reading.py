@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
+from copilot.lexicon import MONTH_NAMES
 from copilot.understanding.measures import Measure
 from copilot.understanding.when import When
 
@@ -126,9 +127,10 @@ def document_label(docs: DocFilter) -> str:
         )
         lead = f"the {'latest ' if docs.latest and not docs.meeting else ''}{publisher}{kind}"
     if docs.meeting:
-        lead += f" of the {docs.meeting} meeting"
+        year, month = docs.meeting[:4], int(docs.meeting[5:7])
+        lead += f" of the {MONTH_NAMES[month - 1]} {year} meeting"
     elif docs.meeting_month:
-        lead += f" of the latest meeting in month {docs.meeting_month}"
+        lead += f" of the {MONTH_NAMES[docs.meeting_month - 1]} meeting"
     if docs.since and docs.until:
         lead += f" from {docs.since.isoformat()} to {docs.until.isoformat()}"
     elif docs.since:

@@ -125,7 +125,9 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "a_price_target_is_not_a_price",
         "What is Apple's price target?",
-        lambda d: "targets" in d.measures and bool(re.search(r"\b(?:price target|target price)s?\b", d.text, re.I)),
+        lambda d: (
+            "targets" in d.measures and bool(re.search(r"\b(?:price target|target price)s?\b", d.text, re.I))
+        ),
         drop=("price",),
     ),
     Rule(

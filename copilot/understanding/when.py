@@ -74,6 +74,8 @@ class When:
             return TO_DATE_WORDS.get(self.label, self.label)
         if self.kind == "trailing":
             return TRAILING_WORDS.get(self.label, f"over the past {self.label}")
+        if self.kind in ("year", "quarter") and not self.label:
+            return f"in the latest fiscal {self.kind}" if self.fiscal else f"in the latest {self.kind}"
         if self.kind == "year":
             return f"in {'fiscal ' if self.fiscal else ''}{self.label}"
         if self.kind == "quarter":
@@ -181,11 +183,14 @@ _QUARTER = re.compile(
     re.IGNORECASE,
 )
 _FISCAL_YEAR = re.compile(rf"\b(?:FY\s?'?(?P<a>{_YEAR}|\d{{2}})|fiscal\s+(?:year\s+)?(?P<b>{_YEAR}))\b", re.I)
+_LAST_FISCAL = re.compile(r"\b(?:last|previous|prior|latest|most recent)\s+fiscal\s+(?P<u>year|quarter)\b", re.I)
 _MONTH = re.compile(
     rf"(?:\b(?:in|during|for|over|of|en|durante|throughout)\s+(?:the\s+month\s+of\s+)?)?"
     rf"(?<![\w-])(?P<m>{_MONTH_WORD})\.?(?:\s+(?:de|of)\s+|\s*,?\s*)(?P<y>{_YEAR})(?!\d)"
     rf"|\b(?:in|during|for|over|en|durante|throughout)\s+(?P<m2>{_MONTH_WORD})\b(?!\s+\d{{1,2}}\b)"
-    rf"|\b(?:the|its|at|de|fomc|fed|fed's)\s+(?P<m3>{_MONTH_WORD})\s+(?:fomc\s+|fed\s+|policy\s+)?(?:meeting|reuni[oó]n)\b",
+    rf"|\b(?:(?:the|its|at|de|fomc|fed|fed's)\s+)?(?P<m3>{_MONTH_WORD})\s+(?:fomc\s+|fed\s+|policy\s+)?"
+    rf"(?:meeting|reuni[oó]n|minutes|statement|projections|decision|dot plot)\b"
+    rf"|\b(?P<m4>{_MONTH_WORD})\s+(?:fomc|fed)\b",
     re.IGNORECASE,
 )
 _ZH_MONTH = re.compile(rf"(?P<y>{_YEAR})年(?P<m>1[0-2]|[1-9])月(?!\d|份?\d+日)")
@@ -352,6 +357,14 @@ def _quarter(text: str, reference: date) -> When | None:
     return None
 
 
+def _last_fiscal(text: str, reference: date) -> When | None:
+    last = _LAST_FISCAL.search(text)
+    if last is None:
+        return None
+    kind: WhenKind = "year" if last.group("u").lower() == "year" else "quarter"
+    return When(kind, text=last.group(0), relative="last", fiscal=True)  # the latest one reported
+
+
 def _fiscal_year(text: str, reference: date) -> When | None:
     match = _FISCAL_YEAR.search(text)
     if match is None:
@@ -416,9 +429,10 @@ def _month(text: str, reference: date) -> When | None:
     if zh:
         return _month_when(int(zh.group("y")), int(zh.group("m")), zh.group(0))
     for match in _MONTH.finditer(text):
-        word = (match.group("m") or match.group("m2") or match.group("m3") or "").lower().rstrip(".")
+        word = (match.group("m") or match.group("m2") or match.group("m3") or match.group("m4") or "")
+        word = word.lower().rstrip(".")
         month = MONTHS.get(word)
-        meeting = bool(match.group("m3"))
+        meeting = bool(match.group("m3") or match.group("m4"))
         if month is None or (
             word == "may" and not match.group("y") and not meeting and "in may" not in match.group(0).lower()
         ):
@@ -454,6 +468,7 @@ _READERS = (
     _range,
     _since,
     _to_date,
+    _last_fiscal,
     _last_calendar,
     _quarter,
     _fiscal_year,

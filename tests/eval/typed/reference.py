@@ -482,7 +482,14 @@ def _return_figures(
 ) -> list[Figure]:
     """return of one symbol; sectors = the best and the worst of the 11 sector SPDRs."""
     if item["kind"] == "return":
-        return [figure(item["symbol"], ref.period_return(item["symbol"], item["period"], day), "%")]
+        symbol, period = item["symbol"], item["period"]
+        value = ref.period_return(symbol, period, day)
+        base, end = ref.period_bounds(symbol, period, day)
+        # the file's closes are rounded to the cent; another record of the same trade may hold the
+        # unrounded split-adjusted price (NVDA 49.522 for 495.22 before its 10-for-1 split), which
+        # moves a return by up to (1 + r) * (half a cent / base + half a cent / end)
+        rounding = (1 + value / 100) * (0.005 / float(base["close"]) + 0.005 / float(end["close"])) * 100
+        return [figure(symbol, value, "%", PCT_TOLERANCE + rounding)]
     returns = {etf: ref.period_return(etf, item["period"], day) for etf in SECTOR_ETFS}
     best, worst = max(returns, key=returns.__getitem__), min(returns, key=returns.__getitem__)
     return [figure(best, returns[best], "%"), figure(worst, returns[worst], "%")]

@@ -57,6 +57,15 @@ class CaseScore:
         )
 
 
+def declined(item: dict[str, Any], answer: str) -> bool:
+    """The answer says plainly it cannot give this item (naming its subject or its kind of document)."""
+    words = [str(item.get("subject") or ""), str((item.get("doc") or {}).get("kind") or "")]
+    for sentence in re.split(r"(?<=[.!?])\s+", answer):
+        if _DECLINE.search(sentence) and any(w and w.lower() in sentence.lower() for w in words):
+            return True
+    return False
+
+
 def symbols_of(source: Source) -> set[str]:
     found = {str(s) for s in source.arguments.get("symbols", []) or []}
     if source.arguments.get("symbol"):
@@ -78,9 +87,12 @@ def covers(item: dict[str, Any], cited: list[Source], answer: str, as_of: date) 
         return len({(s.tool, tuple(sorted(symbols_of(s)))) for s in cited if s.kind == "market_data"}) >= 3
     if measure == "documents":
         return any(_document(item.get("doc") or {}, period, s) for s in cited)
+    fields = set(item.get("fields") or [])
     for source in cited:
         if source.tool not in _TOOLS.get(measure, set()):
             continue
+        if measure == "price" and source.tool == "quote" and fields and fields <= {"avg_volume", "high_52w", "low_52w"}:
+            return subject in symbols_of(source)  # a quote holds the 3-month average volume and the 52-week range
         if subject and subject not in symbols_of(source) and measure != "sectors":
             continue
         if measure in ("price", "return", "sectors") and not _period(period, source, as_of):
@@ -128,4 +140,7 @@ def _document(doc: dict[str, Any], period: str | None, source: Source) -> bool:
 
 
 def expected(items: list[dict[str, Any]]) -> list[ExpectedFigure]:
-    return [ExpectedFigure(**{k: v for k, v in item.items() if k in ("symbol", "value", "unit", "tolerance")}) for item in items]
+    return [
+        ExpectedFigure(**{k: v for k, v in item.items() if k in ("symbol", "value", "unit", "tolerance")})
+        for item in items
+    ]

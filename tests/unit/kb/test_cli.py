@@ -37,7 +37,8 @@ def test_add_search_list_remove(runner: CliRunner, tmp_path: Path) -> None:
     [passage] = json.loads(found.stdout)
     assert passage["source"]["title"] == "Memo" and passage["source"]["provider"] == "Desk"
     assert passage["source"]["published"] == "2024-01-24"
-    assert [f["value"] for f in passage["source"]["facts"]] == [16.0]
+    # "260 million" is a figure too (an amount with a scale word), "rose to" a level, "up 16%" a rise
+    assert [f["value"] for f in passage["source"]["facts"]] == [260_000_000.0, 16.0]
 
     queries = tmp_path / "q.jsonl"
     queries.write_text(
