@@ -332,8 +332,10 @@ def _arg_date(source: Source, key: str) -> date | None:
 
 
 def _says_could_not(part: Part, subject: str | None, reading: QuestionReading, sentences: list[str]) -> bool:
-    """The answer states plainly that it could not give this part."""
-    words = _part_words(part, subject, reading)
+    """The answer states plainly that it could not give this part (any plain "could not" when the
+    question asks one thing of one name; else a sentence naming the part's subject or measure)."""
+    single = len(reading.parts) == 1 and len(reading.parts[0].subjects) <= 1
+    words = [] if single else _part_words(part, subject, reading)
     for sentence in sentences:
         if not _DECLINE.search(sentence):
             continue
@@ -352,6 +354,10 @@ def _part_words(part: Part, subject: str | None, reading: QuestionReading) -> li
             words.append(name.lower().split(",")[0].split(" inc")[0])
     words.extend(f.replace("_", " ") for f in part.fields)
     extra = {
+        "price": ["price", "quote", "close"],
+        "return": ["return", "performance"],
+        "technicals": ["rsi", "average", "technical", "macd", "bollinger"],
+        "valuation": ["valuation", "p/e", "multiple"],
         "documents": ["document", "statement", "minutes", "speech", "passage"],
         "financials": ["statement", "revenue", "earnings", "eps", "income"],
         "targets": ["target", "analyst"],

@@ -61,16 +61,17 @@ def citation_of(source: dict[str, Any]) -> str:
 
 
 def verity_object(done: DoneEvent, verification: VerificationEvent | None) -> dict[str, Any]:
-    """The ``verity`` extension: cited sources, verification, conversation id, analysis date, mode."""
+    """The ``verity`` extension: cited sources, verification, coverage, conversation id, as_of, mode."""
     return {
         "conversation_id": done.conversation_id,
         "turn_id": done.turn_id,
         "as_of": done.as_of.isoformat() if done.as_of else None,
         "mode": done.mode,
         "sources": [c.model_dump(mode="json") for c in done.sources],
-        "verification": verification.model_dump(mode="json", exclude={"type"})
+        "verification": verification.model_dump(mode="json", exclude={"type", "coverage"})
         if verification
         else {"summary": done.verification},
+        "coverage": done.coverage.model_dump(mode="json") if done.coverage else None,
     }
 
 

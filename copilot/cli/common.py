@@ -18,12 +18,16 @@ err_console = Console(stderr=True)
 
 
 @contextmanager
-def cli_errors() -> Iterator[None]:
-    """Print a typed error as one clear line (no traceback) and exit non-zero."""
+def cli_errors(json_output: bool = False) -> Iterator[None]:
+    """Print a typed error as one clear line (no traceback) and exit non-zero; with ``--json``, as
+    a JSON object on stdout (``{"error": code, "message": ...}``) so a program reads it like the rest."""
     try:
         yield
     except VerityError as exc:
-        err_console.print(f"[bold red]Error:[/] {exc.message}", highlight=False)
+        if json_output:
+            print_json(exc.to_dict())
+        else:
+            err_console.print(f"[bold red]Error:[/] {exc.message}", highlight=False)
         raise typer.Exit(code=2) from None
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from functools import cache
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -18,10 +19,11 @@ from rich.table import Table
 from copilot.cli.common import cli_errors, console, parse_date, print_json
 from copilot.config import get_settings
 from copilot.formatting import format_compact
-from copilot.schemas import Fact, Source
-from tools.market import MarketData, build_market_data
-from tools.metrics.periods import FORMS
-from tools.metrics.valuation import FIELDS as VALUATION_FIELDS
+from tools.period_names import FORMS
+
+if TYPE_CHECKING:  # the market layer loads pandas: imported when a command runs, not for --help
+    from copilot.schemas import Fact, Source
+    from tools.market import MarketData
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -34,6 +36,8 @@ Period = Annotated[str, typer.Option("--period", "-p", help=FORMS)]
 
 def get_market() -> MarketData:
     """The MarketData the settings select (live yfinance + cache, or a snapshot directory)."""
+    from tools.market import build_market_data
+
     return build_market_data(get_settings())
 
 
@@ -193,8 +197,14 @@ def _shown(fact: Fact) -> str:
 
 
 def _missing_label(key: str) -> str:
-    return _LABELS.get(key, key.replace("_", " "))
+    return _labels().get(key, key.replace("_", " "))
 
 
 _SIGNED = ("price_return_", "total_return_", "change", "pct_from_", "max_drawdown")
-_LABELS = {key: label for key, _, label, _ in VALUATION_FIELDS}
+
+
+@cache
+def _labels() -> dict[str, str]:
+    from tools.metrics.valuation import FIELDS
+
+    return {key: label for key, _, label, _ in FIELDS}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -17,10 +17,10 @@ from rich.table import Table
 from copilot.cli.common import cli_errors, console, parse_date, print_json
 from copilot.config import Settings, get_settings
 from copilot.errors import BadInputError
-from tools.importer import ImportReport, import_snapshot
-from tools.providers.base import MarketDataProvider
-from tools.providers.yfinance_provider import build_yfinance_provider
-from tools.snapshot_recorder import record_snapshot
+
+if TYPE_CHECKING:
+    from tools.importer import ImportReport
+    from tools.providers.base import MarketDataProvider
 
 Dest = Annotated[Path, typer.Option("--dest", help="snapshot directory to create or replace")]
 Json = Annotated[bool, typer.Option("--json", help="print the import report as JSON")]
@@ -28,6 +28,8 @@ Json = Annotated[bool, typer.Option("--json", help="print the import report as J
 
 def build_live_provider(settings: Settings) -> MarketDataProvider:
     """The live provider ``verity data snapshot`` records from."""
+    from tools.providers.yfinance_provider import build_yfinance_provider
+
     return build_yfinance_provider(settings)
 
 
@@ -46,6 +48,8 @@ def import_command(
     with cli_errors():
         if on_split not in ("adjust", "refuse"):
             raise BadInputError(f"--on-split must be 'adjust' or 'refuse', not {on_split!r}")
+        from tools.importer import import_snapshot
+
         report = import_snapshot(sources, dest, on_split="refuse" if on_split == "refuse" else "adjust")
         _show(report, as_json)
 
@@ -61,6 +65,8 @@ def snapshot_command(
     with cli_errors():
         first = parse_date(start, "start")
         last = parse_date(end, "end") or datetime.now(UTC).date()
+        from tools.snapshot_recorder import record_snapshot
+
         report = record_snapshot(build_live_provider(get_settings()), symbols, dest, first, last)
         _show(report, as_json)
 

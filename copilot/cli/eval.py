@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -12,7 +12,9 @@ from rich.table import Table
 
 from copilot.cli.common import cli_errors, console, err_console, parse_date, print_json
 from copilot.config import Settings, get_settings
-from copilot.evaluation import EvalReport, Runner, load_cases, run_eval
+
+if TYPE_CHECKING:
+    from copilot.evaluation import EvalReport, Runner
 
 
 def eval_command(
@@ -26,6 +28,8 @@ def eval_command(
     """Run an evaluation file through the chat service and score every answer."""
     with cli_errors():
         day = parse_date(as_of, "as-of")
+        from copilot.evaluation import load_cases, run_eval
+
         cases = load_cases(file)
         runner = build_runner(get_settings())
         report = asyncio.run(run_eval(cases, runner, day))

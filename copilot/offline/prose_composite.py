@@ -58,7 +58,8 @@ def composite(part: Part, results: list[ToolResult], ctx: Context) -> str:
                 shown = show(gap.model_copy(update={"value": abs(gap.value)}))
                 gauges.append(
                     Gauge(
-                        f"{ctx.who(symbol)} sits {shown} {c} below its 52-week high (stretched when within two percent)",
+                        f"{ctx.who(symbol)} sits {shown} {c} below its 52-week high "
+                        "(stretched when within two percent)",
                         abs(gap.value) <= NEAR_HIGH_PCT,
                     )
                 )
@@ -78,12 +79,16 @@ def composite(part: Part, results: list[ToolResult], ctx: Context) -> str:
                 when = f"{cape.as_of:%B %Y}" if cape.as_of else "its last month"
                 gauges.append(
                     Gauge(
-                        f"the S&P 500's CAPE was {show(cape)} {c} in {when}, the latest month recorded (rich above 30)",
+                        f"the S&P 500's CAPE was {show(cape)} {c} in {when}, "
+                        "the latest month recorded (rich above 30)",
                         cape.value > CAPE_RICH,
                     )
                 )
     if not gauges:
-        return "I could not get the market gauges (RSI, distance from the 52-week high, VIX, breadth, valuation) to answer this."
+        return (
+            "I could not get the market gauges (RSI, distance from the 52-week high, VIX, breadth, "
+            "valuation) to answer this."
+        )
     hot = sum(g.hot for g in gauges)
     lead = (
         f"Market gauges for {ctx.who(index)} — a labelled composite of the data, not advice: "

@@ -17,7 +17,8 @@ CAPABILITIES = (
 
 _DECLINES = {
     "options": (
-        "Verity has no options data, so I can't give {who}implied volatility, option prices or open interest; "
+        "Verity has no options data, so I can't give {who}implied volatility, option prices or open "
+        "interest; "
         "I can give realised (historical) volatility and the other technical indicators instead."
     ),
     "transcripts": (
@@ -26,7 +27,8 @@ _DECLINES = {
     ),
     "crypto": "I can't price cryptocurrencies: Verity's market data covers stocks, ETFs and indices.",
     "advice": (
-        "I can't tell you whether to buy, sell or hold anything: that would be personalised investment advice, "
+        "I can't tell you whether to buy, sell or hold anything: that would be personalised investment "
+        "advice, "
         "and it depends on your goals, horizon and risk tolerance. I can lay out the data: quotes, returns, "
         "valuation, analyst targets and technicals."
     ),

@@ -16,9 +16,9 @@ from copilot.figures import extract_figures, split_sentences
 from copilot.knowledge.passages import rendered_passages
 from copilot.offline.prose_common import Citer, Context, ToolResult
 from copilot.schemas import Fact, Source
-from copilot.verify import verify_figures
 from copilot.understanding.documents import TOPIC_SYNONYMS
 from copilot.understanding.reading import Part
+from copilot.verify import verify_figures
 
 MAX_QUOTE_CHARS = 420
 _EPOCH = date(1900, 1, 1)
@@ -45,8 +45,9 @@ def keywords(question: str) -> list[str]:
 
 # Sentences that are manners, not findings ("Before I proceed, ...", "Thank you, Dean Logue").
 _FILLER = re.compile(
-    r"^(?:thank|thanks|before i (?:proceed|begin|turn|start|get)|i (?:would|'d) like to|it is a (?:pleasure|privilege)"
-    r"|good (?:morning|afternoon|evening)|let me (?:begin|start|turn|close|conclude)|i am (?:pleased|delighted|honored)"
+    r"^(?:thank|thanks|before i (?:proceed|begin|turn|start|get)|i (?:would|'d) like to"
+    r"|it is a (?:pleasure|privilege)|good (?:morning|afternoon|evening)"
+    r"|let me (?:begin|start|turn|close|conclude)|i am (?:pleased|delighted|honored)"
     r"|the views (?:i express|expressed)|my remarks|i will (?:begin|start|focus|discuss)|today,? i"
     r"|implementation note|for release at|for immediate release|last update|for media inquiries"
     r"|the next meeting|it was agreed that the next)",
@@ -142,7 +143,9 @@ def best_sentences(
                     score += 0.1  # a whole sentence beats the same words cut at a chunk boundary
                 opening = " ".join(lowered.split()[:3])
                 if any(re.search(rf"\b{re.escape(w)}", opening) for w in words):
-                    score += 0.2  # a sentence about the topic ("Inflation remains ...") beats a passing mention
+                    score += (
+                        0.2  # a sentence about the topic ("Inflation remains ...") beats a passing mention
+                    )
                 if any(sentence == kept for _, _, kept, _ in scored):
                     continue  # overlapping chunks repeat sentences
                 scored.append((score, len(scored), sentence, source))

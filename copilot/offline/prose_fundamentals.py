@@ -65,7 +65,10 @@ def valuation(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
         )
         eps, close = f.get("ttm_diluted_eps"), f.get("close")
         if "trailing_pe" in present and eps is not None and close is not None:
-            text += f" The P/E divides the {show(close)} {c} close by trailing-twelve-month diluted EPS of {show(eps)} {c}."
+            text += (
+                f" The P/E divides the {show(close)} {c} close by trailing-twelve-month diluted EPS "
+                f"of {show(eps)} {c}."
+            )
         return text
     # a provider's snapshot: its own date, in the past tense
     reported = source.as_of.isoformat() if source.as_of else "an earlier date"
@@ -109,7 +112,8 @@ def financials(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     fields = part.fields or ("revenue", "net_income", "eps")
     period = _period_key(source, part)
     if period is None:
-        return f"The statements {c} hold no period matching {part.when.describe() if part.when else 'the question'} for {who}."
+        asked = part.when.describe() if part.when else "the question"
+        return f"The statements {c} hold no period matching {asked} for {who}."
     by_key = {f.key: f for f in source.facts}
     sentences = []
     label = _period_label(source, period)

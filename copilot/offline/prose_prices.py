@@ -18,7 +18,7 @@ _BASIS_NOTE = re.compile(r"as traded|adjusted|price return|total return", re.IGN
 
 
 def quote(source: Source, cite: Citer, ctx: Context, part: Part | None = None) -> str:
-    """Last price, day move, distance from the 52-week high (and low, when asked) and volume vs its average."""
+    """Last price, day move, distance from the 52-week high (and low, when asked), volume vs average."""
     c = cite(source)
     f = facts_of(source)
     who = ctx.who(subject_of(source))
@@ -147,7 +147,8 @@ def performance(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
         if spread is None:
             continue
         verb = "outperformed" if spread.value >= 0 else "underperformed"
-        text = f"{verb} {ctx.who(other.symbol)} by {abs(spread.value):.{spread.precision}f} percentage points {c}"
+        points = f"{abs(spread.value):.{spread.precision}f}"
+        text = f"{verb} {ctx.who(other.symbol)} by {points} percentage points {c}"
         ratio = _fact(source, f"relative_to_{other.symbol}")
         if ratio is not None and subject.value > 0 and other.value > 0 and ratio.value >= 1.5:
             text += f", about {show(ratio)} its gain {c}"

@@ -67,7 +67,9 @@ def _price_source(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
 
 def _documents(part: Part, results: list[ToolResult], ctx: Context) -> str:
     paragraphs = [
-        documents_result(r, ctx, part) if r.error is None and r.artifact is not None else _no_document(part, r, ctx)
+        documents_result(r, ctx, part)
+        if r.error is None and r.artifact is not None
+        else _no_document(part, r, ctx)
         for r in results
     ]
     return " ".join(paragraphs)
@@ -101,29 +103,89 @@ def _unsupported(part: Part, results: list[ToolResult], ctx: Context) -> str:
 INTENTS: dict[Measure, Intent] = {
     intent.measure: intent
     for intent in (
-        Intent("price", "quotes and closes on a day or over a span", "What did Apple close at on March 3, 2025?",
-               plans.plan_price, per_source(_price_source)),
-        Intent("return", "returns over any period and comparisons", "How did small caps do vs large caps last year?",
-               plans.plan_return, per_source(performance, {"price_history": price_on_day})),
-        Intent("technicals", "RSI, moving averages, MACD, Bollinger bands, support and resistance", "tsla rsi",
-               plans.plan_per_symbol("get_technicals"), per_source(technicals)),
-        Intent("valuation", "valuation at the analysis date (and a provider's dated snapshot)", "Is Apple expensive?",
-               plans.plan_per_symbol("get_valuation"), per_source(valuation)),
-        Intent("financials", "statement lines and their growth", "Apple revenue last quarter",
-               plans.plan_financials, per_source(financials)),
-        Intent("targets", "analyst price targets and rating", "What do analysts expect for NVDA?",
-               plans.plan_per_symbol("get_analyst_targets"), per_source(targets)),
-        Intent("market_valuation", "the S&P 500's P/E and CAPE", "What is the S&P 500's P/E?",
-               plans.plan_market_valuation, per_source(market_valuation)),
-        Intent("sectors", "sector rankings over named periods", "Which sectors led this month?",
-               plans.plan_sectors, per_source(sectors)),
-        Intent("documents", "what FOMC statements, minutes, speeches and filings say", "What did the Fed do at the January meeting?",
-               plans.plan_documents, _documents),
-        Intent("composite", "market gauges: RSI, 52-week high, VIX, breadth, valuation", "Is the market overheated?",
-               plans.plan_composite, composite),
-        Intent("lookup", "tickers of companies, funds and indices", "What's the ticker for Nvidia?",
-               plans.plan_lookup, _lookup),
-        Intent("unsupported", "what Verity has no data for, said plainly", "What's NVDA's implied volatility?",
-               plans.plan_nothing, _unsupported),
+        Intent(
+            "price",
+            answers="quotes and closes on a day or over a span",
+            example="What did Apple close at on March 3, 2025?",
+            plan=plans.plan_price,
+            write=per_source(_price_source),
+        ),
+        Intent(
+            "return",
+            answers="returns over any period and comparisons",
+            example="How did small caps do vs large caps last year?",
+            plan=plans.plan_return,
+            write=per_source(performance, {"price_history": price_on_day}),
+        ),
+        Intent(
+            "technicals",
+            answers="RSI, moving averages, MACD, Bollinger bands, support and resistance",
+            example="tsla rsi",
+            plan=plans.plan_per_symbol("get_technicals"),
+            write=per_source(technicals),
+        ),
+        Intent(
+            "valuation",
+            answers="valuation at the analysis date (and a provider's dated snapshot)",
+            example="Is Apple expensive?",
+            plan=plans.plan_per_symbol("get_valuation"),
+            write=per_source(valuation),
+        ),
+        Intent(
+            "financials",
+            answers="statement lines and their growth",
+            example="Apple revenue last quarter",
+            plan=plans.plan_financials,
+            write=per_source(financials),
+        ),
+        Intent(
+            "targets",
+            answers="analyst price targets and rating",
+            example="What do analysts expect for NVDA?",
+            plan=plans.plan_per_symbol("get_analyst_targets"),
+            write=per_source(targets),
+        ),
+        Intent(
+            "market_valuation",
+            answers="the S&P 500's P/E and CAPE",
+            example="What is the S&P 500's P/E?",
+            plan=plans.plan_market_valuation,
+            write=per_source(market_valuation),
+        ),
+        Intent(
+            "sectors",
+            answers="sector rankings over named periods",
+            example="Which sectors led this month?",
+            plan=plans.plan_sectors,
+            write=per_source(sectors),
+        ),
+        Intent(
+            "documents",
+            answers="what FOMC statements, minutes, speeches and filings say",
+            example="What did the Fed do at the January meeting?",
+            plan=plans.plan_documents,
+            write=_documents,
+        ),
+        Intent(
+            "composite",
+            answers="market gauges: RSI, 52-week high, VIX, breadth, valuation",
+            example="Is the market overheated?",
+            plan=plans.plan_composite,
+            write=composite,
+        ),
+        Intent(
+            "lookup",
+            answers="tickers of companies, funds and indices",
+            example="What's the ticker for Nvidia?",
+            plan=plans.plan_lookup,
+            write=_lookup,
+        ),
+        Intent(
+            "unsupported",
+            answers="what Verity has no data for, said plainly",
+            example="What's NVDA's implied volatility?",
+            plan=plans.plan_nothing,
+            write=_unsupported,
+        ),
     )
-}  # fmt: skip
+}

@@ -110,7 +110,9 @@ def with_event_dates(
     reading: QuestionReading, planned: Sequence[tuple[int, ToolCall]], results: dict[str, ToolResult]
 ) -> QuestionReading:
     """Parts timed "since" an event a document dates (an FOMC meeting): the date its statement gives."""
-    waiting = [i for i, p in enumerate(reading.parts) if p.when and p.when.kind == "since" and p.when.start is None]
+    waiting = [
+        i for i, p in enumerate(reading.parts) if p.when and p.when.kind == "since" and p.when.start is None
+    ]
     if not waiting:
         return reading
     dates: list[date] = []
@@ -130,7 +132,9 @@ def with_event_dates(
     for i in waiting:
         when = parts[i].when
         assert when is not None
-        parts[i] = replace(parts[i], when=replace(when, start=anchor, event=f"the {anchor.isoformat()} meeting"))
+        parts[i] = replace(
+            parts[i], when=replace(when, start=anchor, event=f"the {anchor.isoformat()} meeting")
+        )
     return replace(reading, parts=tuple(parts))
 
 

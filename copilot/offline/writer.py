@@ -44,7 +44,8 @@ def write_answer(
         part_results = [results[k] for k in keys if k in results]
         if part.measure in PER_SUBJECT and not part.subjects:
             paragraphs.append(
-                f"I couldn't tell which stock, ETF or index the question means for {describe_part(part, reading)}; "
+                "I couldn't tell which stock, ETF or index the question means for "
+                f"{describe_part(part, reading)}; "
                 "name it or give its ticker."
             )
             continue

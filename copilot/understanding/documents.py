@@ -11,7 +11,7 @@ import re
 from datetime import date
 
 from copilot.lexicon import FED_SPEAKER_NAMES, FED_SPEAKERS
-from copilot.understanding.reading import DocFilter, DocKind
+from copilot.understanding.reading import DECISION_TOPIC, DocFilter, DocKind
 from copilot.understanding.when import When
 
 _KINDS: tuple[tuple[DocKind, re.Pattern[str]], ...] = (
@@ -30,7 +30,8 @@ _KINDS: tuple[tuple[DocKind, re.Pattern[str]], ...] = (
         re.compile(
             r"\bstatements?\b|\bcomunicado\b|声明|\bdecid\w*|\bdecision\b|\bdo\b.{0,30}\bmeeting"
             r"|\bwhat did (?:the )?(?:fed|fomc)\b.{0,12}\bdo\b|\bdo with rates\b"
-            r"|\bdid (?:the )?(?:fed|fomc) (?:cut|hike|raise|lower|hold|move)\b|\bhold or cut\b|\bcut or hold\b"
+            r"|\bdid (?:the )?(?:fed|fomc) (?:cut|hike|raise|lower|hold|move)\b"
+            r"|\bhold or cut\b|\bcut or hold\b"
             r"|\boutcome\b|\bwhat happened at\b|\bdecidi[oó]\b|决定",
             re.I,
         ),
@@ -103,7 +104,11 @@ def read_documents(text: str, when: When | None, subjects: tuple[str, ...], refe
     speaker_match = _SPEAKER.search(text)
     speaker = None
     if speaker_match:
-        speaker = speaker_match.group(1).capitalize() if speaker_match.group(1) else FED_SPEAKER_NAMES[speaker_match.group(2)]
+        speaker = (
+            speaker_match.group(1).capitalize()
+            if speaker_match.group(1)
+            else FED_SPEAKER_NAMES[speaker_match.group(2)]
+        )
     kind: DocKind | None = next((k for k, pattern in _KINDS if pattern.search(text)), None)
     if speaker and kind in (None, "statement"):
         kind = "speech"
@@ -135,7 +140,7 @@ def read_documents(text: str, when: When | None, subjects: tuple[str, ...], refe
     ticker = subjects[0] if subjects and kind in ("10-K", "10-Q", "20-F", "filing") else None
     topic = topic_words(text)
     if not topic and kind == "statement":
-        topic = "decided target range federal funds rate"  # "what did the Fed do": its decision
+        topic = DECISION_TOPIC  # "what did the Fed do": its decision
     return DocFilter(
         topic=topic,
         kind=kind,

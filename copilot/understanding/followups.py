@@ -66,7 +66,9 @@ def with_context(
         start = _anchor(previous)
         when = When("since", start=start, text=since_then.group(0), event="then") if start else None
         if when is not None:
-            parts = [_with_when(p, when, reference) for p in parts] or [_with_when(p, when, reference) for p in previous.parts]
+            parts = [_with_when(p, when, reference) for p in parts] or [
+                _with_when(p, when, reference) for p in previous.parts
+            ]
             changed = True
     if implicit and new_subjects and (_CONTINUES.search(masked) or len(masked.split()) <= 4):
         explicit_when = next((p.when for p in parts if p.when is not None), None)

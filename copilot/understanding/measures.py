@@ -359,8 +359,20 @@ MEASURE_WORDS: dict[Measure, re.Pattern[str]] = {
 
 FIELD_WORDS: dict[Measure, tuple[FieldWords, ...]] = {
     "price": (
-        FieldWords("low_52w", _words(r"52[- ]?(?:week|wk|w) lows?", r"(?:from|off) (?:its|the) (?:52[- ]?(?:week|wk|w) )?lows?")),
-        FieldWords("high_52w", _words(r"52[- ]?(?:week|wk|w) highs?", r"(?:from|off) (?:its|the) (?:52[- ]?(?:week|wk|w) )?highs?", r"all[- ]time high")),
+        FieldWords(
+            "low_52w",
+            _words(
+                r"52[- ]?(?:week|wk|w) lows?", r"(?:from|off) (?:its|the) (?:52[- ]?(?:week|wk|w) )?lows?"
+            ),
+        ),
+        FieldWords(
+            "high_52w",
+            _words(
+                r"52[- ]?(?:week|wk|w) highs?",
+                r"(?:from|off) (?:its|the) (?:52[- ]?(?:week|wk|w) )?highs?",
+                r"all[- ]time high",
+            ),
+        ),
         FieldWords("avg_volume", _words(r"(?:average|avg\.?) (?:daily )?volume", r"volume average")),
         FieldWords("volume", _words(r"volume", r"shares traded", r"how many shares", r"成交量")),
     ),

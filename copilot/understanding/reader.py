@@ -41,10 +41,12 @@ _CLAUSE_BREAK = re.compile(
 )
 # Phrases that hold a clause-break word but ask one thing ("high and low", "50 and 200 day").
 _JOINED_PHRASES = re.compile(
-    r"\bhighs?\s+and\s+lows?\b|\b(?:20|50|100)(?:[- ]day)?\s+and\s+(?:50|100|200)[- ]day\b|\bbuy\s+or\s+sell\b"
+    r"\bhighs?\s+and\s+lows?\b|\b(?:20|50|100)(?:[- ]day)?\s+and\s+(?:50|100|200)[- ]day\b"
+    r"|\bbuy\s+or\s+sell\b"
     r"|\bprofit\s+and\s+loss\b|\bopen\s+and\s+close\b|\bsupport\s+and\s+resistance\b",
     re.IGNORECASE,
 )
+_COMPARES = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against)\b|对比|相比", re.IGNORECASE)
 _BARE_SINCE = re.compile(r"\bsince\s*[?.!]*\s*$", re.IGNORECASE)
 _BROAD_MARKET = re.compile(
     r"\b(?:the\s+)?(?:stock\s+|us\s+|u\.s\.\s+)?(?:market|stocks|equities)\b|\bel mercado\b|股市|大盘", re.I
@@ -153,7 +155,7 @@ def _parts(clauses: list[Clause], question_when: When | None, reference: date) -
         if when is None and _BARE_SINCE.search(piece) and any(p.measure == "documents" for p in parts):
             # "what did the Fed do in December and how have small caps done since": since that meeting
             when = When("since", text="since", event="meeting")
-        if not measures and own and last and not when:
+        if not measures and own and last and not when and not _COMPARES.search(piece):
             for index in last:  # "..., and Microsoft?": the same question of one more name
                 if parts[index].measure in PER_SUBJECT or parts[index].measure == "composite":
                     merged = tuple(dict.fromkeys((*parts[index].subjects, *own)))

@@ -116,6 +116,10 @@ def describe_part(part: Part, reading: QuestionReading, subject: str | None = No
     return " ".join(x for x in (who, what, when) if x)
 
 
+# what "what did the Fed do" searches for when the question names no topic: the decision
+DECISION_TOPIC = "decided target range federal funds rate"
+
+
 def document_label(docs: DocFilter) -> str:
     """ "the FOMC statement of the January 2026 meeting", "Waller's latest speech"."""
     kind = docs.kind or "document"
@@ -137,7 +141,7 @@ def document_label(docs: DocFilter) -> str:
         lead += f" since {docs.since.isoformat()}"
     if docs.ticker:
         lead += f" ({docs.ticker})"
-    return lead + (f" on {docs.topic}" if docs.topic else "")
+    return lead + (f" on {docs.topic}" if docs.topic and docs.topic != DECISION_TOPIC else "")
 
 
 def calendar_reference(as_of: date | None, today: date) -> date:

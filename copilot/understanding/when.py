@@ -183,7 +183,9 @@ _QUARTER = re.compile(
     re.IGNORECASE,
 )
 _FISCAL_YEAR = re.compile(rf"\b(?:FY\s?'?(?P<a>{_YEAR}|\d{{2}})|fiscal\s+(?:year\s+)?(?P<b>{_YEAR}))\b", re.I)
-_LAST_FISCAL = re.compile(r"\b(?:last|previous|prior|latest|most recent)\s+fiscal\s+(?P<u>year|quarter)\b", re.I)
+_LAST_FISCAL = re.compile(
+    r"\b(?:last|previous|prior|latest|most recent)\s+fiscal\s+(?P<u>year|quarter)\b", re.I
+)
 _MONTH = re.compile(
     rf"(?:\b(?:in|during|for|over|of|en|durante|throughout)\s+(?:the\s+month\s+of\s+)?)?"
     rf"(?<![\w-])(?P<m>{_MONTH_WORD})\.?(?:\s+(?:de|of)\s+|\s*,?\s*)(?P<y>{_YEAR})(?!\d)"
@@ -429,7 +431,7 @@ def _month(text: str, reference: date) -> When | None:
     if zh:
         return _month_when(int(zh.group("y")), int(zh.group("m")), zh.group(0))
     for match in _MONTH.finditer(text):
-        word = (match.group("m") or match.group("m2") or match.group("m3") or match.group("m4") or "")
+        word = match.group("m") or match.group("m2") or match.group("m3") or match.group("m4") or ""
         word = word.lower().rstrip(".")
         month = MONTHS.get(word)
         meeting = bool(match.group("m3") or match.group("m4"))

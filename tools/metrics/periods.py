@@ -25,16 +25,13 @@ from datetime import date
 import pandas as pd
 
 from copilot.errors import BadInputError
+from tools.period_names import FORMS
 
 SESSIONS = {"1d": 1, "5d": 5}
 MONTHS = {"1m": 1, "3m": 3, "6m": 6, "1y": 12, "3y": 36, "5y": 60, "10y": 120}
 TO_DATE = ("mtd", "qtd", "ytd")
 TRAILING = (*SESSIONS, *MONTHS)
 PERIODS = (*TRAILING, *TO_DATE)  # the named periods; calendar periods are written out
-FORMS = (
-    "1d, 5d (trading days), 1m, 3m, 6m, 1y, 3y, 5y, 10y (calendar months back), mtd, qtd, ytd, "
-    "a calendar month 2024-02, a quarter 2025Q4 or a year 2025"
-)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(?:(\d{4})\s*-?\s*q([1-4])|q([1-4])\s*-?\s*(\d{4}))$")
 _YEAR = re.compile(r"^(\d{4})$")

@@ -107,7 +107,8 @@ def main(prefixes: Sequence[str]) -> int:
         print(f"--- {score.id} [{spec['as_of']}] {spec.get('conversation', [])} {spec['question']}")
         print(f"    error={score.error} missing={score.missing_figures} uncovered={score.uncovered}")
         print(
-            f"    declined_ok={score.declined_ok} unverified={score.unverified} coverage={score.coverage_summary}"
+            f"    declined_ok={score.declined_ok} unverified={score.unverified} "
+            f"coverage={score.coverage_summary}"
         )
         print("    " + score.answer.replace("\n", "\n    "))
     print(f"passed {len(scores) - len(failed)} of {len(scores)}")

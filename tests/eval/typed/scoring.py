@@ -91,8 +91,15 @@ def covers(item: dict[str, Any], cited: list[Source], answer: str, as_of: date) 
     for source in cited:
         if source.tool not in _TOOLS.get(measure, set()):
             continue
-        if measure == "price" and source.tool == "quote" and fields and fields <= {"avg_volume", "high_52w", "low_52w"}:
-            return subject in symbols_of(source)  # a quote holds the 3-month average volume and the 52-week range
+        if (
+            measure == "price"
+            and source.tool == "quote"
+            and fields
+            and fields <= {"avg_volume", "high_52w", "low_52w"}
+        ):
+            return subject in symbols_of(
+                source
+            )  # a quote holds the 3-month average volume and the 52-week range
         if subject and subject not in symbols_of(source) and measure != "sectors":
             continue
         if measure in ("price", "return", "sectors") and not _period(period, source, as_of):

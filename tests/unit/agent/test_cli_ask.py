@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from copilot.chat import ChatService
-from copilot.cli import app
+from copilot.cli import app, ask_session
 from copilot.cli import ask as ask_cli
 from copilot.config import Settings
 from tests.fakes import FakeMarketData, ScriptedChatModel, tool_calls
@@ -32,7 +32,7 @@ def test_ask_prints_tool_progress_answer_sources_and_badge(model: ScriptedChatMo
     assert "→ get_quote(symbol='AAPL')" in out and "✓ get_quote [1]" in out
     assert "Apple last traded at $259.37 [1]." in out
     assert "Sources" in out and "AAPL quote" in out and "2026-01-09" in out
-    assert "✓ 1/1 verified · model scripted · as of 2026-01-09" in out
+    assert "✓ 1/1 figures verified · covers the question · model scripted · as of 2026-01-09" in out
 
 
 def test_ask_json_prints_answer_sources_and_verification(model: ScriptedChatModel) -> None:
@@ -95,5 +95,5 @@ def test_a_closed_output_pipe_ends_the_turn_without_a_traceback(
     model.enqueue(tool_calls(("get_quote", {"symbol": "AAPL"})), "Apple last traded at $259.37 [1].")
     service = ask_cli.service_factory(settings)
     with pytest.raises(SystemExit):
-        asyncio.run(ask_cli._stream(service, ClosedPipe(), "Apple price?", None, None))  # type: ignore[arg-type]
+        asyncio.run(ask_session.stream(service, ClosedPipe(), "Apple price?", None, None))  # type: ignore[arg-type]
     assert "asynchronous generator" not in caplog.text
