@@ -63,4 +63,5 @@ def test_ask_unknown_ticker_answers_plainly(offline_cli: Settings) -> None:
     result = runner.invoke(app, ["ask", "What is the price of ZZZZQ?", "--as-of", "2026-01-09"])
     assert result.exit_code == 0, result.output
     assert "✗ get_quote: Unknown symbol 'ZZZZQ'" in " ".join(result.output.split())
-    assert "0/0 verified · offline mode" in result.output
+    shown = " ".join(result.output.split())
+    assert "0/0 figures verified · covers 0 of 1: no figure for ZZZZQ price (said so) · offline mode" in shown
