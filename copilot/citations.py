@@ -155,3 +155,28 @@ def _ends_text(text: str, end: int) -> bool:
     """True when what follows a removed group is punctuation, another group or the end of a line."""
     rest = text[end : end + 1]
     return rest == "" or rest in ".,;:!?)\n[" or rest.isspace()
+
+
+def first_appearance(texts: list[str]) -> list[int]:
+    """The distinct numbers cited across ``texts`` (read in order), in order of first appearance."""
+    seen: dict[int, None] = {}
+    for text in texts:
+        for n in cited_numbers(text):
+            seen.setdefault(n, None)
+    return list(seen)
+
+
+def renumber(text: str, mapping: dict[int, int]) -> str:
+    """``text`` with every citation group's numbers replaced through ``mapping`` (others kept).
+
+    A group is re-rendered as one bracket per number (``[2][5]``), the form writers use, so a
+    range like ``[2-4]`` whose numbers stop being consecutive stays correct.
+    """
+    pieces: list[str] = []
+    cursor = 0
+    for group in parse_citations(text):
+        numbers = dict.fromkeys(mapping.get(n, n) for n in group.numbers)
+        pieces.append(text[cursor : group.start] + "".join(f"[{n}]" for n in numbers))
+        cursor = group.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
