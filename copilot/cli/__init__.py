@@ -53,12 +53,14 @@ def _register_subcommands() -> None:
     from copilot.cli import data_import
     from copilot.cli import eval as eval_cli
     from copilot.cli import kb as kb_cli
+    from copilot.cli import research as research_cli
 
     app.add_typer(data_cli.app, name="data", help="Verified market data.")
     data_import.register(data_cli.app)
     ask_cli.register(app)
     app.command("eval")(eval_cli.eval_command)
     app.add_typer(kb_cli.app, name="kb", help="Knowledge base: add, list, remove and search documents.")
+    app.command("research")(research_cli.research)
 
 
 _register_subcommands()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from langchain_core.language_models import BaseChatModel
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from copilot.config import Settings
 from copilot.errors import BadInputError
@@ -32,7 +32,7 @@ MAX_TOPIC_CHARS = 500
 class ResearchRequest(BaseModel):
     """One report to write: its topic, analysis date, model name and owner."""
 
-    topic: str = Field(min_length=1, max_length=MAX_TOPIC_CHARS)
+    topic: str  # checked when the run starts (BadInputError): empty, or over MAX_TOPIC_CHARS
     as_of: date | None = None  # None: the settings' VERITY_AS_OF, else today on the market's clock
     model: str = MODEL_LLM
     owner: str | None = None

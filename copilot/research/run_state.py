@@ -21,7 +21,7 @@ from copilot.config import Settings
 from copilot.errors import BadInputError
 from copilot.research.assemble import disclaimer, related_quotes, renumbered
 from copilot.research.charts import build_charts
-from copilot.research.deps import ResearchDeps, ResearchRequest, model_name
+from copilot.research.deps import MAX_TOPIC_CHARS, ResearchDeps, ResearchRequest, model_name
 from copilot.research.draft import Draft
 from copilot.research.events import ResearchStepEvent, StepKind, StepStatus
 from copilot.research.evidence import Evidence
@@ -58,6 +58,10 @@ class RunState:
         topic = " ".join(request.topic.split())
         if not topic:
             raise BadInputError("the research topic is empty: name an index, a sector, a fund or a company")
+        if len(topic) > MAX_TOPIC_CHARS:
+            raise BadInputError(
+                f"the topic is {len(topic):,} characters long; the limit is {MAX_TOPIC_CHARS}"
+            )
         today = deps.today()
         as_of = request.as_of or settings.as_of or today
         if as_of > today:
