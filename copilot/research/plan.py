@@ -107,5 +107,5 @@ def critical_path(plan: ResearchPlan, cost: Callable[[str], float]) -> tuple[flo
         before = max((longest(d) for d in graph[node]), key=lambda item: item[0], default=(0.0, ()))
         return before[0] + cost(node), (*before[1], node)
 
-    total, chain = max((longest(n) for n in graph), key=lambda item: item[0])
+    total, chain = longest(ASSEMBLE_NODE)  # assembly waits for every node: every chain ends there
     return total, list(chain)
