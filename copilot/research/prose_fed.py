@@ -15,7 +15,8 @@ from datetime import date
 
 from copilot.figures import split_sentences
 from copilot.knowledge.facts import parse_number
-from copilot.research.draft import Draft, WriteContext, long_date
+from copilot.research.draft import Draft, WriteContext, join_words, long_date
+from copilot.research.prose_market import results
 from copilot.research.subjects import main_index
 from copilot.schemas import Source
 
@@ -82,14 +83,23 @@ def _stated(source: Source, *values: float | None) -> bool:
 
 
 def quote(ctx: WriteContext, step: str, *phrases: str) -> str | None:
-    """The first whole sentence (newest statement first) holding one of ``phrases``, quoted, cited."""
+    """The first whole sentence (newest document first) holding one of ``phrases`` (any case),
+    quoted and cited."""
+    found = quoted(ctx, step, *phrases)
+    return found[0] if found else None
+
+
+def quoted(ctx: WriteContext, step: str, *phrases: str) -> tuple[str, date | None] | None:
+    """Like ``quote``, with the date of the document quoted."""
     passages = sorted(ctx.evidence.passages(step), key=lambda p: p[1].published or date.min, reverse=True)
-    for n, _, text in passages:
+    wanted = [p.lower() for p in phrases]
+    for n, source, text in passages:
         flat = " ".join(text.split())
         for start, end in split_sentences(flat):
             sentence = flat[start:end].strip()
-            if sentence[:1].isupper() and sentence.endswith(".") and any(p in sentence for p in phrases):
-                return f"“{sentence}” [{n}]"
+            lowered = sentence.lower()
+            if sentence[:1].isupper() and sentence.endswith(".") and any(p in lowered for p in wanted):
+                return f"“{sentence}” [{n}]", source.published
     return None
 
 
@@ -104,8 +114,17 @@ def drivers(ctx: WriteContext) -> Draft:
             f"At its meeting of {long_date(latest.day)}, the FOMC {latest.action()} [{latest.n}].",
             highlight=True,
         )
-        earlier = [d.action(short=True) for d in found[1:4]]
-        if earlier:
+        holds = [d for d in found[1:4] if not d.cut and d.verb.lower() == "maintain"]
+        if (
+            found[1:4]
+            and len(holds) == len(found[1:4])
+            and all(d.range_text == latest.range_text for d in holds)
+        ):
+            days = join_words([long_date(d.day) for d in holds])
+            cites = "".join(f"[{d.n}]" for d in holds)
+            draft.paragraphs[-1].append(f"It had kept the same range at its meetings of {days} {cites}.")
+        elif found[1:4]:
+            earlier = [d.action(short=True) for d in found[1:4]]
             draft.paragraphs[-1].append("Before that, it had " + "; before that, ".join(earlier) + ".")
         cuts = 0
         for d in found:
@@ -121,18 +140,16 @@ def drivers(ctx: WriteContext) -> Draft:
             draft.signal("support", "the Fed has been lowering its policy rate")
         elif latest.verb.lower() in ("raise", "increase"):
             draft.signal("caution", "the Fed has been raising its policy rate")
-    economy = quote(ctx, "fed_outlook", "economic activity")
-    prices = quote(ctx, "fed_outlook", "Inflation has", "Inflation remains", "inflation remains")
-    jobs = quote(ctx, "fed_outlook", "unemployment rate", "Job gains")
-    if economy or prices or jobs:
-        draft.add(
-            *(
-                f"In its latest statement the Committee writes: {q}." if i == 0 else f"{q}."
-                for i, q in enumerate(q for q in (economy, jobs, prices) if q)
-            )
-        )
+    economy = quoted(ctx, "fed_outlook", "economic activity")
+    jobs = quote(ctx, "fed_outlook", "unemployment rate", "job gains")
+    prices = quote(ctx, "fed_outlook", "inflation has", "inflation remains")
+    if economy or jobs or prices:
+        day = f" of {long_date(economy[1])}" if economy and economy[1] else ""
+        first = f"The Committee's statement{day} reads: {economy[0]}." if economy else None
+        draft.add(first, *(f"{q}." for q in (jobs, prices) if q))
     else:
         ctx.missing(draft, "fed_outlook")
+    draft.add(results(ctx))
     if main_index(ctx.plan.subjects).symbol in RATE_SENSITIVE:
         draft.add(
             "Rates matter more to small companies than to large ones: they borrow more at floating rates "

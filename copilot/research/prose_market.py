@@ -142,18 +142,46 @@ def breadth(ctx: WriteContext) -> Draft:
 def _size(ctx: WriteContext, draft: Draft) -> str | None:
     """Small against large companies: the main index's lead over the S&P 500 this year."""
     main = main_index(ctx.plan.subjects)
-    if main.symbol == "^GSPC":
-        return None
+    if main.symbol == "^GSPC" or main.kind == "equity":
+        return None  # company size says nothing about one stock
     spread = ctx.evidence.fact("perf_ytd", "spread_vs_^GSPC", main.symbol)
     if spread is None:
         return None
     points = f"{abs(spread.fact.value):.{spread.fact.precision}f} percentage points"
     if spread.fact.value > 0:
         draft.signal("support", f"{ctx.name(main.symbol)} leads the S&P 500 this year")
-        tail = "participation reaches beyond the largest companies" if main.symbol == "^RUT" else "it leads"
-        return f"With {ctx.name(main.symbol)} {points} ahead of the S&P 500 this year {spread.cite}, {tail}."
+        if main.symbol == "^RUT":
+            return (
+                f"With {ctx.name(main.symbol)} {points} ahead of the S&P 500 this year {spread.cite}, "
+                "participation reaches beyond the largest companies."
+            )
+        return f"{capital(ctx.name(main.symbol))} is {points} ahead of the S&P 500 this year {spread.cite}."
     draft.signal("caution", f"{ctx.name(main.symbol)} trails the S&P 500 this year")
     return f"{capital(ctx.name(main.symbol))} trails the S&P 500 by {points} this year {spread.cite}."
+
+
+def results(ctx: WriteContext) -> str | None:
+    """The latest quarter's revenue and diluted EPS of a stock, with revenue growth, from its statements."""
+    symbol = tradable_symbol(ctx)
+    step = f"financials_{symbol}"
+    if symbol is None or not any(s.id == step for s in ctx.plan.steps):
+        return None
+    revenue = next((f for f in ctx.evidence.facts(step, "revenue_") if "growth" not in f.fact.key), None)
+    eps = next((f for f in ctx.evidence.facts(step, "diluted_eps_") if "growth" not in f.fact.key), None)
+    if revenue is None:
+        ctx.missing(Draft(), step)
+        return None
+    period = revenue.fact.label.split(", ", 1)[-1]
+    text = f"In {period}, {ctx.name(symbol)} reported revenue of {revenue.show()}"
+    growth = (
+        ctx.evidence.facts(step, "revenue_growth_yoy") or ctx.evidence.facts(step, "revenue_growth_qoq")
+    )[:1]
+    if growth:
+        how = "year over year" if "yoy" in growth[0].fact.key else "quarter over quarter"
+        text += f" ({growth[0].show(signed=True)} {how})"
+    if eps is not None and eps.fact.label.endswith(period):
+        text += f" and diluted EPS of {eps.show()}"
+    return text + f" {revenue.cite}."
 
 
 def tradable_symbol(ctx: WriteContext) -> str | None:
