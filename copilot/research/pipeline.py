@@ -3,7 +3,8 @@
 The run follows the plan's graph (``copilot.research.plan.plan_graph``): every gather step starts
 as soon as the plan is made, each section as soon as its own steps are in, summary and conclusion
 once the analysis sections are done. Tool calls and model calls share one bound
-(``Settings.research_concurrency``); sync tools run in threads with ``Settings.tool_timeout``. A
+(``Settings.research_concurrency``); sync tools run in the run's own threads (as many as the
+bound) with ``Settings.tool_timeout``. A
 step that fails for a reason that may pass (a timeout, a provider or model error) is retried
 once; a step that cannot succeed (no such data, a bad argument) is not. Either way the report
 finishes without it and the sections that needed it say so. A model that cannot plan or write
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any, TypeVar
 
@@ -87,7 +89,14 @@ class _Runner:
 
     def __init__(self, state: RunState) -> None:
         self.s = state
-        self.sem = asyncio.Semaphore(state.settings.research_concurrency)
+        bound = state.settings.research_concurrency
+        self.sem = asyncio.Semaphore(bound)
+        # the run's own threads for sync tools: asyncio.to_thread's shared pool has only CPUs + 4
+        # threads, fewer than the bound on a small machine, and these calls wait on I/O, not CPU
+        self.threads = ThreadPoolExecutor(max_workers=bound, thread_name_prefix="research")
+
+    async def in_thread(self, call: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.threads, call)
 
     async def execute(self) -> None:
         s = self.s
@@ -100,6 +109,7 @@ class _Runner:
             log.exception("research report %s failed", s.report_id)
             s.emit(ResearchFailedEvent(code="internal", message="internal error", report=s.partial()))
         finally:
+            self.threads.shutdown(wait=False, cancel_futures=True)
             s.queue.put_nowait(_END)
 
     async def _run(self) -> ResearchReport:
@@ -144,7 +154,7 @@ class _Runner:
         s = self.s
         s.step("plan", "plan", "started", detail="reading the topic and planning sections")
         start = s.deps.timer()
-        fallback = await asyncio.to_thread(s.fallback_plan)
+        fallback = await self.in_thread(s.fallback_plan)
         plan, meter = fallback, None
         if s.chat is not None:
             from copilot.research.model_plan import model_plan
@@ -181,7 +191,7 @@ class _Runner:
                 return call_step(step.tool, step.arguments, s.deps.market, s.deps.knowledge, s.as_of)
 
             try:
-                output = await self.bounded(lambda: asyncio.wait_for(asyncio.to_thread(call), timeout))
+                output = await self.bounded(lambda: asyncio.wait_for(self.in_thread(call), timeout))
             except TimeoutError:
                 error: VerityError = ProviderUnavailableError(f"{step.tool} timed out after {timeout:g} s")
             except VerityError as exc:
