@@ -2,7 +2,7 @@
 
 The report is written to ``--out`` (default: a file named after the topic and date in the current
 directory) in ``--format`` (default: the file's extension, else Markdown). A failed run writes its
-partial report beside, when there is one, and exits 2 with one line.
+partial report beside it (``<name>.partial.json``), when there is one, and exits 2 with one line.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def default_path(topic: str, as_of: date | None, fmt: str) -> Path:
     return Path(f"{slug}-{as_of.isoformat() if as_of else 'latest'}.{fmt}")
 
 
-async def _run(request: ResearchRequest, deps: ResearchDeps, progress: Progress) -> ResearchReport:
+async def _run(request: ResearchRequest, deps: ResearchDeps, progress: Progress, out: Path) -> ResearchReport:
     task = progress.add_task("planning", total=100)
     failed: ResearchFailedEvent | None = None
     async for event in run_research(request, deps):
@@ -74,7 +74,7 @@ async def _run(request: ResearchRequest, deps: ResearchDeps, progress: Progress)
             failed = event
     assert failed is not None, "a research run ends with done or failed"
     if failed.report is not None:
-        partial = write_report(failed.report, Path(f"partial-{failed.report.id}.json"), "json")
+        partial = write_report(failed.report, out.with_name(f"{out.stem}.partial.json"), "json")
         progress.console.print(f"The partial report was written to {partial}", highlight=False)
     raise ResearchFailed(failed)
 
@@ -102,8 +102,9 @@ def research(
         deps = deps_factory(get_settings())
         columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=not console.is_terminal) as progress:
-            report = asyncio.run(_run(request, deps, progress))
-        path = write_report(report, out or default_path(report.topic, report.as_of, chosen), chosen)
+            path = out or default_path(topic, day, chosen)
+            report = asyncio.run(_run(request, deps, progress, path))
+        write_report(report, path, chosen)
         console.print(f"{report.verification.summary} · {report.mode} · as of {report.as_of.isoformat()}")
         for note in report.notes:
             console.print(f"[dim]note: {note}[/]", highlight=False)

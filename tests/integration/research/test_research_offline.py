@@ -28,7 +28,9 @@ AS_OF = date(2026, 1, 9)
 
 
 async def _report(deps: Any, topic: str, as_of: date = AS_OF) -> ResearchReport:
-    events = [e async for e in run_research(ResearchRequest(topic=topic, as_of=as_of, model="verity-offline"), deps)]
+    events = [
+        e async for e in run_research(ResearchRequest(topic=topic, as_of=as_of, model="verity-offline"), deps)
+    ]
     assert isinstance(events[-1], ResearchDoneEvent), events[-1]
     return events[-1].report
 
@@ -38,11 +40,15 @@ def report(real: Any) -> ResearchReport:
     return asyncio.run(_report(real.deps(), SEED_TOPIC))
 
 
-def test_the_price_chart_is_the_cited_index_with_talib_averages(report: ResearchReport, shared_data: Path) -> None:
+def test_the_price_chart_is_the_cited_index_with_talib_averages(
+    report: ResearchReport, shared_data: Path
+) -> None:
     chart = next(c for c in report.charts if c.key == "price")
     close, sma50, sma200 = chart.series
     closes = Reference(shared_data).upto("^RUT", AS_OF)["close"]
-    assert close.points[-1].x == "2026-01-09" and close.points[-1].y == pytest.approx(closes.iloc[-1], abs=1e-3)
+    assert close.points[-1].x == "2026-01-09" and close.points[-1].y == pytest.approx(
+        closes.iloc[-1], abs=1e-3
+    )
     values = closes.to_numpy(dtype=np.float64)
     # TA-Lib and pandas on the raw file; the snapshot's closes carry the float32 noise of one source
     assert sma50.points[-1].y == pytest.approx(talib.SMA(values, 50)[-1], abs=0.01)
@@ -57,7 +63,9 @@ def test_the_price_chart_is_the_cited_index_with_talib_averages(report: Research
     assert chart.sources and cited[chart.sources[0]].tool == "technicals"
 
 
-def test_the_relative_chart_ends_at_the_cited_one_year_returns(report: ResearchReport, shared_data: Path) -> None:
+def test_the_relative_chart_ends_at_the_cited_one_year_returns(
+    report: ResearchReport, shared_data: Path
+) -> None:
     chart = next(c for c in report.charts if c.key == "relative")
     ref = Reference(shared_data)
     assert [s.symbol for s in chart.series] == ["^RUT", "^GSPC", "^IXIC"]
@@ -79,7 +87,7 @@ def test_markdown_keeps_each_citations_link_and_date(report: ResearchReport) -> 
     assert text.startswith(f"# {SEED_TOPIC}")
     assert "+5.73% year to date" in text and "claims verified" in text
     for cited in report.sources:
-        line = next(l for l in text.splitlines() if l.startswith(f"- [{cited.n}] "))
+        line = next(row for row in text.splitlines() if row.startswith(f"- [{cited.n}] "))
         assert (cited.source.published or cited.source.as_of).isoformat() in line  # type: ignore[union-attr]
         if cited.source.kind == "document":
             assert cited.source.url and cited.source.url in line
@@ -101,7 +109,7 @@ def test_untrusted_text_is_escaped_in_html(report: ResearchReport) -> None:
         update={
             "title": '<script>alert("x")</script> rally',
             "sections": [
-                report.sections[0].model_copy(update={"body": 'Up <img src=x onerror=alert(1)> +5.73% [1].'})
+                report.sections[0].model_copy(update={"body": "Up <img src=x onerror=alert(1)> +5.73% [1]."})
             ],
         }
     )
@@ -115,7 +123,17 @@ def test_the_pdf_opens_and_holds_the_figures_and_sources(report: ResearchReport,
     reader = pypdf.PdfReader(path)
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
     assert len(reader.pages) >= 3
-    for figure in ("+5.73%", "+1.76%", "+1.85%", "$260.23", "$261.56", "36.30M", "65.82", "2,486.30", "3.50–3.75%"):
+    for figure in (
+        "+5.73%",
+        "+1.76%",
+        "+1.85%",
+        "$260.23",
+        "$261.56",
+        "36.30M",
+        "65.82",
+        "2,486.30",
+        "3.50–3.75%",
+    ):
         assert figure in text, figure
     for cited in report.sources:
         assert f"[{cited.n}] {cited.source.title}"[:40] in text
@@ -137,14 +155,25 @@ def test_a_stock_topic_reports_valuation_results_and_targets(real: Any) -> None:
     assert f"${mean:,.2f}" in valuation
 
 
-def test_cli_errors_are_one_line_and_exit_2(real: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_cli_errors_are_one_line_and_exit_2(
+    real: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(research_cli, "deps_factory", lambda _: real.deps())
     runner = CliRunner()
     for args, message in (
         (["research", "Apple", "--as-of", "soon"], "Error: --as-of must be a date as YYYY-MM-DD, not 'soon'"),
-        (["research", "Apple", "--format", "docx"], "Error: unknown export format 'docx': use md, html, pdf, json"),
-        (["research", "Apple", "--model", "gpt-9"], "Error: unknown research model 'gpt-9': use verity or verity-offline"),
-        (["research", "  "], "Error: the research topic is empty: name an index, a sector, a fund or a company"),
+        (
+            ["research", "Apple", "--format", "docx"],
+            "Error: unknown export format 'docx': use md, html, pdf, json",
+        ),
+        (
+            ["research", "Apple", "--model", "gpt-9"],
+            "Error: unknown research model 'gpt-9': use verity or verity-offline",
+        ),
+        (
+            ["research", "  "],
+            "Error: the research topic is empty: name an index, a sector, a fund or a company",
+        ),
     ):
         result = runner.invoke(app, [*args, "--out", str(tmp_path / "x.md")])
         assert result.exit_code == 2, result.output

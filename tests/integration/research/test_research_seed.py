@@ -37,7 +37,8 @@ def seed(real: Any, shared_data: Path, tmp_path_factory: pytest.TempPathFactory)
     patch.setattr(research_cli, "deps_factory", lambda _: real.deps())
     try:
         result = CliRunner().invoke(
-            app, ["research", SEED_TOPIC, "--as-of", "2026-01-09", "--out", str(out), "--model", "verity-offline"]
+            app,
+            ["research", SEED_TOPIC, "--as-of", "2026-01-09", "--out", str(out), "--model", "verity-offline"],
         )
     finally:
         patch.undo()
@@ -68,8 +69,17 @@ def shown(report: ResearchReport, ref: str, expected: float, tolerance: float = 
 def test_every_figure_of_the_seed_report_is_verified(seed: ResearchReport) -> None:
     assert seed.verification.verified == seed.verification.total >= 50
     keys = [s.key for s in seed.sections]
-    assert keys == ["summary", "market_performance", "drivers", "valuation", "technicals", "breadth", "risks",
-                    "outlook", "conclusion"]  # fmt: skip
+    assert keys == [
+        "summary",
+        "market_performance",
+        "drivers",
+        "valuation",
+        "technicals",
+        "breadth",
+        "risks",
+        "outlook",
+        "conclusion",
+    ]
     assert all(s.verification.summary.startswith("claims verified") for s in seed.sections)
 
 
@@ -103,7 +113,9 @@ def test_iwm_price_high_and_volume(seed: ResearchReport, shared_data: Path) -> N
     average = float(iwm.loc[:"2026-01-09", "volume"].iloc[-63:].mean())  # 3 months: 63 sessions
     shown(seed, "IWM:avg_volume_3m", average, tolerance=0.005e6)
     body = seed.section("market_performance").body  # type: ignore[union-attr]
-    assert f"volume of {volume / 1e6:.2f}M shares was below its 3-month average of {average / 1e6:.2f}M" in body
+    assert (
+        f"volume of {volume / 1e6:.2f}M shares was below its 3-month average of {average / 1e6:.2f}M" in body
+    )
 
 
 def test_rsi_and_moving_averages_of_the_index(seed: ResearchReport, shared_data: Path) -> None:
@@ -112,7 +124,9 @@ def test_rsi_and_moving_averages_of_the_index(seed: ResearchReport, shared_data:
     shown(seed, "^RUT:sma_50", ref.sma("^RUT", 50, AS_OF))
     shown(seed, "^RUT:sma_200", ref.sma("^RUT", 200, AS_OF))
     technicals = seed.section("technicals").body  # type: ignore[union-attr]
-    assert "above its 50-day simple moving average" in technicals and "above its 200-day average" in technicals
+    assert (
+        "above its 50-day simple moving average" in technicals and "above its 200-day average" in technicals
+    )
     assert ref.last_close("^RUT", AS_OF) > ref.sma("^RUT", 50, AS_OF) > ref.sma("^RUT", 200, AS_OF)
 
 
@@ -133,10 +147,15 @@ def statement_range(shared_data: Path, day: str) -> tuple[float, float]:
     """The target range the statement of ``day`` states, read from its text ("3-1/2 to 3-3/4 percent";
     the corpus file mangles one dash of that statement into an em dash and a control character)."""
     with gzip.open(shared_data / "corpus/fed_fomc_communications_2020_2026.jsonl.gz", "rt") as handle:
-        text = next(r["text"] for r in map(json.loads, handle) if r["kind"] == "statement" and r["date"] == day)
+        text = next(
+            r["text"] for r in map(json.loads, handle) if r["kind"] == "statement" and r["date"] == day
+        )
     text = re.sub(r"[—–]\W?", "-", text)
-    found = re.search(r"decided to \w+ the target range for the federal funds rate[^.]*? to "
-                      r"(\d+)-(\d)/(\d) to (\d+)-(\d)/(\d) percent", text)  # fmt: skip
+    found = re.search(
+        r"decided to \w+ the target range for the federal funds rate[^.]*? to "
+        r"(\d+)-(\d)/(\d) to (\d+)-(\d)/(\d) percent",
+        text,
+    )
     assert found, text
     a, b, c, d, e, f = (int(g) for g in found.groups())
     return a + b / c, d + e / f
@@ -146,8 +165,11 @@ def test_federal_funds_target_range_from_the_statement_text(seed: ResearchReport
     low, high = statement_range(shared_data, "2025-12-10")
     assert (low, high) == (3.5, 3.75)
     drivers = seed.section("drivers").body  # type: ignore[union-attr]
-    match = re.search(r"December 10, 2025, the FOMC lowered the target range for the federal funds rate by "
-                      r"0\.25 percentage points to (\d\.\d\d)–(\d\.\d\d)% \[(\d+)\]", drivers)  # fmt: skip
+    match = re.search(
+        r"December 10, 2025, the FOMC lowered the target range for the federal funds rate by "
+        r"0\.25 percentage points to (\d\.\d\d)–(\d\.\d\d)% \[(\d+)\]",
+        drivers,
+    )
     assert match, drivers
     assert (float(match.group(1)), float(match.group(2))) == (low, high)
     cited = next(c.source for c in seed.sources if c.n == int(match.group(3)))

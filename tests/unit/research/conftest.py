@@ -9,9 +9,9 @@ import pytest
 
 from copilot.config import Settings
 from copilot.errors import NoDataError, ProviderUnavailableError
+from copilot.knowledge.facts import extract_facts
 from copilot.research import ResearchDeps
 from copilot.schemas import Source
-from copilot.knowledge.facts import extract_facts
 from tests.fakes import TODAY, FakeKnowledgeBase, FakeMarketData, FakePassage, fed_passage
 
 
@@ -24,7 +24,9 @@ class ResearchFakeMarket(FakeMarketData):
         super().__init__(**kwargs)
         self.failures = {}
 
-    def bars(self, symbol: str, start: date | None = None, end: date | None = None, as_of: date | None = None) -> Any:
+    def bars(
+        self, symbol: str, start: date | None = None, end: date | None = None, as_of: date | None = None
+    ) -> Any:
         self._record("bars", symbol, start, end, as_of)
         raise NoDataError(f"{symbol}: the fake has no daily bars", symbol=symbol)
 

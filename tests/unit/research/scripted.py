@@ -39,7 +39,9 @@ APPLE_PLAN: dict[str, Any] = {
             "key": "drivers",
             "title": "Drivers",
             "questions": ["What did the Fed decide?"],
-            "steps": [{"tool": "search_documents", "arguments": {"query": "target range", "kind": "statement"}}],
+            "steps": [
+                {"tool": "search_documents", "arguments": {"query": "target range", "kind": "statement"}}
+            ],
         },
     ],
 }

@@ -7,6 +7,8 @@ import json
 from datetime import date
 from typing import Any
 
+import pytest
+
 from copilot.research import (
     ResearchDoneEvent,
     ResearchReport,
@@ -17,6 +19,7 @@ from copilot.research import (
     run_research,
 )
 from copilot.research.events import ResearchEvent
+from tests.unit.research import scripted
 from tests.unit.research.conftest import ResearchFakeMarket
 from tests.unit.research.scripted import APPLE_PLAN, ResearchScript
 
@@ -71,18 +74,15 @@ async def test_a_misquoted_figure_gets_one_repair_round(make_deps: Any) -> None:
     assert len(repair) == 1 and '"-4.60%"' in repair[0]
 
 
-async def test_a_figure_still_wrong_after_the_repair_is_marked_unverified(make_deps: Any) -> None:
-    script = ResearchScript(wrong_first={"Market performance"})
-    script.wrong_first = {"Market performance"}
+async def test_a_figure_still_wrong_after_the_repair_is_marked_unverified(
+    make_deps: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # the repair round repeats the mistake: the section keeps it, marked and counted
-    from tests.unit.research import scripted
-
     original = scripted.SECTION_WRITERS["Market performance"]
-    scripted.SECTION_WRITERS["Market performance"] = lambda prompt, wrong: original(prompt, True)
-    try:
-        report = done(await collect(make_deps(script.model())))
-    finally:
-        scripted.SECTION_WRITERS["Market performance"] = original
+    monkeypatch.setitem(
+        scripted.SECTION_WRITERS, "Market performance", lambda prompt, wrong: original(prompt, True)
+    )
+    report = done(await collect(make_deps(ResearchScript().model())))
     section = report.section("market_performance")
     assert section is not None
     assert "-4.60% (⚠ unverified)" in section.body
@@ -120,7 +120,9 @@ async def test_a_failing_step_is_retried_once_then_skipped_with_a_note(
     script = ResearchScript()
     events = await collect(make_deps(script.model()))
     report = done(events)
-    technicals = [e for e in events if isinstance(e, ResearchStepEvent) and e.name.startswith("gather:technicals")]
+    technicals = [
+        e for e in events if isinstance(e, ResearchStepEvent) and e.name.startswith("gather:technicals")
+    ]
     assert [e.status for e in technicals] == ["started", "retried", "failed"]
     assert technicals[-1].attempt == 2 and "the fake provider is down" in (technicals[-1].error or "")
     assert [c[0] for c in market.calls].count("technicals") == 2
@@ -131,7 +133,9 @@ async def test_a_failing_step_is_retried_once_then_skipped_with_a_note(
     assert any("failed: the fake provider is down" in note for note in report.notes)
 
 
-async def test_a_step_that_fails_once_succeeds_on_its_retry(make_deps: Any, market: ResearchFakeMarket) -> None:
+async def test_a_step_that_fails_once_succeeds_on_its_retry(
+    make_deps: Any, market: ResearchFakeMarket
+) -> None:
     market.failures["technicals"] = 1
     report = done(await collect(make_deps(ResearchScript().model())))
     section = report.section("technicals")
@@ -166,7 +170,7 @@ async def test_events_replay_from_json_and_the_report_rebuilds(make_deps: Any) -
     events = await collect(make_deps(ResearchScript().model()))
     replayed = [parse_research_event(e.model_dump_json()) for e in events]
     assert replayed == events
-    assert [e.type for e in events][0] == "started" and events[-1].type == "done"
+    assert events[0].type == "started" and events[-1].type == "done"
     sections = [e for e in events if isinstance(e, ResearchSectionEvent)]
     assert len(sections) == 5
     percents = [e.percent for e in events if isinstance(e, ResearchStepEvent)]

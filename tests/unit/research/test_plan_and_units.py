@@ -38,9 +38,16 @@ def test_the_seed_topic_is_about_the_russell_2000_its_etf_and_two_benchmarks() -
         ("^IXIC", "benchmark"),
     ]
     assert [s.key for s in plan.sections] == [
-        "summary", "market_performance", "drivers", "valuation", "technicals", "breadth", "risks",
-        "outlook", "conclusion",
-    ]  # fmt: skip
+        "summary",
+        "market_performance",
+        "drivers",
+        "valuation",
+        "technicals",
+        "breadth",
+        "risks",
+        "outlook",
+        "conclusion",
+    ]
     steps = {s.id: s for s in plan.steps}
     assert steps["perf_ytd"].arguments == {"symbols": ["^RUT", "^GSPC", "^IXIC"], "period": "ytd"}
     assert steps["technicals_^RUT"].tool == "technicals" and "valuations_IWM" in steps
@@ -67,12 +74,24 @@ def test_the_critical_path_is_the_longest_chain_of_dependent_steps() -> None:
     plan = deterministic_plan(SEED_TOPIC, AS_OF, AllKnown(), SymbolResolver())
     graph = plan_graph(plan)
     assert graph[PLAN_NODE] == () and all(PLAN_NODE in graph[f"gather:{s.id}"] for s in plan.steps)
-    assert set(graph["write:market_performance"]) == {"gather:perf_ytd", "gather:perf_1y", "gather:quote_^RUT",
-                                                      "gather:quote_IWM", "gather:quote_^GSPC", "gather:quote_^IXIC"}  # fmt: skip
+    assert set(graph["write:market_performance"]) == {
+        "gather:perf_ytd",
+        "gather:perf_1y",
+        "gather:quote_^RUT",
+        "gather:quote_IWM",
+        "gather:quote_^GSPC",
+        "gather:quote_^IXIC",
+    }
     assert "write:technicals" in graph["write:summary"]
 
     def cost(node: str) -> float:
-        return 0.2 if node == PLAN_NODE or node.startswith("write:") else 0.1 if node.startswith("gather:") else 0
+        return (
+            0.2
+            if node == PLAN_NODE or node.startswith("write:")
+            else 0.1
+            if node.startswith("gather:")
+            else 0
+        )
 
     seconds, chain = critical_path(plan, cost)
     # plan -> one gather step -> one analysis section -> summary or conclusion -> assembly
