@@ -66,6 +66,7 @@ def _bars(axes: Axes, chart: Chart) -> None:
     axes.invert_yaxis()
     axes.axvline(0, color="#444444", linewidth=0.8)
     axes.set_xlabel(chart.unit)
+    axes.margins(x=0.15)  # room for the value labels at both ends
     for y, value in enumerate(values):
         axes.annotate(
             f"{value:+.2f}%",
