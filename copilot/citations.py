@@ -191,3 +191,12 @@ def _ends_text(text: str, end: int) -> bool:
     """True when what follows a removed group is punctuation, another group or the end of a line."""
     rest = text[end : end + 1]
     return rest == "" or rest in ".,;:!?)\n[" or rest.isspace()
+
+
+def numbers_in_order(texts: list[str]) -> list[int]:
+    """The distinct numbers cited across ``texts`` (read in order), in order of first appearance."""
+    seen: dict[int, None] = {}
+    for text in texts:
+        for n in cited_numbers(text):
+            seen.setdefault(n, None)
+    return list(seen)

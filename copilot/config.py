@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     verify_policy: Literal["annotate", "repair"] = "repair"
     max_question_chars: int = 8000
 
+    # deep research
+    research_concurrency: int = Field(default=8, ge=1, description="tool and model calls at once per report")
+    # USD per million input and output tokens, by model name; a model not listed is costed at 0
+    llm_prices: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {"gpt-4o-mini": (0.15, 0.60), "gpt-4o": (2.50, 10.00)}
+    )
+
     # web
     host: str = "127.0.0.1"
     port: int = 8000

@@ -102,6 +102,21 @@ class ScriptedChatModel(BaseChatModel):
             )
         yield AIMessageChunk(content="", chunk_position="last")
 
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        # ainvoke without streaming: sleep on the event loop, not in a worker thread, so parallel
+        # calls overlap as real network calls do (the research benchmark simulates latency with it)
+        if self.delay:
+            import asyncio
+
+            await asyncio.sleep(self.delay)
+        return ChatResult(generations=[ChatGeneration(message=self._next(messages))])
+
     async def _astream(
         self,
         messages: list[BaseMessage],

@@ -41,6 +41,7 @@ def _register_subcommands() -> None:
     from copilot.cli import eval as eval_cli
     from copilot.cli import kb as kb_cli
     from copilot.cli import serve as serve_cli
+    from copilot.cli import research as research_cli
 
     app.add_typer(data_cli.app, name="data", help="Verified market data.")
     data_import.register(data_cli.app)
@@ -49,6 +50,7 @@ def _register_subcommands() -> None:
     app.add_typer(kb_cli.app, name="kb", help="Knowledge base: add, list, remove and search documents.")
     serve_cli.register(app)
     admin.register(app)
+    app.command("research")(research_cli.research)
 
 
 _register_subcommands()

@@ -1,0 +1,82 @@
+"""Read a topic: which index, ETF, sector or company it is about, and what to compare it with.
+
+The names come from the curated symbol table (``SymbolResolver.find_mentions``, lenient as for
+typed questions): "Small-cap rally: is the Russell 2000's outperformance sustainable?" is about
+^RUT; its ETF comes from ``resolver.related`` (IWM); the benchmarks are the other broad indexes
+(S&P 500, Nasdaq Composite, Russell 2000). A topic that names nothing known is read as one about
+the broad US market (the S&P 500), and the plan says so.
+"""
+
+from __future__ import annotations
+
+from copilot.errors import VerityError
+from copilot.research.plan import Role, Subject
+from tools.agent_tools import MarketTools
+from tools.symbol_table import SECTOR_SYMBOLS
+from tools.symbols import SymbolResolver
+
+BROAD_INDEXES = ("^GSPC", "^IXIC", "^RUT")  # the benchmarks a market topic is compared with
+DEFAULT_SUBJECT = "^GSPC"
+MAX_PEERS = 3
+
+
+def read_subjects(
+    topic: str, market: MarketTools, resolver: SymbolResolver
+) -> tuple[list[Subject], list[str]]:
+    """The report's subjects (primary first) and notes on how the topic was read."""
+    notes: list[str] = []
+    mentioned = list(dict.fromkeys(m.symbol for m in resolver.find_mentions(topic, lenient=True)))
+    if not mentioned:
+        notes.append(
+            "The topic names no index, sector, fund or company Verity knows: the report covers the "
+            "broad US market (the S&P 500)."
+        )
+        mentioned = [DEFAULT_SUBJECT]
+    subjects: list[Subject] = []
+
+    def add(symbol: str, role: Role) -> None:
+        if any(s.symbol == symbol for s in subjects):
+            return
+        try:
+            match = market.resolve(symbol)
+        except VerityError as exc:
+            notes.append(f"{symbol} is left out: {exc.message}")
+            return
+        subjects.append(
+            Subject(symbol=match.symbol, name=match.name or match.symbol, role=role, kind=match.kind)
+        )
+
+    primary, others = mentioned[0], mentioned[1:]
+    add(primary, "primary")
+    if not subjects:
+        add(DEFAULT_SUBJECT, "primary")
+    head = subjects[0]
+    tracked = resolver.related(head.symbol)
+    if head.kind == "index" and tracked:
+        add(tracked[0], "etf")  # the fund people buy to own the index
+    elif head.kind == "etf" and tracked and tracked[0].startswith("^"):
+        add(tracked[0], "index")  # the index the fund tracks: long history of levels
+    for symbol in others[:MAX_PEERS]:
+        add(symbol, "sector" if symbol in SECTOR_SYMBOLS else "peer")
+    for symbol in BROAD_INDEXES:
+        if symbol not in (head.symbol, *tracked) and len([s for s in subjects if s.role == "benchmark"]) < 2:
+            add(symbol, "benchmark")
+    return subjects, notes
+
+
+def main_index(subjects: list[Subject]) -> Subject:
+    """The series the report charts and reads technicals from: an index when the report has one."""
+    for role in ("primary", "index"):
+        found = next((s for s in subjects if s.role == role and s.kind == "index"), None)
+        if found is not None:
+            return found
+    return subjects[0]
+
+
+def fund(subjects: list[Subject]) -> Subject | None:
+    """The tradable subject whose quote the report discusses: the ETF, or the primary fund/stock."""
+    etf = next((s for s in subjects if s.role == "etf"), None)
+    if etf is not None:
+        return etf
+    primary = subjects[0]
+    return primary if primary.kind != "index" else None
