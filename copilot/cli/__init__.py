@@ -40,8 +40,8 @@ def _register_subcommands() -> None:
     from copilot.cli import data as data_cli
     from copilot.cli import eval as eval_cli
     from copilot.cli import kb as kb_cli
-    from copilot.cli import serve as serve_cli
     from copilot.cli import research as research_cli
+    from copilot.cli import serve as serve_cli
 
     app.add_typer(data_cli.app, name="data", help="Verified market data.")
     data_import.register(data_cli.app)

@@ -9,10 +9,11 @@ the broad US market (the S&P 500), and the plan says so.
 
 from __future__ import annotations
 
+from tools.symbol_table import SECTOR_SYMBOLS
+
 from copilot.errors import VerityError
 from copilot.research.plan import Role, Subject
 from tools.agent_tools import MarketTools
-from tools.symbol_table import SECTOR_SYMBOLS
 from tools.symbols import SymbolResolver
 
 BROAD_INDEXES = ("^GSPC", "^IXIC", "^RUT")  # the benchmarks a market topic is compared with
