@@ -9,9 +9,8 @@ the broad US market (the S&P 500), and the plan says so.
 
 from __future__ import annotations
 
-from tools.symbol_table import SECTOR_SYMBOLS
-
 from copilot.errors import VerityError
+from copilot.lexicon import SECTOR_SYMBOLS
 from copilot.research.plan import Role, Subject
 from tools.agent_tools import MarketTools
 from tools.symbols import SymbolResolver
