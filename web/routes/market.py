@@ -173,7 +173,8 @@ async def history(
     if as_of is not None and as_of > today:
         raise BadInputError(f"as_of {as_of} is in the future (today is {today})")
     day = as_of or today
-    first = start or day - timedelta(days=HISTORY_DAYS)
+    # a date near the calendar's start has no year before it (schemathesis sends 0001-01-02)
+    first = start or (day - timedelta(days=HISTORY_DAYS) if day.toordinal() > HISTORY_DAYS else date.min)
     if first > day:
         raise BadInputError(f"start {first} is after the analysis date {day}")
     key = ("history", symbol.upper(), first, as_of)
