@@ -69,6 +69,18 @@ class Settings(BaseSettings):
         default_factory=lambda: {"gpt-4o-mini": (0.15, 0.60), "gpt-4o": (2.50, 10.00)}
     )
 
+    # research jobs: who runs them, how many at once, and when a silent one counts as orphaned
+    job_runner: Literal["inline", "procrastinate"] = Field(
+        default="inline", description="inline: the web process; procrastinate: `verity worker`s (PostgreSQL)"
+    )
+    research_jobs_at_once: int = Field(default=4, ge=1, description="reports one process writes at once")
+    research_quota: int = Field(default=3, ge=1, description="reports one user may have queued or running")
+    # an interrupted report (its worker stopped) is written again until it has been started this often
+    research_max_attempts: int = Field(default=3, ge=1, description="times a report may be started")
+    job_lease: float = Field(
+        default=10.0, gt=0, description="seconds of silence after which a worker is gone"
+    )
+
     # web
     host: str = "127.0.0.1"
     port: int = 8000

@@ -3,7 +3,8 @@
 The command line, the web app's startup and (later) the research worker build one ``Services``:
 the exchange clock, market data and its symbol resolver, the knowledge base (opened lazily, on the
 first document question or upload, and only when the data dir or a Chroma server holds one), the
-model registry, the chat service, and the stores (a database, or memory for the command line).
+model registry, the chat service, the stores (a database, or memory for the command line) and, with a
+database, the research jobs and their runner (``copilot.jobs``).
 Nothing else builds these parts; tests build a ``Services`` from fakes with ``Services.assemble``.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from copilot.chat import ChatService
 from copilot.clock import ExchangeClock
@@ -25,6 +26,9 @@ from tools.agent_tools import DocumentSearch, MarketTools
 
 if TYPE_CHECKING:
     from copilot.auth import Accounts
+    from copilot.jobs import JobRunner
+    from copilot.research.deps import ModelRegistry as ResearchModels
+    from copilot.research.jobs import ResearchJobs
     from copilot.runs import RunManager
     from copilot.storage.db import Database
     from tools.symbols import SymbolResolver
@@ -72,7 +76,8 @@ class LazyKnowledge:
 
 @dataclass
 class Services:
-    """The parts one process shares; ``database``, ``accounts`` and ``runs`` exist with a database."""
+    """The parts one process shares; ``database``, ``accounts``, ``runs`` and ``research`` exist with
+    a database."""
 
     settings: Settings
     clock: ExchangeClock
@@ -85,6 +90,7 @@ class Services:
     database: Database | None = None
     accounts: Accounts | None = None
     runs: RunManager | None = None
+    research: ResearchJobs | None = None
 
     @classmethod
     def assemble(
@@ -99,11 +105,14 @@ class Services:
         conversations: ConversationStore | None = None,
         resolver: SymbolResolver | None = None,
         password_hasher: Any = None,
+        runner: JobRunner | None = None,
+        research_models: ResearchModels | None = None,
     ) -> Services:
-        """Services over the given parts (tests pass fakes); stores on ``database`` when given."""
+        """Services over the given parts (tests pass fakes); stores on ``database`` when given, with
+        research jobs handed to ``runner`` (default: the one the settings name)."""
         clock = clock or ExchangeClock()
         models = ModelRegistry(settings, model_factory, resolver=resolver)
-        accounts = runs = None
+        accounts = runs = research = None
         if database is not None:
             from copilot.auth import Accounts
             from copilot.storage.conversations import SqlConversationStore
@@ -115,10 +124,22 @@ class Services:
             settings, market, knowledge, conversations=store, models=models, clock=clock, resolver=resolver
         )
         if database is not None:
+            from copilot.jobs import build_runner
+            from copilot.research.deps import models_from
             from copilot.runs import RunManager
             from copilot.storage.runs import RunStore
 
             runs = RunManager(chat, RunStore(database))
+            research = _research_jobs(
+                settings,
+                market,
+                knowledge,
+                research_models or models_from(models),
+                resolver,
+                clock,
+                database,
+                runner or build_runner(settings),
+            )
         return cls(
             settings=settings,
             clock=clock,
@@ -131,19 +152,51 @@ class Services:
             database=database,
             accounts=accounts,
             runs=runs,
+            research=research,
         )
 
     async def start(self) -> None:
-        """Open the database (migrating it when the settings say so)."""
+        """Open the database (migrating it when the settings say so) and start the research jobs."""
         if self.database is not None:
             await self.database.start(migrate=self.settings.migrate_on_start)
+        if self.research is not None:
+            await self.research.start()
 
     async def aclose(self) -> None:
-        """Stop running turns and close the database."""
+        """Stop running turns and reports (reports go back to the queue) and close the database."""
+        if self.research is not None:
+            await self.research.aclose()
         if self.runs is not None:
             await self.runs.shutdown()
         if self.database is not None:
             await self.database.close()
+
+
+def _research_jobs(
+    settings: Settings,
+    market: MarketTools,
+    knowledge: LazyKnowledge | None,
+    models: ResearchModels,
+    resolver: SymbolResolver | None,
+    clock: ExchangeClock,
+    database: Database,
+    runner: JobRunner,
+) -> ResearchJobs:
+    """Research jobs over the shared parts: the chat's market data, documents and models."""
+    from copilot.research.deps import ResearchDeps
+    from copilot.research.jobs import ResearchJobs
+    from copilot.research.tools import ResearchMarket
+    from copilot.storage.research import ResearchJobStore
+
+    deps = ResearchDeps(
+        market=cast(ResearchMarket, market),  # MarketData (and the test fakes) have bars for charts
+        settings=settings,
+        knowledge=knowledge,
+        models=models,
+        resolver=resolver,
+        today=clock.today,
+    )
+    return ResearchJobs(ResearchJobStore(database), deps, runner)
 
 
 def build_services(

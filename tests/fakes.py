@@ -394,6 +394,13 @@ class FakeMarketData:
             ],
         )
 
+    def bars(
+        self, symbol: str, start: date | None = None, end: date | None = None, as_of: date | None = None
+    ) -> Any:
+        """Daily bars for research charts: the fake has none (a report leaves its charts out)."""
+        self._record("bars", symbol, start, end, as_of)
+        raise NoDataError(f"{symbol}: the fake has no daily bars", symbol=symbol)
+
     def sectors(self, period: str = "1d", as_of: date | None = None) -> Source:
         self._record("sectors", period, as_of)
         day = self._day(as_of)

@@ -2,8 +2,9 @@
 
 Startup builds the ``Services`` the settings describe (or uses the ones a test passes in), opens
 the database (running migrations when ``migrate_on_start``), and shares them with every request;
-shutdown cancels this worker's running turns (each ends with its terminal state stored) and closes
-the database. State lives only in the stores, so several workers can serve the same data.
+shutdown cancels this worker's running turns (each ends with its terminal state stored), sends the
+research reports it was writing back to the queue with their partial reports, and closes the database.
+State lives only in the stores, so several workers can serve the same data.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from copilot.services import Services, build_services
 from web.bodylimit import BodyLimit
 from web.errors import install_error_handlers
 from web.ratelimit import RateLimiter, build_storage
-from web.routes import auth, chat, conversations, documents, market, openai, pages
+from web.routes import auth, chat, conversations, documents, market, openai, pages, research
 
 DESCRIPTION = (
     "Financial research copilot: every figure is computed by code, cited [n] and verified against "
@@ -42,8 +43,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         finally:
             if owned:
                 await built.aclose()
-            elif built.runs is not None:
-                await built.runs.shutdown()
+            else:
+                if built.research is not None:
+                    await built.research.aclose()
+                if built.runs is not None:
+                    await built.runs.shutdown()
 
     app = FastAPI(title="Verity", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
@@ -52,7 +56,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = services
     install_error_handlers(app)
     # routes are matched in order: the cheap, frequent reads first
-    for module in (pages, market, chat, conversations, auth, documents, openai):
+    for module in (pages, market, chat, conversations, research, auth, documents, openai):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, uploads=settings.max_upload_bytes)
     return app

@@ -16,6 +16,7 @@ from fastapi import Depends, Request, Response
 from copilot.auth import Accounts, Caller, NewSession
 from copilot.config import Settings
 from copilot.errors import ConfigError, NotAllowedError, NotAuthenticatedError
+from copilot.research.jobs import ResearchJobs
 from copilot.runs import RunManager
 from copilot.services import Services
 from copilot.storage.conversations import SqlConversationStore
@@ -69,7 +70,14 @@ async def get_store(services: ServicesDep) -> SqlConversationStore:
     return store
 
 
+async def get_research(services: ServicesDep) -> ResearchJobs:
+    if services.research is None:
+        raise ConfigError("this server runs without a database: research reports are unavailable")
+    return services.research
+
+
 AccountsDep = Annotated[Accounts, Depends(get_accounts)]
+ResearchDep = Annotated[ResearchJobs, Depends(get_research)]
 RunsDep = Annotated[RunManager, Depends(get_runs)]
 StoreDep = Annotated[SqlConversationStore, Depends(get_store)]
 

@@ -1,4 +1,4 @@
-"""The ``verity`` command line: data, kb, ask, chat, eval, serve, db, user and key."""
+"""The ``verity`` command line: data, kb, ask, chat, eval, serve, db, user, key, research and worker."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ def _register_subcommands() -> None:
     from copilot.cli import kb as kb_cli
     from copilot.cli import research as research_cli
     from copilot.cli import serve as serve_cli
+    from copilot.cli import worker as worker_cli
 
     app.add_typer(data_cli.app, name="data", help="Verified market data.")
     data_import.register(data_cli.app)
@@ -51,6 +52,7 @@ def _register_subcommands() -> None:
     serve_cli.register(app)
     admin.register(app)
     app.command("research")(research_cli.research)
+    worker_cli.register(app)
 
 
 _register_subcommands()

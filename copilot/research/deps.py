@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from copilot.config import Settings
 from copilot.errors import BadInputError
+from copilot.model_registry import ModelRegistry as ChatModels
 from copilot.research.tools import ResearchMarket
 from copilot.schemas import utc_now
 from tools.agent_tools import KnowledgeGetter
@@ -53,6 +54,21 @@ def default_models(settings: Settings) -> ModelRegistry:
             from copilot.llm import build_chat_model
 
             return build_chat_model(settings)
+        raise BadInputError(f"unknown research model {name!r}: use {' or '.join(RESEARCH_MODELS)}")
+
+    return pick
+
+
+def models_from(registry: ChatModels) -> ModelRegistry:
+    """The research models over the chat's registry (a server's): ``verity`` is its default model,
+    or the deterministic writer when that default is the offline analyst."""
+
+    def pick(name: str) -> BaseChatModel | None:
+        if name == MODEL_OFFLINE:
+            return None
+        if name == MODEL_LLM:
+            offline = next((m.offline for m in registry.describe() if m.id == MODEL_LLM), True)
+            return None if offline else registry.get(MODEL_LLM)
         raise BadInputError(f"unknown research model {name!r}: use {' or '.join(RESEARCH_MODELS)}")
 
     return pick

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any, TypeVar
@@ -51,11 +51,15 @@ _END = object()
 _FINAL = (BadInputError, UnknownSymbolError, NoDataError, NotAllowedError)
 
 
-async def run_research(request: ResearchRequest, deps: ResearchDeps) -> AsyncIterator[ResearchEvent]:
+async def run_research(
+    request: ResearchRequest, deps: ResearchDeps, stop: asyncio.Event | None = None
+) -> AsyncGenerator[ResearchEvent, None]:
     """Write the report ``request`` asks for, yielding its events (see ``copilot.research.events``).
 
     Bad input (an empty topic, an unknown model, a future date) ends the stream at once with a
-    ``failed`` event. Closing the stream early (``aclose``) cancels the run.
+    ``failed`` event. Setting ``stop`` ends the run with a ``failed`` event of code ``cancelled``
+    that carries the partial report (a job's cancel, a server shutting down); closing the stream
+    early (``aclose``) cancels it with no further event.
     """
     try:
         state = RunState.start(request, deps)
@@ -69,7 +73,7 @@ async def run_research(request: ResearchRequest, deps: ResearchDeps) -> AsyncIte
         model=request.model,
         mode=state.mode,
     )
-    runner = _Runner(state)
+    runner = _Runner(state, stop)
     task = asyncio.create_task(runner.execute())
     try:
         while (item := await state.queue.get()) is not _END:
@@ -84,11 +88,16 @@ def check_request(request: ResearchRequest, deps: ResearchDeps) -> date:
     return RunState.start(request, deps).as_of
 
 
+class _Stopped(Exception):
+    """The run's ``stop`` event was set."""
+
+
 class _Runner:
     """Runs one plan's graph, putting events on the state's queue."""
 
-    def __init__(self, state: RunState) -> None:
+    def __init__(self, state: RunState, stop: asyncio.Event | None = None) -> None:
         self.s = state
+        self.stop = stop
         bound = state.settings.research_concurrency
         self.sem = asyncio.Semaphore(bound)
         # the run's own threads for sync tools: asyncio.to_thread's shared pool has only CPUs + 4
@@ -101,8 +110,11 @@ class _Runner:
     async def execute(self) -> None:
         s = self.s
         try:
-            report = await self._run()
+            report = await self._until_stopped()
             s.emit(ResearchDoneEvent(report=report))
+        except _Stopped:
+            message = "the report was stopped before it was finished"
+            s.emit(ResearchFailedEvent(code="cancelled", message=message, report=s.partial()))
         except VerityError as exc:
             s.emit(ResearchFailedEvent(code=exc.code, message=exc.message, report=s.partial()))
         except Exception:
@@ -111,6 +123,23 @@ class _Runner:
         finally:
             self.threads.shutdown(wait=False, cancel_futures=True)
             s.queue.put_nowait(_END)
+
+    async def _until_stopped(self) -> ResearchReport:
+        """The report, or ``_Stopped`` once ``stop`` is set (the work in progress is cancelled)."""
+        if self.stop is None:
+            return await self._run()
+        work = asyncio.create_task(self._run())
+        stopped = asyncio.create_task(self.stop.wait())
+        try:
+            await asyncio.wait((work, stopped), return_when=asyncio.FIRST_COMPLETED)
+        finally:  # stopped, or this run cancelled (the stream closed): nothing keeps running
+            stopped.cancel()
+            if not work.done():
+                work.cancel()
+                await asyncio.gather(work, return_exceptions=True)
+        if work.cancelled():
+            raise _Stopped
+        return work.result()
 
     async def _run(self) -> ResearchReport:
         s = self.s

@@ -1,4 +1,5 @@
-"""The relational schema (SQLAlchemy 2): accounts, conversations, turns, feedback, shares and runs.
+"""The relational schema (SQLAlchemy 2): accounts, conversations, turns, feedback, shares, chat runs,
+and research jobs with their events and reports.
 
 Owners are strings: a user id (``u_...``) or an anonymous session (``anon:...``), so one column
 scopes conversations and runs whoever the caller is. Timestamps are stored in UTC and read back as
@@ -176,3 +177,67 @@ class RunEventRow(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     type: Mapped[str] = mapped_column(String(20))
     data: Mapped[str] = mapped_column(Text)  # the event's JSON, sent as is
+
+
+class ResearchJobRow(Base):
+    """A research report ordered by a user: its request, where it stands and who runs it.
+
+    ``status``: queued | running | done | failed | cancelled. ``worker`` and ``heartbeat_at`` say
+    which process holds a running job and when it last showed it is alive (a job whose heartbeat is
+    older than the lease is resumed or failed by another). ``attempts`` counts the runs started.
+    """
+
+    __tablename__ = "research_jobs"
+    __table_args__ = (
+        Index("ix_research_jobs_owner_created", "owner", "created_at"),
+        Index("ix_research_jobs_status", "status"),
+        UniqueConstraint("owner", "idempotency_key", name="uq_research_jobs_owner_key"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(80))
+    topic: Mapped[str] = mapped_column(Text)
+    as_of: Mapped[date | None]  # as requested (None: the latest data)
+    model: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    stage: Mapped[str] = mapped_column(String(200), default="")  # the step in progress, for lists
+    title: Mapped[str] = mapped_column(String(300), default="")
+    report_as_of: Mapped[date | None]  # the analysis date the run used
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(120))
+    heartbeat_at: Mapped[datetime | None]
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    claims_total: Mapped[int | None]
+    claims_verified: Mapped[int | None]
+    published_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class ResearchEventRow(Base):
+    """One event of a research job, numbered from 1 across all its runs (the SSE id)."""
+
+    __tablename__ = "research_events"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("research_jobs.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(20))
+    data: Mapped[str] = mapped_column(Text)  # the event's JSON, sent as is
+
+
+class ResearchReportRow(Base):
+    """The report of a job: complete when it is done, partial when it failed or was stopped."""
+
+    __tablename__ = "research_reports"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("research_jobs.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))  # complete | partial
+    data: Mapped[str] = mapped_column(Text)  # ResearchReport.to_json()
+    created_at: Mapped[datetime]

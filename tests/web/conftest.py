@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,17 +101,29 @@ async def build_services(
     return services
 
 
-@pytest.fixture()
-async def web(settings: Settings, database: Database) -> AsyncIterator[Web]:
+@asynccontextmanager
+async def open_web(settings: Settings, database: Database, **overrides: Any) -> AsyncIterator[Web]:
+    """The app over services on ``database`` with these settings; its research jobs and runs are
+    stopped at the end (the database stays open: another app may follow on it)."""
     model = ScriptedChatModel()
-    services = await build_services(web_settings(settings), database, model)
+    services = await build_services(web_settings(settings, **overrides), database, model)
     app = create_app(services.settings, services)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        assert isinstance(services.market, FakeMarketData)
-        yield Web(services, model, services.market, client, transport)
-    if services.runs is not None:
-        await services.runs.shutdown()
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            assert isinstance(services.market, FakeMarketData)
+            yield Web(services, model, services.market, client, transport)
+    finally:
+        if services.research is not None:
+            await services.research.aclose()
+        if services.runs is not None:
+            await services.runs.shutdown()
+
+
+@pytest.fixture()
+async def web(settings: Settings, database: Database) -> AsyncIterator[Web]:
+    async with open_web(settings, database) as opened:
+        yield opened
 
 
 async def register(client: httpx.AsyncClient, email: str) -> str:

@@ -5,6 +5,7 @@ Works with the official ``openai`` client unchanged (``base_url=.../v1``, the AP
 earlier user/assistant messages the context (system messages are ignored: Verity's own prompt
 rules). ``as_of`` and ``conversation_id`` may come as extra fields; with a ``conversation_id`` the
 stored conversation is the context and the turn is appended to it. Text is released once verified.
+The model ``verity-research`` answers with a finished research report (``openai_research``).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from copilot.chat import ChatService, PreparedTurn
 from copilot.errors import BadInputError
 from copilot.events import DoneEvent, ErrorEvent, VerificationEvent
-from web.deps import LimiterDep, ServicesDep, SettingsDep, UserCaller, charge_turn
+from web.deps import LimiterDep, ServicesDep, SettingsDep, UserCaller, charge_turn, get_research
 from web.errors import OPENAI_TYPES, status_of
+from web.routes.openai_research import DESCRIPTION, RESEARCH_MODEL, research_completion
 from web.streaming import answer_pieces, chunk, completion, data_line, final_chunk, usage
 
 router = APIRouter(prefix="/v1", tags=["openai"])
@@ -72,11 +74,14 @@ def _error_body(event: ErrorEvent) -> dict[str, Any]:
 @router.get("/models")
 async def list_models(services: ServicesDep, caller: UserCaller) -> dict[str, Any]:
     """The models a request may name."""
+    models = [(m.id, m.description) for m in services.models.describe()]
+    if services.research is not None:
+        models.append((RESEARCH_MODEL, DESCRIPTION))
     return {
         "object": "list",
         "data": [
-            {"id": m.id, "object": "model", "created": 0, "owned_by": "verity", "description": m.description}
-            for m in services.models.describe()
+            {"id": name, "object": "model", "created": 0, "owned_by": "verity", "description": description}
+            for name, description in models
         ],
     }
 
@@ -93,6 +98,10 @@ async def chat_completions(
     """Answer the last user message with cited, verified figures (OpenAI's response shape)."""
     question, history = _question_and_history(body.messages)
     await charge_turn(request, limiter, settings, caller)
+    if body.model == RESEARCH_MODEL:
+        research = await get_research(services)
+        texts = [m.text() for m in body.messages]
+        return await research_completion(research, caller.owner, question, body.as_of, body.stream, texts)
     chat: ChatService = services.chat
     prepared = await chat.prepare(
         question,
