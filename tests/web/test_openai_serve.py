@@ -165,7 +165,46 @@ def test_a_conversation_id_continues_the_stored_conversation(served: Served) -> 
 
 
 def test_models_are_listed(served: Served) -> None:
-    assert [m.id for m in _client(served).models.list()] == ["verity", "verity-offline"]
+    assert [m.id for m in _client(served).models.list()] == ["verity", "verity-offline", "verity-research"]
+
+
+def test_verity_research_answers_with_a_finished_report(served: Served, shared_data: Path) -> None:
+    """The report is a research job of the key's user: written by the server's in-process runner."""
+    client = _client(served)
+    topic = "Small-cap rally: is the Russell 2000's outperformance sustainable?"
+    messages = [{"role": "user", "content": topic}]
+    response = client.chat.completions.create(
+        model="verity-research",
+        messages=messages,
+        extra_body={"as_of": "2026-01-09"},  # type: ignore[list-item]
+    )
+    text = response.choices[0].message.content or ""
+    rut = _ytd(shared_data, "^RUT", "2026-01-09")
+    assert f"{rut:+.2f}%" in text and "claims verified" in text
+    extra = response.model_extra or {}
+    verity = extra["verity"]
+    assert verity["as_of"] == "2026-01-09" and verity["url"] == f"/research/{verity['report_id']}"
+    assert verity["verification"]["verified"] == verity["verification"]["total"] > 0
+    numbers = sorted(s["n"] for s in verity["sources"])
+    assert numbers == list(range(1, len(numbers) + 1)) and len(extra["citations"]) == len(numbers)
+    assert all(f"[{n}]" in text for n in numbers)
+    assert response.model == "verity-research" and response.choices[0].finish_reason == "stop"
+    auth = {"Authorization": f"Bearer {served.key}"}
+    job = httpx.get(f"{served.url}/api/research/{verity['report_id']}", headers=auth).json()
+    assert job["status"] == "done" and job["topic"] == topic
+
+    chunks = list(
+        client.chat.completions.create(
+            model="verity-research",
+            messages=messages,  # type: ignore[arg-type]
+            stream=True,
+            extra_body={"as_of": "2026-01-09"},
+        )
+    )
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    last = chunks[-1].model_extra or {}
+    assert f"{rut:+.2f}%" in streamed and last["verity"]["report_id"] != verity["report_id"]
+    assert len(last["citations"]) == len(extra["citations"]) and chunks[-1].choices[0].finish_reason == "stop"
 
 
 def test_errors_come_in_openai_shape(served: Served) -> None:
