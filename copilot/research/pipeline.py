@@ -167,7 +167,7 @@ class _Runner:
         if plan.steps and not any(r.ok for r in s.evidence.results.values()):
             reasons = "; ".join(dict.fromkeys(r.error or "" for r in s.evidence.results.values()))
             raise NoDataError(f"no data could be gathered for this report ({reasons})")
-        return s.assemble()
+        return await s.assemble(self.in_thread)
 
     @staticmethod
     async def _after(needs: list[asyncio.Task[Any]], then: Callable[..., Awaitable[T]], *args: Any) -> T:
