@@ -258,7 +258,7 @@ def _company(
 COMPANIES = (
     _company("AAPL", "Apple Inc.", "Apple", foreign=("苹果", "蘋果", "苹果公司")),
     _company("MSFT", "Microsoft Corporation", "Microsoft", foreign=("微软", "微軟")),
-    _company("NVDA", "NVIDIA Corporation", "Nvidia", "NVIDIA", foreign=("英伟达", "輝達", "英偉達")),
+    _company("NVDA", "NVIDIA Corporation", "NVIDIA", "Nvidia", foreign=("英伟达", "輝達", "英偉達")),
     _company("AMZN", "Amazon.com, Inc.", "Amazon", "Amazon.com", foreign=("亚马逊", "亞馬遜")),
     # Alphabet has two share classes; the class C shares (GOOG) are primary, GOOGL related
     _company(

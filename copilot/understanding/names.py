@@ -139,6 +139,7 @@ def find_names(text: str, resolver: Resolver | None) -> list[NameMention]:
         _add_misspelt(text, found)
     if resolver is not None and not found:
         _add_wordlike_ticker(text, found)
+    _add_listed_wordlike(text, found)
     _add_unknown_tickers(text, found)
     return sorted(found, key=lambda m: m.start)  # every mention: a name said twice is masked twice
 
@@ -244,6 +245,28 @@ def _add_wordlike_ticker(text: str, found: list[NameMention]) -> None:
         found.append(
             NameMention(match.group(1), match.start(), match.end(), entry.symbol, entry.display_name)
         )
+
+
+@cache
+def _wordlike_names() -> re.Pattern[str]:
+    names = [n for e in ENTRIES if e.wordlike for n in e.names if " " not in n and n.isalpha()]
+    alternation = "|".join(sorted(names, key=len, reverse=True))
+    return re.compile(r"(?:(?<=, )|(?<=and ))(" + alternation + r")\b", re.IGNORECASE)
+
+
+def _add_listed_wordlike(text: str, found: list[NameMention]) -> None:
+    """ "apple, microsoft, meta and tesla": in a list of companies, a word like "meta" is one too."""
+    if not found:
+        return
+    by_name = {n.lower(): e for e in ENTRIES if e.wordlike for n in e.names}
+    for match in _wordlike_names().finditer(text):
+        if _covered(match.start(), found) or not any(0 <= match.start() - m.end <= 3 for m in found):
+            continue  # only right after another name of the list
+        entry = by_name[match.group(1).lower()]
+        found.append(
+            NameMention(match.group(1), match.start(), match.end(), entry.symbol, entry.display_name)
+        )
+        found.sort(key=lambda m: m.start)
 
 
 def _add_unknown_tickers(text: str, found: list[NameMention]) -> None:
