@@ -243,9 +243,9 @@ def _contradicted(source: object, fact: Fact) -> str | None:
     details = getattr(source, "details", None) or {}
     for check in details.get("price_check", []) or []:
         claimed = check.get("claimed")
-        if check.get("verdict") == "contradicted" and isinstance(claimed, int | float):
-            if abs(float(claimed) - abs(fact.value)) <= 1e-6 * max(1.0, abs(fact.value)):
-                return str(check.get("message") or "contradicted by market data")
+        refuted = check.get("verdict") == "contradicted" and isinstance(claimed, int | float)
+        if refuted and abs(float(claimed) - abs(fact.value)) <= 1e-6 * max(1.0, abs(fact.value)):
+            return str(check.get("message") or "contradicted by market data")
     return None
 
 
