@@ -128,6 +128,14 @@ INDEXES = (
             "10-year yield",
             "ten-year Treasury yield",
             "10-year Treasury",
+            "10-year note",
+            "10 year yield",
+            "10 yr yield",
+            "10yr yield",
+            "10y yield",
+            "10y treasury",
+            "ten year yield",
+            "10 year treasury",
             "TNX",
         ),
         related=("IEF",),
@@ -143,6 +151,9 @@ INDEXES = (
         foreign=("费城半导体指数", "半导体指数"),
     ),
 )
+
+# Cboe's Treasury yield indexes (13-week, 5-, 10- and 30-year), quoted in percent: 4.17 is 4.17%
+YIELD_INDEXES = frozenset({"^IRX", "^FVX", "^TNX", "^TYX"})
 
 SECTORS = (
     _sector(

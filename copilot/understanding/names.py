@@ -165,6 +165,30 @@ def unknown_name(text: str, mentions: Sequence[NameMention]) -> str | None:
     return None
 
 
+def unknown_ticker_word(text: str, mentions: Sequence[NameMention]) -> str | None:
+    """In a terse question naming nothing known, a lower-case word that is no English word and
+    could be a ticker ("ibm price" -> "IBM"): passed on so the tool finds it or says it has none."""
+    words = list(_WORD.finditer(text))
+    if len(words) > 6:
+        return None
+    speller = _spelling()
+    for match in words:
+        word = match.group(0).strip(".'&-")
+        lowered = word.lower()
+        if (
+            _covered(match.start(), mentions)
+            or not (2 <= len(word) <= 5 and word.isalpha() and word.islower())
+            or word.upper() in _NOT_TICKERS
+            or lowered in _NOT_NAMES
+            or lowered in _VOCABULARY
+            or measures_in(lowered)
+            or speller.word_frequency[lowered] >= _COMMON
+        ):
+            continue
+        return word.upper()
+    return None
+
+
 def _covered(position: int, mentions: Sequence[NameMention]) -> bool:
     return any(m.start <= position < m.end for m in mentions)
 
