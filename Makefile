@@ -25,12 +25,13 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # With the shared real data beside the repo, `make run` serves a snapshot built from it (no
-# network needed); otherwise it uses live yfinance. A snapshot built before statements were
-# imported (no statements.csv) is rebuilt.
+# network needed) and a knowledge base of its Fed and SEC documents (ingested once, about a minute);
+# otherwise it uses live yfinance. A snapshot built before statements were imported is rebuilt.
 run: install
 	@if [ -z "$$VERITY_MARKET_DATA" ] && [ -d "$(SHARED_DATA)/prices" ]; then \
 		{ grep -qs '"version": 2,' $(SNAPSHOT)/manifest.json && [ -f $(SNAPSHOT)/statements.csv ]; } || \
 			$(BIN)/verity data import $(SHARED_DATA)/prices $(SHARED_DATA)/fundamentals $(FILINGS_INDEX) --dest $(SNAPSHOT); \
+		[ -f .verity/knowledge/catalog.sqlite ] || $(BIN)/verity kb add $(SHARED_DATA)/corpus; \
 		VERITY_MARKET_DATA=snapshot:$(SNAPSHOT) $(BIN)/verity serve; \
 	else \
 		$(BIN)/verity serve; \

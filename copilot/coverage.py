@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field, computed_field
 from copilot.figures import split_sentences
 from copilot.schemas import Source
 from copilot.understanding.reading import Part, QuestionReading, describe_part
+from copilot.understanding.when import point_in_time
 
 Status = Literal["covered", "declined", "missing"]
 
@@ -219,6 +220,10 @@ def _sectors(part: Part, subject: str | None, source: Source, as_of: date | None
 def _with_fields(part: Part, subject: str | None, source: Source, as_of: date | None) -> bool:
     if subject is not None and subject not in _symbols(source):
         return False
+    if part.measure == "valuation" and as_of is not None:
+        day = point_in_time(part.when, as_of)
+        if day is not None and not _on_day(source, day):
+            return False  # "P/E in March 2025" is not answered by today's P/E
     keys = {f.key for f in source.facts}
     return all(
         any(k in keys or any(key.startswith(k) for key in keys) for k in _FIELD_FACTS.get(f, (f,)))

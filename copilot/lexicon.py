@@ -128,6 +128,14 @@ INDEXES = (
             "10-year yield",
             "ten-year Treasury yield",
             "10-year Treasury",
+            "10-year note",
+            "10 year yield",
+            "10 yr yield",
+            "10yr yield",
+            "10y yield",
+            "10y treasury",
+            "ten year yield",
+            "10 year treasury",
             "TNX",
         ),
         related=("IEF",),
@@ -143,6 +151,9 @@ INDEXES = (
         foreign=("费城半导体指数", "半导体指数"),
     ),
 )
+
+# Cboe's Treasury yield indexes (13-week, 5-, 10- and 30-year), quoted in percent: 4.17 is 4.17%
+YIELD_INDEXES = frozenset({"^IRX", "^FVX", "^TNX", "^TYX"})
 
 SECTORS = (
     _sector(
@@ -258,7 +269,7 @@ def _company(
 COMPANIES = (
     _company("AAPL", "Apple Inc.", "Apple", foreign=("苹果", "蘋果", "苹果公司")),
     _company("MSFT", "Microsoft Corporation", "Microsoft", foreign=("微软", "微軟")),
-    _company("NVDA", "NVIDIA Corporation", "Nvidia", "NVIDIA", foreign=("英伟达", "輝達", "英偉達")),
+    _company("NVDA", "NVIDIA Corporation", "NVIDIA", "Nvidia", foreign=("英伟达", "輝達", "英偉達")),
     _company("AMZN", "Amazon.com, Inc.", "Amazon", "Amazon.com", foreign=("亚马逊", "亞馬遜")),
     # Alphabet has two share classes; the class C shares (GOOG) are primary, GOOGL related
     _company(

@@ -62,7 +62,7 @@ class LazyKnowledge:
                 from copilot.knowledge import build_knowledge_base
 
                 try:
-                    self._built = build_knowledge_base(self.settings)
+                    self._built = build_knowledge_base(self.settings, self.resolver)
                 except VerityError:
                     raise
                 except Exception as exc:

@@ -219,7 +219,10 @@ def _verify_one(figure: Figure, ledger: SourceLedger, pools: dict[tuple[int, ...
         pool = pools[known] = _Pool([(n, f) for n in known for f in ledger.get(n).facts])  # type: ignore[union-attr]
     direct = _direct_match(figure, pool)
     if direct is not None:
-        fact = pool.facts[direct][1]
+        n, fact = pool.facts[direct]
+        contradiction = _contradicted(ledger.get(n), fact)
+        if contradiction is not None:  # a passage's price that the market data of its day refutes
+            return _check(figure, reason=contradiction)
         return _check(
             figure,
             matched_fact=pool.refs[direct],
@@ -233,6 +236,17 @@ def _verify_one(figure: Figure, ledger: SourceLedger, pools: dict[tuple[int, ...
     if derived is not None:
         return derived
     return _check(figure, reason=_mismatch_reason(figure, pool, known))
+
+
+def _contradicted(source: object, fact: Fact) -> str | None:
+    """The market-data verdict on a stock price a passage states, when it refutes this fact."""
+    details = getattr(source, "details", None) or {}
+    for check in details.get("price_check", []) or []:
+        claimed = check.get("claimed")
+        refuted = check.get("verdict") == "contradicted" and isinstance(claimed, int | float)
+        if refuted and abs(float(claimed) - abs(fact.value)) <= 1e-6 * max(1.0, abs(fact.value)):
+            return str(check.get("message") or "contradicted by market data")
+    return None
 
 
 def _mismatch_reason(figure: Figure, pool: _Pool, known: tuple[int, ...]) -> str:

@@ -287,11 +287,12 @@ class FakeMarketData:
             raise NoDataError(f"{sym}: an index has no valuation fields", symbol=sym)
         raise NoDataError(f"{sym}: the fake has no financial statements", symbol=sym)
 
-    def valuations(self, symbol: str, as_of: date | None = None) -> list[Source]:
+    def valuations(self, symbol: str, as_of: date | None = None, on: date | None = None) -> list[Source]:
         from tools.fundamentals.facade import combine_valuations
 
+        at = on or as_of
         return combine_valuations(
-            symbol, [lambda: self.valuation_at(symbol, as_of), lambda: self.valuation(symbol, as_of)]
+            symbol, [lambda: self.valuation_at(symbol, at), lambda: self.valuation(symbol, at)]
         )
 
     def financials(

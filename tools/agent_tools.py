@@ -121,7 +121,7 @@ class MarketTools(Protocol):
     ) -> Source: ...
     def technicals(self, symbol: str, as_of: date | None = None) -> Source: ...
     def valuation(self, symbol: str, as_of: date | None = None) -> Source: ...
-    def valuations(self, symbol: str, as_of: date | None = None) -> list[Source]: ...
+    def valuations(self, symbol: str, as_of: date | None = None, on: date | None = None) -> list[Source]: ...
     def financials(
         self,
         symbol: str,
@@ -314,16 +314,21 @@ def build_tools(
         return await runner.run("get_technicals", runtime, lambda c: market.technicals(symbol, as_of=c.as_of))
 
     @tool(response_format="content_and_artifact")
-    async def get_valuation(symbol: str, runtime: Runtime) -> ToolResult:
+    async def get_valuation(symbol: str, runtime: Runtime, date: str | None = None) -> ToolResult:
         """Valuation of one company or fund, as up to two sources. First, computed at the analysis
-        date: trailing P/E (close / trailing-twelve-month diluted EPS), price/sales, price/book,
-        EV/EBITDA, net margin and free-cash-flow yield from that day's traded close and only the
-        statements public by then (each names the periods it used). Second, the provider's own
-        dated snapshot (e.g. Yahoo's of 2025-02-24: trailing and forward P/E, PEG, dividend yield,
-        market cap): quote it with its date ("38.91x as Yahoo reported on 2025-02-24"), never as
-        today's multiple when it is older than the analysis date. Fields a source lacks are listed
-        as missing."""
-        return await runner.run("get_valuation", runtime, lambda c: market.valuations(symbol, as_of=c.as_of))
+        date (or at ``date``, YYYY-MM-DD, for a past day: "Apple's P/E in March 2025" is the
+        valuation at 2025-03-31): trailing P/E (close / trailing-twelve-month diluted EPS),
+        price/sales, price/book, EV/EBITDA, net margin and free-cash-flow yield from that day's
+        traded close and only the statements public by then (each names the periods it used).
+        Second, the provider's own dated snapshot no later than that day (e.g. Yahoo's of
+        2025-02-24: trailing and forward P/E, PEG, dividend yield, market cap): quote it with its
+        date ("38.91x as Yahoo reported on 2025-02-24"), never as the asked day's multiple. Fields
+        a source lacks are listed as missing."""
+
+        def call(c: Any) -> Any:
+            return market.valuations(symbol, as_of=c.as_of, on=_parse_date(date, "date"))
+
+        return await runner.run("get_valuation", runtime, call)
 
     @tool(response_format="content_and_artifact")
     async def get_financials(

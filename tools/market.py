@@ -221,14 +221,19 @@ class MarketData:
             age_seconds=fundamentals.age_seconds,
         )
 
-    def valuations(self, symbol: str, as_of: date | None = None) -> list[Source]:
-        """Valuation computed at ``as_of`` from the close and public statements, then the provider's
-        dated snapshot (``valuation``); whichever exists, the other's absence noted."""
+    def valuations(self, symbol: str, as_of: date | None = None, on: date | None = None) -> list[Source]:
+        """Valuation computed at ``on`` (default: the analysis date ``as_of``) from that day's close
+        and the statements public by then, then the provider's latest snapshot dated no later;
+        whichever exists, the other's absence noted. ``on`` after the analysis date is refused."""
         from tools.fundamentals.facade import combine_valuations
 
+        day = self._as_of(as_of)
+        if on is not None and on > day:
+            raise BadInputError(f"date {on} is after the analysis date {day}")
+        at = on or day
         return combine_valuations(
             symbol,
-            [lambda: self.valuation_at(symbol, as_of=as_of), lambda: self.valuation(symbol, as_of=as_of)],
+            [lambda: self.valuation_at(symbol, as_of=at), lambda: self.valuation(symbol, as_of=at)],
         )
 
     def valuation_at(self, symbol: str, as_of: date | None = None) -> Source:

@@ -182,7 +182,7 @@ class SymbolResolver:
                 key = phrase_key(raw)
                 entry = self._by_phrase.get(key)
                 needs_capital = key in self._cased and (not lenient or key in self._wordlike)
-                if entry is None or (needs_capital and not raw[0].isupper()):
+                if entry is None or (needs_capital and raw[0].islower()):  # "3M" needs no capital
                     continue
             else:
                 symbol = raw.lstrip("$").upper().replace(".", "-")

@@ -9,7 +9,7 @@ shared one.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -242,15 +242,13 @@ def _meeting(value: str | date | MeetingSpec | None) -> MeetingSpec | None:
     return parse_meeting(value) if value.strip() else None
 
 
-def build_knowledge_base(settings: Settings) -> KnowledgeBase:
-    """The knowledge base the settings describe (embedded Chroma, or a server via VERITY_CHROMA_URL)."""
-    return KnowledgeBase(settings, MentionFinder(_resolver_mentions()))
+def build_knowledge_base(settings: Settings, resolver: Any = None) -> KnowledgeBase:
+    """The knowledge base the settings describe (embedded Chroma, or a server via VERITY_CHROMA_URL).
 
-
-def _resolver_mentions() -> Callable[[str], list[Any]] | None:
-    """The market-data SymbolResolver's mention finder, when that package provides one."""
-    try:
+    ``resolver`` is the services' one ``SymbolResolver`` (chunks are tagged with the companies it
+    finds); without one, the lexicon's default resolver tags them."""
+    if resolver is None:
         from tools.symbols import SymbolResolver
-    except ImportError:  # the knowledge base also works without the market-data package
-        return None
-    return SymbolResolver().find_mentions
+
+        resolver = SymbolResolver()
+    return KnowledgeBase(settings, MentionFinder(resolver.find_mentions))

@@ -1,5 +1,5 @@
-"""Tag chunks with the companies they mention: the built-in alias table, plus the market-data
-package's ``SymbolResolver.find_mentions`` when one is given."""
+"""Tag chunks with the companies (and indices, funds) they mention: the lexicon's names read by the
+market package's ``SymbolResolver.find_mentions`` (the one mention finder)."""
 
 from __future__ import annotations
 
@@ -16,18 +16,11 @@ class MentionFinder:
         self._resolver_mentions = resolver_mentions
 
     def __call__(self, text: str) -> list[str]:
-        tickers = [m.ticker for m in find_companies(text)]
-        if self._resolver_mentions is not None:
-            tickers += [str(m.symbol) for m in self._resolver_mentions(text)]
-        return list(dict.fromkeys(tickers))
+        return list(dict.fromkeys(ticker for ticker, _, _ in self.spans(text)))
 
     def spans(self, text: str) -> list[tuple[str, int, int]]:
         """(ticker, start, end) of every company or ticker the text names, in order."""
-        found = [(m.ticker, m.start, m.end) for m in find_companies(text)]
-        if self._resolver_mentions is not None:
-            taken = [(start, end) for _, start, end in found]
-            for mention in self._resolver_mentions(text):
-                start, end = int(mention.start), int(mention.end)
-                if not any(start < e and s < end for s, e in taken):
-                    found.append((str(mention.symbol), start, end))
-        return sorted(found, key=lambda m: m[1])
+        if self._resolver_mentions is None:
+            return [(m.ticker, m.start, m.end) for m in find_companies(text)]
+        mentions = self._resolver_mentions(text)
+        return sorted(((str(m.symbol), int(m.start), int(m.end)) for m in mentions), key=lambda m: m[1])

@@ -13,7 +13,7 @@ from typing import Any
 from copilot.lexicon import MONTH_NAMES
 from copilot.understanding.documents import expanded_query
 from copilot.understanding.reading import Part
-from copilot.understanding.when import When, with_reference
+from copilot.understanding.when import When, point_in_time, with_reference
 
 Call = tuple[str, dict[str, Any]]
 DOCUMENT_PASSAGES = 5
@@ -47,6 +47,13 @@ def plan_return(part: Part, reference: date) -> list[Call]:
         return []  # since an event whose date a document gives: planned once the search is back
     period = when.performance_args() if when is not None else {"period": "ytd"}
     return [("compare_performance", {"symbols": list(part.subjects), **period})]
+
+
+def plan_valuation(part: Part, reference: date) -> list[Call]:
+    """The valuation of each subject, at the day or period end the question names."""
+    day = point_in_time(part.when, reference)
+    extra = {"date": day.isoformat()} if day is not None else {}
+    return [("get_valuation", {"symbol": s, **extra}) for s in part.subjects]
 
 
 def plan_per_symbol(tool: str) -> Any:

@@ -13,6 +13,7 @@ from datetime import date
 from copilot.offline.prose_common import Citer, Context, cap, facts_of, join, show, subject_of
 from copilot.schemas import Fact, Source
 from copilot.understanding.reading import Part
+from copilot.understanding.when import point_in_time
 
 # valuation fields of a question (copilot.understanding.measures) -> fact keys, in answer order
 _VALUATION_KEYS = {
@@ -53,10 +54,17 @@ def valuation(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     who = ctx.who(subject_of(source))
     wanted = [k for field in part.fields for k in _VALUATION_KEYS.get(field, ())] or list(_DEFAULT_VALUATION)
     present = [k for k in wanted if k in f]
+    asked = point_in_time(part.when, ctx.as_of) if ctx.as_of else None
     if source.tool == "valuation_at":
         day = source.as_of.isoformat() if source.as_of else "the analysis date"
         if not present:
-            return ""
+            if not part.fields:
+                return ""
+            lacking = join([_NAMES.get(k, k.replace("_", " ")) for k in wanted])
+            return (
+                f"The valuation computed at {day} {c} from {who}'s close and statements has no {lacking}: "
+                "it is not among the figures the statements give."
+            )
         shown = [f"a {_NAMES.get(k, k)} of {show(f[k])} {c}" for k in present]
         text = (
             f"At {day}, computed from the close and the statements public by then, {who} had "
@@ -65,28 +73,29 @@ def valuation(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
         )
         eps, close = f.get("ttm_diluted_eps"), f.get("close")
         if "trailing_pe" in present and eps is not None and close is not None:
+            period = re.search(r"\(([^()]+)\)$", eps.label)
             text += (
                 f" The P/E divides the {show(close)} {c} close by trailing-twelve-month diluted EPS "
-                f"of {show(eps)} {c}."
+                f"of {show(eps)} {c}" + (f" ({period.group(1)})" if period else "") + "."
             )
+        text += "".join(f" {note}" for note in source.notes if note.startswith("The trailing twelve months"))
         return text
     # a provider's snapshot: its own date, in the past tense
     reported = source.as_of.isoformat() if source.as_of else "an earlier date"
     if not present:
-        missing = source.details.get("missing")
-        return (
-            f"The provider's snapshot of {reported} {c} has none of these figures for {who}."
-            if missing
-            else ""
-        )
+        if not part.fields and not source.details.get("missing"):
+            return ""
+        lacking = join([_NAMES.get(k, k.replace("_", " ")) for k in wanted])
+        return f"The provider's snapshot of {reported} {c} has no {lacking} for {who}."
     shown = [f"a {_NAMES.get(k, k)} of {show(f[k])} {c}" for k in present]
     lead = (
         f"On {reported}, {source.provider if source.provider != 'snapshot' else 'Yahoo'} reported {who} at "
     )
     text = lead + join(shown) + "."
-    stale = ctx.as_of is not None and source.as_of is not None and (ctx.as_of - source.as_of).days > 7
-    if stale:
-        text += f" That snapshot is {(ctx.as_of - source.as_of).days} days older than the analysis date."  # type: ignore[operator]
+    against = asked or ctx.as_of
+    if against is not None and source.as_of is not None and (against - source.as_of).days > 7:
+        than = f"the {against.isoformat()} asked about" if asked else "the analysis date"
+        text += f" That snapshot is {(against - source.as_of).days} days older than {than}."
     return text
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from copilot.lexicon import YIELD_INDEXES
 from copilot.offline.prose_common import Citer, Context, cap, facts_of, join, show, subject_of
 from copilot.schemas import Fact, Source
 from copilot.understanding.reading import Part
@@ -28,7 +29,8 @@ def quote(source: Source, cite: Citer, ctx: Context, part: Part | None = None) -
     if last is not None:
         when = f" on {source.as_of.isoformat()}" if source.as_of else ""
         change = f.get("change_pct") or f.get("change_pct_adjusted")
-        day = f", {show(change, True)} {c} on the day" if change else ""
+        relative = "a relative change of " if subject_of(source) in YIELD_INDEXES else ""
+        day = f", {relative}{show(change, True)} {c} on the day" if change else ""
         basis = " (a dividend-adjusted close: the record holds no traded price that day)" if adjusted else ""
         parts.append(f"{who} closed at {show(last)} {c}{when}{day}{basis}.")
     high, distance = f.get("high_52w"), f.get("pct_from_high_52w")
@@ -101,7 +103,11 @@ def price_range(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
         return f"The price source {c} holds no closes for {who} from {start} to {end}."
     change = f.get("change_pct")
     moved = f", a change of {show(change, True)} {c}" if change is not None else ""
-    text = f"From {start} to {end}, {who} went from {show(first)} {c} to {show(last)} {c}{moved}."
+    first_day, last_day = first.as_of or start, last.as_of or end
+    text = (
+        f"From {start} to {end}, {who} went from a first close of {show(first)} {c} on {first_day} to "
+        f"{show(last)} {c} on {last_day}{moved}."
+    )
     high, low = f.get("high"), f.get("low")
     if high is not None and low is not None:
         on_high, on_low = source.details.get("high_date"), source.details.get("low_date")
@@ -109,6 +115,12 @@ def price_range(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
         low_when = f" on {on_low}" if on_low else ""
         text += (
             f" Its highest high was {show(high)} {c}{high_when} and its lowest low {show(low)} {c}{low_when}."
+        )
+    top, bottom = f.get("high_close"), f.get("low_close")
+    if top is not None and bottom is not None and "closes" in part.fields:
+        text += (
+            f" Its highest close was {show(top)} {c} on {source.details.get('high_close_date')} and its "
+            f"lowest close {show(bottom)} {c} on {source.details.get('low_close_date')}."
         )
     average = f.get("avg_volume")
     if average is not None and average.value > 0:
@@ -135,6 +147,12 @@ def performance(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     own = facts_of(source, subject.symbol)
     adjusted = "_adj" if subject.key.startswith("total_return") else ""
     start, end = own.get(f"start{adjusted}_close"), own.get(f"end{adjusted}_close")
+    if subject.symbol in YIELD_INDEXES and start is not None and end is not None and len(returns) == 1:
+        # a yield has no return: it moves from one level to another (the change is relative)
+        return (
+            f"{cap(when)}, {ctx.who(subject.symbol)} went from {show(start)} {c} on {start.as_of} to "
+            f"{show(end)} {c} on {end.as_of}, a relative change of {show(subject, True)} {c}."
+        )
     if start is not None and end is not None and len(returns) == 1:
         lead += f", from {show(start)} {c} on {start.as_of} to {show(end)} {c} on {end.as_of}"
     if len(returns) == 1:

@@ -128,7 +128,7 @@ INTENTS: dict[Measure, Intent] = {
             "valuation",
             answers="valuation at the analysis date (and a provider's dated snapshot)",
             example="Is Apple expensive?",
-            plan=plans.plan_per_symbol("get_valuation"),
+            plan=plans.plan_valuation,
             write=per_source(valuation),
         ),
         Intent(

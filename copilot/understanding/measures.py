@@ -373,6 +373,13 @@ FIELD_WORDS: dict[Measure, tuple[FieldWords, ...]] = {
                 r"all[- ]time high",
             ),
         ),
+        FieldWords(
+            "closes",
+            _words(
+                r"(?:highest|lowest|record|best|worst) clos(?:e|es|ing(?: price)?)",
+                r"clos(?:e|ing) (?:high|low)s?",
+            ),
+        ),
         FieldWords("avg_volume", _words(r"(?:average|avg\.?) (?:daily )?volume", r"volume average")),
         FieldWords("volume", _words(r"volume", r"shares traded", r"how many shares", r"成交量")),
     ),

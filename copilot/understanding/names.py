@@ -139,6 +139,7 @@ def find_names(text: str, resolver: Resolver | None) -> list[NameMention]:
         _add_misspelt(text, found)
     if resolver is not None and not found:
         _add_wordlike_ticker(text, found)
+    _add_listed_wordlike(text, found)
     _add_unknown_tickers(text, found)
     return sorted(found, key=lambda m: m.start)  # every mention: a name said twice is masked twice
 
@@ -161,6 +162,30 @@ def unknown_name(text: str, mentions: Sequence[NameMention]) -> str | None:
             and not measures_in(name)
         ):
             return name
+    return None
+
+
+def unknown_ticker_word(text: str, mentions: Sequence[NameMention]) -> str | None:
+    """In a terse question naming nothing known, a lower-case word that is no English word and
+    could be a ticker ("ibm price" -> "IBM"): passed on so the tool finds it or says it has none."""
+    words = list(_WORD.finditer(text))
+    if len(words) > 6:
+        return None
+    speller = _spelling()
+    for match in words:
+        word = match.group(0).strip(".'&-")
+        lowered = word.lower()
+        if (
+            _covered(match.start(), mentions)
+            or not (2 <= len(word) <= 5 and word.isalpha() and word.islower())
+            or word.upper() in _NOT_TICKERS
+            or lowered in _NOT_NAMES
+            or lowered in _VOCABULARY
+            or measures_in(lowered)
+            or speller.word_frequency[lowered] >= _COMMON
+        ):
+            continue
+        return word.upper()
     return None
 
 
@@ -244,6 +269,28 @@ def _add_wordlike_ticker(text: str, found: list[NameMention]) -> None:
         found.append(
             NameMention(match.group(1), match.start(), match.end(), entry.symbol, entry.display_name)
         )
+
+
+@cache
+def _wordlike_names() -> re.Pattern[str]:
+    names = [n for e in ENTRIES if e.wordlike for n in e.names if " " not in n and n.isalpha()]
+    alternation = "|".join(sorted(names, key=len, reverse=True))
+    return re.compile(r"(?:(?<=, )|(?<=and ))(" + alternation + r")\b", re.IGNORECASE)
+
+
+def _add_listed_wordlike(text: str, found: list[NameMention]) -> None:
+    """ "apple, microsoft, meta and tesla": in a list of companies, a word like "meta" is one too."""
+    if not found:
+        return
+    by_name = {n.lower(): e for e in ENTRIES if e.wordlike for n in e.names}
+    for match in _wordlike_names().finditer(text):
+        if _covered(match.start(), found) or not any(0 <= match.start() - m.end <= 3 for m in found):
+            continue  # only right after another name of the list
+        entry = by_name[match.group(1).lower()]
+        found.append(
+            NameMention(match.group(1), match.start(), match.end(), entry.symbol, entry.display_name)
+        )
+        found.sort(key=lambda m: m.start)
 
 
 def _add_unknown_tickers(text: str, found: list[NameMention]) -> None:

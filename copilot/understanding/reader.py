@@ -16,7 +16,14 @@ from datetime import date
 from copilot.understanding.documents import read_documents
 from copilot.understanding.followups import with_context
 from copilot.understanding.measures import Measure, fields_in, measures_in
-from copilot.understanding.names import NameMention, Resolver, find_names, normalise_question, unknown_name
+from copilot.understanding.names import (
+    NameMention,
+    Resolver,
+    find_names,
+    normalise_question,
+    unknown_name,
+    unknown_ticker_word,
+)
 from copilot.understanding.reading import (
     MAX_SUBJECTS,
     PER_SUBJECT,
@@ -78,7 +85,7 @@ def read_question(
     question_when = read_when(masked, reference)
     parts = _parts(clauses, question_when, reference)
     if not any(m.known for m in mentions) and not unknown and _asks_of_subjects(parts):
-        name = unknown_name(text, mentions)
+        name = unknown_name(text, mentions) or unknown_ticker_word(text, mentions)
         if name:
             unknown.append(name)
             parts = tuple(

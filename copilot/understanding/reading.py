@@ -94,18 +94,36 @@ class QuestionReading:
         return f"{name} ({symbol})" if name and name.upper() != symbol.upper() else symbol
 
 
+# how a label names a field of a part ("pe" -> "P/E"); others read with spaces for underscores
+FIELD_LABELS = {
+    "pe": "P/E",
+    "forward_pe": "forward P/E",
+    "pb": "price/book",
+    "ps": "price/sales",
+    "ev_ebitda": "EV/EBITDA",
+    "fcf_yield": "free-cash-flow yield",
+    "rsi": "RSI",
+    "macd": "MACD",
+    "averages": "moving averages",
+    "levels": "support and resistance",
+    "bollinger": "Bollinger bands",
+    "eps": "EPS",
+}
+
+
 def describe_part(part: Part, reading: QuestionReading, subject: str | None = None) -> str:
     """A short label of one part (for one subject): "the Nasdaq Composite (^IXIC) YTD return"."""
     who = reading.name_of(subject) if subject else ""
     when = part.when.describe() if part.when else ""
     if part.measure == "documents" and part.docs is not None:
         return document_label(part.docs)
+    fields = ", ".join(FIELD_LABELS.get(f, f.replace("_", " ")) for f in part.fields)
     what = {
-        "price": "price",
+        "price": "price" if "closes" not in part.fields else "highest and lowest close",
         "return": "return",
-        "technicals": ", ".join(part.fields) or "technical indicators",
-        "valuation": ", ".join(part.fields) or "valuation",
-        "financials": ", ".join(part.fields) or "financial statements",
+        "technicals": fields or "technical indicators",
+        "valuation": fields or "valuation",
+        "financials": fields or "financial statements",
         "targets": "analyst price targets",
         "market_valuation": "S&P 500 P/E and CAPE",
         "sectors": "sector ranking",

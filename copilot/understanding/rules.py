@@ -9,10 +9,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from copilot.lexicon import YIELD_INDEXES
 from copilot.understanding.measures import Measure, fields_in
 from copilot.understanding.when import When
 
-RATE_SYMBOLS = frozenset({"^IRX", "^FVX", "^TNX", "^TYX"})
 MARKET_SYMBOLS = frozenset({"^GSPC", "SPY", "VOO", "IVV"})
 _FED_SOURCE = re.compile(
     r"\b(?:fed|fomc|federal reserve|powell|waller|bowman|barr|jefferson|cook|kugler|miran|minutes|"
@@ -31,6 +31,7 @@ _TRAILING_EPS = re.compile(r"\b(?:trailing|forward)\s+eps\b", re.IGNORECASE)
 _ANALYST_EXPECT = re.compile(r"\banalysts?\b|\bwall street\b|\bconsensus\b|分析师|analistas", re.IGNORECASE)
 _INCOME_STATEMENT = re.compile(r"\b(?:income|cash[- ]flow)\s+statements?\b|\bbalance sheet\b", re.IGNORECASE)
 _RATE_WORDS = re.compile(r"\b(?:rates?|rate cuts?|cuts?|hikes?|target range|federal funds)\b", re.I)
+_HIGH_LOW = re.compile(r"\b(?:highs?|lows?|highest|lowest|peak(?:ed)?|trough|bottomed)\b", re.I)
 _OVERBOUGHT_MARKET = re.compile(r"\b(?:the\s+)?(?:stock\s+)?market\b.{0,30}\boverbought\b", re.I)
 
 
@@ -158,7 +159,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "a_rate_yield_is_its_level",
         "Where is the 10-year Treasury yield?",
-        lambda d: "valuation" in d.measures and bool(d.subjects) and set(d.subjects) <= RATE_SYMBOLS,
+        lambda d: "valuation" in d.measures and bool(d.subjects) and set(d.subjects) <= YIELD_INDEXES,
         swap=("valuation", "price"),
     ),
     Rule(
@@ -259,6 +260,19 @@ RULES: tuple[Rule, ...] = (
         "Where has it traded since March?",
         lambda d: "return" in d.measures and "price" in d.measures and not _QUOTE_STRONG.search(d.text),
         drop=("price",),
+    ),
+    Rule(
+        "a_high_or_low_over_a_period_is_a_price_range",
+        "What was Tesla's high in 2024?",
+        lambda d: (
+            bool(d.subjects)
+            and d.when is not None
+            and d.when.kind not in ("day", "latest")
+            and d.when.label != "1d"
+            and set(d.measures) <= {"return", "price"}
+            and bool(_HIGH_LOW.search(d.text))
+        ),
+        only=("price",),
     ),
     Rule(
         "a_period_makes_a_return",

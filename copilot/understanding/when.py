@@ -620,3 +620,17 @@ def with_reference(when: When, reference: date) -> When:
             when, start=date(reference.year, 3 * ((reference.month - 1) // 3) + 1, 1), end=reference
         )
     return replace(when, start=date(reference.year, 1, 1), end=reference)
+
+
+def point_in_time(when: When | None, reference: date) -> date | None:
+    """The day a point-in-time figure (a valuation) is asked at: the day named, or the last day of
+    the period named ("in March 2025" -> 2025-03-31); None for now (the analysis date ``reference``),
+    a period still open, or "last quarter" said of a report (the latest one)."""
+    if when is None or when.kind in ("latest", "to_date", "trailing", "since"):
+        return None
+    if when.kind == "day":
+        return when.start
+    if when.kind in ("year", "quarter") and not when.label:
+        return None
+    end = when.end
+    return end if end is not None and end < reference else None

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from copilot.errors import NoDataError
+from copilot.lexicon import YIELD_INDEXES
 from copilot.schemas import Fact, Unit
 from tools.providers.base import PriceHistory
 
@@ -66,7 +67,10 @@ _PRICES = ["open", "high", "low", "close"]
 
 
 def price_unit(symbol: str, currency: str = "USD") -> Unit:
-    """Index levels are points; prices are USD (or 'currency' for other quote currencies)."""
+    """Index levels are points, a Treasury yield index is a percentage; prices are USD (or
+    'currency' for other quote currencies)."""
+    if symbol in YIELD_INDEXES:
+        return "%"
     if symbol.startswith("^"):
         return "points"
     return "USD" if currency.upper() == "USD" else "currency"

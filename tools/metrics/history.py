@@ -111,6 +111,8 @@ def range_metrics(
     first_close, last_close = float(view["close"].iloc[0]), float(view["close"].iloc[-1])
     high_at = pd.Timestamp(view.index[int(np.argmax(view["high"].to_numpy()))])
     low_at = pd.Timestamp(view.index[int(np.argmin(view["low"].to_numpy()))])
+    top_at = pd.Timestamp(view.index[int(np.argmax(view["close"].to_numpy()))])
+    bottom_at = pd.Timestamp(view.index[int(np.argmin(view["close"].to_numpy()))])
     inputs = {"first_close": first_close, "last_close": last_close}
     facts = [
         make_fact(
@@ -143,6 +145,22 @@ def range_metrics(
         make_fact(
             "low", f"Lowest low ({day(low_at)})", float(view["low"].min()), unit, low_at.date(), symbol
         ),
+        make_fact(
+            "high_close",
+            f"Highest close ({day(top_at)})",
+            float(view["close"].max()),
+            unit,
+            top_at.date(),
+            symbol,
+        ),
+        make_fact(
+            "low_close",
+            f"Lowest close ({day(bottom_at)})",
+            float(view["close"].min()),
+            unit,
+            bottom_at.date(),
+            symbol,
+        ),
         make_fact("sessions", "Trading sessions", float(len(view)), "count", last_day, symbol, precision=0),
     ]
     volume = view["volume"].to_numpy(dtype=np.float64)
@@ -172,5 +190,6 @@ def range_metrics(
         result.facts = facts
         result.notes.append(traded_note(symbol))
     result.details["high_date"], result.details["low_date"] = day(high_at), day(low_at)
+    result.details["high_close_date"], result.details["low_close_date"] = day(top_at), day(bottom_at)
     result.details["price_basis"] = "as traded" if basis == "traded" else "dividend-adjusted"
     return result

@@ -120,3 +120,13 @@ async def test_saying_plainly_what_cannot_be_given_is_not_a_silent_gap(settings:
     done, _ = await _done(_service(settings, model), "What is NVDA's implied volatility?")
     assert done.coverage is not None and done.coverage.complete
     assert "does not cover" not in done.answer
+
+
+async def test_todays_valuation_does_not_cover_a_valuation_asked_at_a_past_month(settings: Settings) -> None:
+    model = ScriptedChatModel().enqueue(
+        tool_calls(("get_valuation", {"symbol": "AAPL"})),
+        "Apple trades at a trailing P/E of 34.77x [1].",
+    )
+    done, _ = await _done(_service(settings, model), "What was Apple's P/E in March 2025?")
+    assert done.coverage is not None and not done.coverage.complete
+    assert done.coverage.parts[0].label == "Apple Inc. (AAPL) P/E in March 2025"

@@ -21,7 +21,7 @@ INTERFACE_ARGS = {
     "get_price_history": {"symbol", "date", "start", "end"},
     "compare_performance": {"symbols", "period", "start", "end"},
     "get_technicals": {"symbol"},
-    "get_valuation": {"symbol"},
+    "get_valuation": {"symbol", "date"},
     "get_financials": {"symbol", "statement", "freq", "periods"},
     "get_analyst_targets": {"symbol"},
     "get_market_valuation": set(),

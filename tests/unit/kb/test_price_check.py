@@ -162,3 +162,16 @@ async def test_a_price_the_market_data_cannot_check_says_so(
 def test_which_dollar_figures_are_stock_prices(text: str, expected: list[tuple[str, float]]) -> None:
     finder: Callable[[str], Any] = MentionFinder().spans
     assert [(c.symbol, c.value) for c in price_claims(text, finder)] == expected
+
+
+async def test_an_answer_repeating_a_contradicted_price_is_never_shown_as_verified(
+    kb: KnowledgeBase, market: MarketData, tmp_path: Path
+) -> None:
+    from copilot.verify import verify_figures
+
+    note(kb, tmp_path, "Apple's stock price is $1. We like the services business.")
+    _, artifact = await search(kb, market, "Apple stock price", DAY)
+    ledger = SourceLedger.from_items([(artifact.labels[s.id], s) for s in artifact.sources])
+    report = verify_figures("The desk note says Apple's stock price is $1 [1].", ledger)
+    [flagged] = report.unverified
+    assert flagged.reason.startswith("contradicted by market data: the document says $1.00; AAPL closed at")

@@ -12,7 +12,6 @@ from copilot.config import Settings
 from copilot.errors import ConfigError, ProviderUnavailableError
 from copilot.knowledge import KnowledgeBase, build_knowledge_base
 from copilot.knowledge.tagging import MentionFinder
-from tools.symbols import Mention
 
 
 def _closed_port() -> int:
@@ -38,13 +37,12 @@ def test_changes_from_another_instance_are_seen(
     assert [p.source.title for p in kb.search("Broadcom networking revenue")] == ["memo"]
 
 
-def test_resolver_mentions_are_merged_with_the_built_in_table() -> None:
-    def resolver(text: str) -> list[Mention]:
-        start = text.index("S&P 500")
-        return [Mention("S&P 500", start, start + 7, "^GSPC", "S&P 500")]
+def test_chunks_are_tagged_by_the_one_resolver_over_the_lexicon() -> None:
+    from tools.symbols import SymbolResolver
 
-    finder = MentionFinder(resolver)
+    finder = MentionFinder(SymbolResolver().find_mentions)
     assert finder("Nvidia rose while the S&P 500 fell") == ["NVDA", "^GSPC"]
+    assert finder("a meta-analysis of the apple harvest") == []  # lower-case words are not companies
 
 
 # Chroma's OpenAI function warns that a key passed directly is not persisted: we always pass it again

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from copilot.errors import NoDataError
+from copilot.errors import BadInputError, NoDataError
 from tests.conftest import SHARED_DATA
 from tests.unit.market.fundamentals_fixtures import (
     FUNDAMENTAL_SOURCES,
@@ -166,3 +166,14 @@ def test_an_old_fiscal_year_used_as_ttm_says_a_later_quarter_is_missing(md: Mark
         "The trailing twelve months are FY2022 (ended 2022-09-30): the data has no later quarter, "
         "though one was due by 2023-02-09." in source.notes
     )
+
+
+def test_a_valuation_on_a_past_day_uses_that_days_close_and_what_was_public_then(md: MarketData) -> None:
+    close, close_day = reference_close("AAPL", date(2025, 3, 31))
+    eps, _ = reference_ttm("AAPL", "Diluted EPS", date(2025, 3, 31))
+    computed, *rest = md.valuations("AAPL", as_of=TODAY, on=date(2025, 3, 31))
+    assert computed.as_of == close_day and computed.fact("close").value == close
+    assert computed.fact("trailing_pe").value == pytest.approx(close / eps, rel=1e-12)
+    assert all(s.as_of is not None and s.as_of <= date(2025, 3, 31) for s in rest)  # no later snapshot
+    with pytest.raises(BadInputError, match="after the analysis date"):
+        md.valuations("AAPL", as_of=date(2025, 3, 31), on=date(2025, 4, 1))

@@ -92,6 +92,11 @@ def test_a_range_sums_up_the_sessions_in_it(md: MarketData) -> None:
     assert facts["high"].value == frame["high"].max()
     assert facts["high"].as_of == frame["high"].idxmax().date()
     assert facts["low"].value == frame["low"].min() and facts["low"].as_of == date(2025, 4, 7)
+    # "the highest close" is a close, not the intraday high
+    assert facts["high_close"].value == frame["close"].max()
+    assert facts["high_close"].as_of == frame["close"].idxmax().date()
+    assert facts["low_close"].value == frame["close"].min()
+    assert facts["low_close"].as_of == frame["close"].idxmin().date()
     assert facts["avg_volume"].value == pytest.approx(frame["volume"].mean(), rel=1e-12)
     assert facts["total_volume"].value == pytest.approx(frame["volume"].sum(), rel=1e-12)
     assert facts["sessions"].value == len(frame) == 21

@@ -267,6 +267,12 @@ def test_follow_ups_reuse_subjects_and_periods() -> None:
         ("tsla rsi", [("get_technicals", {"symbol": "TSLA"})]),
         ("How is Microsfot doing?", [("get_quote", {"symbol": "MSFT"})]),
         ("nasdaq in february 2024", [("compare_performance", {"symbols": ["^IXIC"], "period": "2024-02"})]),
+        ("apple's p/e in march 2025", [("get_valuation", {"symbol": "AAPL", "date": "2025-03-31"})]),
+        ("apple pe", [("get_valuation", {"symbol": "AAPL"})]),
+        (
+            "what was tesla's high in 2024",
+            [("get_price_history", {"symbol": "TSLA", "start": "2024-01-01", "end": "2024-12-31"})],
+        ),
     ],
 )
 def test_questions_as_people_type_them_call_the_tool_that_answers(

@@ -37,6 +37,11 @@ def shape(reading: QuestionReading) -> list[tuple[str, tuple[str, ...], str | No
         ("How did Apple do this year, and Microsoft?", [("return", ("AAPL", "MSFT"), "ytd")]),
         ("Apple and Microsoft: how have they done this year?", [("return", ("AAPL", "MSFT"), "ytd")]),
         ("Where is the 10-year Treasury yield?", [("price", ("^TNX",), None)]),
+        ("whats the 10y yield", [("price", ("^TNX",), None)]),
+        ("what was tesla's high in 2024", [("price", ("TSLA",), "2024")]),
+        ("how low did meta go in 2022", [("price", ("META",), "2022")]),
+        ("nvda 2025 return", [("return", ("NVDA",), "2025")]),
+        ("apple's p/e in march 2025", [("valuation", ("AAPL",), "2025-03")]),
         ("What is the S&P 500's P/E?", [("market_valuation", ("^GSPC",), None)]),
         ("Is the market overheated?", [("composite", ("^GSPC",), None)]),
         ("What do analysts expect for NVDA?", [("targets", ("NVDA",), None)]),
@@ -131,6 +136,17 @@ def test_follow_ups() -> None:
     assert shape(against) == [("return", ("NVDA", "^IXIC"), "ytd")]
     topic = read("and about inflation?", read("What did the Fed say about jobs in its latest statement?"))
     assert topic.parts[0].docs is not None and topic.parts[0].docs.topic == "inflation"
+
+
+def test_a_ticker_nobody_knows_is_passed_on_and_never_replaced_by_the_last_subject() -> None:
+    alone = read("ibm price")
+    assert shape(alone) == [("price", ("IBM",), None)] and alone.unknown == ("IBM",)
+    after = read("ibm price", read("msft price"))
+    assert shape(after) == [("price", ("IBM",), None)]
+    # English words, question vocabulary and indicator names are never read as tickers
+    assert read("pltr price").unknown == ("PLTR",)
+    assert read("shop price").unknown == () and read("show me the price").unknown == ()
+    assert read("rsi please").unknown == ()
 
 
 def test_more_names_than_one_answer_compares_are_listed() -> None:
