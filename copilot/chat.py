@@ -51,6 +51,7 @@ from copilot.events import (
 )
 from copilot.llm import build_chat_model
 from copilot.model_registry import ModelFactory, ModelRegistry
+from copilot.open_documents import OpenDocument, context_message
 from copilot.understanding.reader import read_conversation
 from copilot.understanding.reading import QuestionReading
 from copilot.verify import VerificationReport
@@ -73,6 +74,7 @@ class PreparedTurn:
     model: str
     history: tuple[BaseMessage, ...] | None = None  # given by a stateless API client, else the stored turns
     stored: bool = True  # False: a new conversation the caller stores itself (a web run, with its record)
+    context: tuple[OpenDocument, ...] = ()  # documents open beside the chat (a note), citable as sources
 
 
 # How a finished turn is stored: ``conversations.append`` by default; a web run stores it together
@@ -147,12 +149,14 @@ class ChatService:
         model: str | None = None,
         history: Sequence[BaseMessage] | None = None,
         store_new: bool = True,
+        context: Sequence[OpenDocument] = (),
     ) -> PreparedTurn:
         """Check a request and load (or open) its conversation; typed errors, nothing written on failure.
 
         ``history`` replaces the stored turns as the model's context (the OpenAI-compatible API is
         stateless: the client sends the conversation so far). ``store_new=False`` leaves a new
-        conversation unstored: the caller stores it (a web run stores it with the run's record)."""
+        conversation unstored: the caller stores it (a web run stores it with the run's record).
+        ``context``: documents the reader has open (``copilot.open_documents``), citable by the answer."""
         text = validate_question(question, self.settings.max_question_chars)
         day = validate_as_of(as_of or self.settings.as_of, self.clock.today())
         name = self.models.check(model)
@@ -165,7 +169,14 @@ class ChatService:
             conversation = Conversation(id=new_conversation_id(), owner=owner, title=title_from(text))
         past = tuple(history) if history else None
         return PreparedTurn(
-            text, conversation, owner, day, name, past, stored=store_new or bool(conversation_id)
+            text,
+            conversation,
+            owner,
+            day,
+            name,
+            past,
+            stored=store_new or bool(conversation_id),
+            context=tuple(context),
         )
 
     async def run_turn(
@@ -238,10 +249,13 @@ class ChatService:
         agent, mode = self._agent(prepared.model)
         question, conversation, as_of = prepared.question, prepared.conversation, prepared.as_of
         ledger = SourceLedger()
+        # open documents are numbered first: the model reads them under these numbers
+        opened = ledger.add_all([d.source for d in prepared.context])
         context = TurnContext(ledger=ledger, as_of=as_of, viewer=prepared.owner)
         transcript: list[BaseMessage] = []
         messages = [
             system_message(self.prompt, as_of),
+            *context_message(prepared.context, opened),
             *(prepared.history if prepared.history is not None else conversation.messages()),
             HumanMessage(content=question),
         ]

@@ -18,7 +18,7 @@ import dataclasses
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +26,7 @@ from datetime import date
 from copilot.chat import ChatService, PreparedTurn
 from copilot.conversations import Turn
 from copilot.events import ChatEvent, DoneEvent, ErrorEvent
+from copilot.open_documents import OpenDocument
 from copilot.storage.runs import Record, RunInfo, RunStore, StoredEvent
 
 log = logging.getLogger(__name__)
@@ -78,10 +79,14 @@ class RunManager:
         conversation_id: str | None = None,
         as_of: date | None = None,
         model: str | None = None,
+        context: Sequence[OpenDocument] = (),
     ) -> RunInfo:
         """Check the request, record the run (and its new conversation) and start it; typed errors
-        when the request is refused, with nothing written."""
-        prepared = await self.chat.prepare(question, conversation_id, as_of, owner, model, store_new=False)
+        when the request is refused, with nothing written. ``context``: documents open beside the
+        chat (a research note), citable by the answer."""
+        prepared = await self.chat.prepare(
+            question, conversation_id, as_of, owner, model, store_new=False, context=context
+        )
         info = self.store.new_run(uuid.uuid4().hex, owner, prepared.conversation.id, prepared.model)
         live = _LiveRun(info)
         # recorded with its first stored events (the first flush, or the end of a short run): one

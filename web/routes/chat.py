@@ -3,7 +3,9 @@
 The first event (``status``/``started``) names the conversation and the run. The run goes on when
 the client drops; ``GET /api/chat/runs/{id}/events`` with ``Last-Event-ID`` (or ``?after=``)
 replays what was missed and continues live; ``POST /api/chat/runs/{id}/cancel`` stops it.
-An anonymous visitor without a session gets one (cookie) on their first chat.
+An anonymous visitor without a session gets one (cookie) on their first chat. With ``note_id`` (a
+published research note, or the caller's own report) the note's sections are sources the answer may
+cite (``copilot.open_documents``): the chat under a note page.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from copilot.errors import BadInputError
+from copilot.errors import BadInputError, NotFoundError
+from copilot.open_documents import OpenDocument
+from copilot.services import Services
 from copilot.storage.runs import StoredEvent
 from web.deps import (
     AccountsDep,
@@ -43,6 +47,11 @@ class ChatRequest(BaseModel):
     conversation_id: str | None = Field(default=None, max_length=64)
     as_of: date | None = Field(default=None, description="analysis date YYYY-MM-DD")
     model: str | None = Field(default=None, max_length=100, description="verity (default) or verity-offline")
+    note_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="a research note open beside the chat: its sections are citable",
+    )
 
 
 class RunOut(BaseModel):
@@ -77,14 +86,19 @@ async def chat(
     runs: RunsDep,
     limiter: LimiterDep,
     settings: SettingsDep,
+    services: ServicesDep,
 ) -> StreamingResponse:
-    """Start a chat turn and stream its events (``event:`` type, ``id:`` sequence number)."""
+    """Start a chat turn and stream its events (``event:`` type, ``id:`` sequence number); with a
+    ``note_id``, the answer may cite that research note's sections."""
     session = None
     if caller is None:  # an anonymous visitor's first chat opens their session
         session = await accounts.open_session(None)
         caller = session.caller
     await charge_turn(request, limiter, settings, caller)
-    info = await runs.start(caller.owner, body.message, body.conversation_id, body.as_of, body.model)
+    context = await _note(services, body.note_id, caller.owner) if body.note_id else []
+    info = await runs.start(
+        caller.owner, body.message, body.conversation_id, body.as_of, body.model, context=context
+    )
     response = StreamingResponse(
         _frames(runs.batches(info.id, caller.owner)),
         media_type="text/event-stream",
@@ -93,6 +107,18 @@ async def chat(
     if session is not None:
         set_session_cookies(request, response, session, settings)
     return response
+
+
+async def _note(services: Services, note_id: str, viewer: str) -> list[OpenDocument]:
+    """The sections of a note the caller may read (published, or their own) as citable documents."""
+    from copilot.research.note_context import note_documents
+
+    if services.research is None:
+        raise NotFoundError(f"no research note {note_id!r}")
+    report, status = await services.research.report(note_id, viewer)
+    if status != "complete":
+        raise NotFoundError(f"no finished research note {note_id!r}")
+    return note_documents(report)
 
 
 def _cursor(last_event_id: str | None, after: int | None) -> int:
