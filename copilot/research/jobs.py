@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import uuid
+import weakref
 from collections.abc import AsyncIterator
 from datetime import date
 
@@ -62,7 +63,8 @@ class ResearchJobs:
         self.executor = JobExecutor(
             store, deps, worker_name(runner.name), flush_interval=flush_interval, on_change=self._notify
         )
-        self._signals: dict[str, asyncio.Event] = {}
+        # job id -> the event its readers on this process wait on; weak: gone with its last reader
+        self._signals: weakref.WeakValueDictionary[str, asyncio.Event] = weakref.WeakValueDictionary()
         self._sweeper: asyncio.Task[None] | None = None
         self._closing = False
         self._started = False
