@@ -20,7 +20,7 @@ from copilot.services import Services, build_services
 from web.bodylimit import BodyLimit
 from web.errors import install_error_handlers
 from web.ratelimit import RateLimiter, build_storage
-from web.routes import auth, chat, conversations, documents, market, openai, pages, research
+from web.routes import auth, chat, conversations, documents, market, openai, pages, research, research_pages
 
 DESCRIPTION = (
     "Financial research copilot: every figure is computed by code, cited [n] and verified against "
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = services
     install_error_handlers(app)
     # routes are matched in order: the cheap, frequent reads first
-    for module in (pages, market, chat, conversations, research, auth, documents, openai):
+    for module in (pages, research_pages, market, chat, conversations, research, auth, documents, openai):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, uploads=settings.max_upload_bytes)
     return app
