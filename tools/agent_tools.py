@@ -279,9 +279,11 @@ def build_tools(
         """Prices of one stock, ETF or index on a past day or over a range of days, up to the analysis date.
         date (YYYY-MM-DD): the close, open, high, low and volume of that day's session (a non-trading
         day gives the last session before it, and says so). Or start and end (YYYY-MM-DD; end defaults
-        to the analysis date): first and last close, change, highest high and lowest low with their
-        dates, average and total volume, number of sessions. Prices are as traded; ..._adjusted
-        figures are dividend-adjusted prices (no traded price on record). Quote them with their [n]."""
+        to the analysis date): first and last close, change, highest high and lowest low, highest and
+        lowest close, each with its date, how far the last close is below the highest close, average
+        and total volume, number of sessions. An all-time high is the range from start 1900-01-01 (the
+        record's start; say the date it begins). Prices are as traded; ..._adjusted figures are
+        dividend-adjusted prices (no traded price on record). Quote them with their [n]."""
 
         def call(c: TurnContext) -> Source:
             day = _parse_date(date, "date")

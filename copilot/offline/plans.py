@@ -12,7 +12,7 @@ from typing import Any
 
 from copilot.lexicon import MONTH_NAMES
 from copilot.understanding.documents import expanded_query
-from copilot.understanding.reading import Part
+from copilot.understanding.reading import RECORD_START, Part
 from copilot.understanding.when import When, point_in_time, with_reference
 
 Call = tuple[str, dict[str, Any]]
@@ -22,6 +22,10 @@ DOCUMENT_PASSAGES = 5
 def plan_price(part: Part, reference: date) -> list[Call]:
     """A quote for now; the close on a day; the closes over a span."""
     when = part.when
+    if "all_time_high" in part.fields:
+        return [
+            ("get_price_history", {"symbol": s, "start": RECORD_START.isoformat()}) for s in part.subjects
+        ]
     if when is None or when.kind == "latest" or when.label == "1d":
         return [("get_quote", {"symbol": s}) for s in part.subjects]
     if when.kind == "day" and when.start:

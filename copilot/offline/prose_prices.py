@@ -101,6 +101,8 @@ def price_range(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     first, last = f.get("first_close"), f.get("last_close")
     if first is None or last is None:
         return f"The price source {c} holds no closes for {who} from {start} to {end}."
+    if "all_time_high" in part.fields:
+        return _record_high(source, c, who, f)
     change = f.get("change_pct")
     moved = f", a change of {show(change, True)} {c}" if change is not None else ""
     first_day, last_day = first.as_of or start, last.as_of or end
@@ -126,6 +128,27 @@ def price_range(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     if average is not None and average.value > 0:
         text += f" Average daily volume was {show(average)} {c}."
     return text
+
+
+def _record_high(source: Source, c: str, who: str, f: dict[str, Fact]) -> str:
+    """The all-time high as far as the record goes: the day the record begins is said."""
+    first, last, top, high = f.get("first_close"), f.get("last_close"), f.get("high_close"), f.get("high")
+    if first is None or last is None or top is None:
+        return f"The price source {c} holds no closes for {who}."
+    text = (
+        f"In the record of {who}'s traded prices, which begins on {first.as_of}, its highest close was "
+        f"{show(top)} {c} on {top.as_of}"
+    )
+    if high is not None:
+        text += f" and its highest intraday high {show(high)} {c} on {high.as_of}"
+    text += f". It closed at {show(last)} {c} on {last.as_of}"
+    below = f.get("pct_from_high_close")
+    if below is not None and round(below.value, below.precision) < 0:
+        gap = below.model_copy(update={"value": abs(below.value)})
+        text += f", {show(gap)} {c} below that highest close"
+    elif below is not None:
+        text += ", its highest close on record"
+    return text + "."
 
 
 def _return_kind(fact: Fact) -> str:

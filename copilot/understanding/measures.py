@@ -370,9 +370,9 @@ FIELD_WORDS: dict[Measure, tuple[FieldWords, ...]] = {
             _words(
                 r"52[- ]?(?:week|wk|w) highs?",
                 r"(?:from|off) (?:its|the) (?:52[- ]?(?:week|wk|w) )?highs?",
-                r"all[- ]time high",
             ),
         ),
+        FieldWords("all_time_high", _words(r"all[- ]time highs?", r"record highs?", r"ath")),
         FieldWords(
             "closes",
             _words(

@@ -49,6 +49,8 @@ _GENERIC = re.compile(
     r"(?<![\w-])(?P<large>(?:large|big|mega)[\s-]?caps?(?:\s+stocks)?)|(?P<broad>the\s+broad\s+market)"
     r"|(?P<semis>semiconductors?(?:\s+stocks)?|semis|chip\s?(?:stocks|makers))"
     r"|(?P<biotech>biotech(?:nology)?(?:\s+stocks)?)"
+    r"|(?P<gold>gold(?:\s+prices?)?(?![\w-]))"
+    r"|(?P<emerging>emerging[\s-]markets?(?:\s+stocks)?)"
     r"|(?P<sector>tech|technology|energy|financials|utilities|health\s?care|industrials|materials"
     r"|real\s+estate|consumer\s+staples|consumer\s+discretionary|communication\s+services)(?![\w-])",
     re.IGNORECASE,
@@ -58,6 +60,8 @@ _GENERIC_ALIASES = {
     "broad": "S&P 500",
     "semis": "semiconductors",
     "biotech": "biotech",
+    "gold": "gold",
+    "emerging": "emerging markets",
 }
 _DOCUMENT_CONTEXT = re.compile(
     r"\b(?:fed|fomc|federal reserve|powell|minutes|speech|filing|10-k|10-q|central bank|statement)\b", re.I
@@ -166,18 +170,19 @@ def unknown_name(text: str, mentions: Sequence[NameMention]) -> str | None:
 
 
 def unknown_ticker_word(text: str, mentions: Sequence[NameMention]) -> str | None:
-    """In a terse question naming nothing known, a lower-case word that is no English word and
-    could be a ticker ("ibm price" -> "IBM"): passed on so the tool finds it or says it has none."""
+    """In a terse question naming nothing known, the words that are no English words: one short
+    word is a ticker ("ibm price" -> "IBM"), a run of them a name ("goldman sachs" -> "Goldman
+    Sachs"); passed on so the tool finds it or says it has none."""
     words = list(_WORD.finditer(text))
     if len(words) > 6:
         return None
     speller = _spelling()
+    rare = []
     for match in words:
         word = match.group(0).strip(".'&-")
         lowered = word.lower()
         if (
             _covered(match.start(), mentions)
-            or not (2 <= len(word) <= 5 and word.isalpha() and word.islower())
             or word.upper() in _NOT_TICKERS
             or lowered in _NOT_NAMES
             or lowered in _VOCABULARY
@@ -185,8 +190,14 @@ def unknown_ticker_word(text: str, mentions: Sequence[NameMention]) -> str | Non
             or speller.word_frequency[lowered] >= _COMMON
         ):
             continue
-        return word.upper()
-    return None
+        rare.append(match)
+    if not rare or len(rare) > 3 or not all(text[a.end() : b.start()].isspace() for a, b in pairwise(rare)):
+        return None
+    first = rare[0].group(0).strip(".'&-")
+    if len(rare) == 1 and 2 <= len(first) <= 5 and first.isalpha() and first.islower():
+        return first.upper()
+    # "goldman sachs price", "palantir price": a name, for the tool to find or say it has none
+    return " ".join(m.group(0).strip(".'&-").removesuffix("'s").capitalize() for m in rare)
 
 
 def _covered(position: int, mentions: Sequence[NameMention]) -> bool:
@@ -213,7 +224,7 @@ def _add_generic(text: str, resolver: Resolver, found: list[NameMention]) -> Non
         if _covered(match.start(), found):
             continue
         group = match.lastgroup or "broad"
-        if group == "sector" and documents:
+        if group in ("sector", "gold", "emerging") and documents:
             continue
         phrase = _GENERIC_ALIASES.get(group) or " ".join(match.group(0).lower().split())
         try:

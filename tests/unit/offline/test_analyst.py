@@ -270,6 +270,10 @@ def test_follow_ups_reuse_subjects_and_periods() -> None:
         ("apple's p/e in march 2025", [("get_valuation", {"symbol": "AAPL", "date": "2025-03-31"})]),
         ("apple pe", [("get_valuation", {"symbol": "AAPL"})]),
         (
+            "how far is spy from its all time high",
+            [("get_price_history", {"symbol": "SPY", "start": "1900-01-01"})],
+        ),
+        (
             "what was tesla's high in 2024",
             [("get_price_history", {"symbol": "TSLA", "start": "2024-01-01", "end": "2024-12-31"})],
         ),

@@ -41,6 +41,8 @@ def shape(reading: QuestionReading) -> list[tuple[str, tuple[str, ...], str | No
         ("what was tesla's high in 2024", [("price", ("TSLA",), "2024")]),
         ("how low did meta go in 2022", [("price", ("META",), "2022")]),
         ("nvda 2025 return", [("return", ("NVDA",), "2025")]),
+        ("how did gold do in 2025", [("return", ("GLD",), "2025")]),
+        ("emerging markets ytd", [("return", ("EEM",), "ytd")]),
         ("apple's p/e in march 2025", [("valuation", ("AAPL",), "2025-03")]),
         ("What is the S&P 500's P/E?", [("market_valuation", ("^GSPC",), None)]),
         ("Is the market overheated?", [("composite", ("^GSPC",), None)]),
@@ -147,6 +149,11 @@ def test_a_ticker_nobody_knows_is_passed_on_and_never_replaced_by_the_last_subje
     assert read("pltr price").unknown == ("PLTR",)
     assert read("shop price").unknown == () and read("show me the price").unknown == ()
     assert read("rsi please").unknown == ()
+    # a run of words no dictionary knows is a name; two apart are typos, not a name
+    assert read("goldman sachs price").unknown == ("Goldman Sachs",)
+    assert read("waht is teh price").unknown == ()
+    gold = read("what did the Fed say about gold")  # in a document question, gold is a topic
+    assert gold.subjects == () and gold.parts[0].docs is not None and gold.parts[0].docs.topic == "gold"
 
 
 def test_more_names_than_one_answer_compares_are_listed() -> None:
