@@ -17,6 +17,7 @@ from copilot.understanding.when import When, point_in_time, with_reference
 
 Call = tuple[str, dict[str, Any]]
 DOCUMENT_PASSAGES = 5
+EVERY_DOCUMENT = 10  # the search's most: the FOMC meets eight times a year
 
 
 def plan_price(part: Part, reference: date) -> list[Call]:
@@ -125,6 +126,8 @@ def plan_documents(part: Part, reference: date) -> list[Call]:
         args["latest"] = True
     if docs.ticker:
         args["ticker"] = docs.ticker
+    if docs.each:  # the best passage of every statement of the period: its decision
+        args |= {"k": EVERY_DOCUMENT, "per_document": True}
     return [("search_documents", args)]
 
 

@@ -9,6 +9,7 @@ no traded price), the sentence says so.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from copilot.lexicon import YIELD_INDEXES
 from copilot.offline.prose_common import Citer, Context, cap, facts_of, join, show, subject_of
@@ -162,8 +163,8 @@ def performance(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     returns = _returns(source)
     if not returns:
         return f"The performance source {c} holds no returns for that period."
-    when = _period_words(source, part)
     subject = returns[0]
+    when = _period_words(source, part, subject.as_of)
     kinds = {_return_kind(f) for f in returns}
     kind = kinds.pop() if len(kinds) == 1 else "return"
     lead = f"{cap(when)}, {ctx.who(subject.symbol)} had a {kind} of {show(subject, True)} {c}"
@@ -223,10 +224,13 @@ def _fact(source: Source, key: str) -> Fact | None:
     return next((f for f in source.facts if f.key == key), None)
 
 
-def _period_words(source: Source, part: Part) -> str:
-    """ "in 2025", "year to date through 2026-08-21", "from 2025-03-03 to 2025-04-08"."""
+def _period_words(source: Source, part: Part, last: date | None = None) -> str:
+    """ "in 2025", "year to date through 2026-08-21", "from 2025-03-03 to 2025-04-08" (through the
+    last close ``last`` when the record ends before the period asked)."""
     period = str(source.arguments.get("period") or "")
     start, end = source.arguments.get("start"), source.arguments.get("end")
+    if last is not None and end and last.isoformat() < str(end):
+        end = last.isoformat()
     when = part.when
     if when is not None and when.kind in ("range", "since") and start:
         if when.kind == "since":

@@ -143,6 +143,7 @@ MEASURE_WORDS: dict[Measure, re.Pattern[str]] = {
         r"operating (?:income|margin|profit)",
         r"net margin",
         r"profit margin",
+        r"margins",
         r"free cash flow",
         r"fcf",
         r"cash flow",
@@ -357,6 +358,9 @@ MEASURE_WORDS: dict[Measure, re.Pattern[str]] = {
     ),
 }
 
+# "margins" with no kind named: gross, operating and net
+_ANY_MARGINS = r"(?<!gross )(?<!operating )(?<!net )(?<!profit )margins"
+
 FIELD_WORDS: dict[Measure, tuple[FieldWords, ...]] = {
     "price": (
         FieldWords(
@@ -430,10 +434,10 @@ FIELD_WORDS: dict[Measure, tuple[FieldWords, ...]] = {
             _words(r"net income", r"profits?", r"earnings(?! per share)", r"beneficios?", r"净利润", r"利润"),
         ),
         FieldWords("eps", _words(r"(?:diluted )?eps", r"earnings per share", r"每股收益")),
-        FieldWords("gross_margin", _words(r"gross (?:margin|profit)")),
+        FieldWords("gross_margin", _words(r"gross (?:margin|profit)", _ANY_MARGINS)),
         FieldWords("operating_income", _words(r"operating (?:income|profit)")),
-        FieldWords("operating_margin", _words(r"operating margin")),
-        FieldWords("net_margin", _words(r"net margin", r"profit margin")),
+        FieldWords("operating_margin", _words(r"operating margin", _ANY_MARGINS)),
+        FieldWords("net_margin", _words(r"net margin", r"profit margin", _ANY_MARGINS)),
         FieldWords("free_cash_flow", _words(r"free cash flow", r"fcf", r"cash flow", r"现金流")),
         FieldWords("debt", _words(r"(?:total )?debt", r"负债")),
         FieldWords("cash", _words(r"cash(?! flow)(?: and equivalents)?")),

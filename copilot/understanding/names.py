@@ -273,7 +273,7 @@ def _add_wordlike_ticker(text: str, found: list[NameMention]) -> None:
     """A terse question naming nothing else: "hood since 2024-12-31" is about HOOD, not a hood."""
     words = text.split()
     match = _WORDLIKE.search(text)
-    if match is None or len(words) > 6 or match.start() > len(words[0]) + 1:
+    if match is None or len(words) > 8 or match.start() > len(words[0]) + 1:
         return  # only as the first or second word of a short question
     entry = next((e for e in ENTRIES if e.symbol.lower() == match.group(1).lower()), None)
     if entry is not None:

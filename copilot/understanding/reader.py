@@ -33,7 +33,7 @@ from copilot.understanding.reading import (
     QuestionReading,
 )
 from copilot.understanding.rules import Decision, decide
-from copilot.understanding.when import When, read_when
+from copilot.understanding.when import SINCE_THEN, When, read_when
 
 MAX_READ_CHARS = 4000
 _GREETING = re.compile(
@@ -159,6 +159,11 @@ def _parts(clauses: list[Clause], question_when: When | None, reference: date) -
     last_subjects: tuple[str, ...] = ()
     for piece, own, measures, _ in clauses:
         when = read_when(piece, reference)
+        then = SINCE_THEN.search(piece)
+        if when is None and then is not None and parts:
+            # "the price on 2025-04-08 and its return since then": from the day the question named
+            anchor = next((p.when.start for p in parts if p.when and p.when.kind == "day"), None)
+            when = When("since", start=anchor, text=then.group(0), event="then") if anchor else None
         if when is None and _BARE_SINCE.search(piece) and any(p.measure == "documents" for p in parts):
             # "what did the Fed do in December and how have small caps done since": since that meeting
             when = When("since", text="since", event="meeting")

@@ -43,6 +43,7 @@ class DocFilter:
     since: date | None = None
     until: date | None = None
     ticker: str | None = None
+    each: bool = False  # every document of the period ("how many cuts in 2025": each statement's decision)
 
 
 @dataclass(frozen=True)

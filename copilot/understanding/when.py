@@ -110,7 +110,7 @@ _SINCE = re.compile(
     rf"\b(?:since|desde)\s+(?:the\s+(?:start|beginning)\s+of\s+)?(?:el\s+|la\s+)?(?P<a>{_DAY_TEXT})",
     re.IGNORECASE,
 )
-_SINCE_THEN = re.compile(r"\bsince\s+then\b|\bdesde\s+entonces\b|自那以后|从那时起", re.IGNORECASE)
+SINCE_THEN = re.compile(r"\bsince\s+then\b|\bdesde\s+entonces\b|自那以后|从那时起", re.IGNORECASE)
 _SINCE_MEETING = re.compile(
     rf"\bsince\s+the\s+(?P<m>{_MONTH_WORD})(?:\s+(?P<y>{_YEAR}))?\s+(?:fomc\s+|fed\s+)?meeting\b",
     re.IGNORECASE,

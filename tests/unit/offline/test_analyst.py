@@ -270,6 +270,23 @@ def test_follow_ups_reuse_subjects_and_periods() -> None:
         ("apple's p/e in march 2025", [("get_valuation", {"symbol": "AAPL", "date": "2025-03-31"})]),
         ("apple pe", [("get_valuation", {"symbol": "AAPL"})]),
         (
+            "how many rate cuts did the fed make in 2025",
+            [
+                (
+                    "search_documents",
+                    {
+                        "query": "decided target range federal funds rate federal funds rate target range "
+                        "policy rate interest rate",
+                        "k": 10,
+                        "kind": "statement",
+                        "since": "2025-01-01",
+                        "until": "2025-12-31",
+                        "per_document": True,
+                    },
+                )
+            ],
+        ),
+        (
             "how far is spy from its all time high",
             [("get_price_history", {"symbol": "SPY", "start": "1900-01-01"})],
         ),

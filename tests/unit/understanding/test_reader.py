@@ -42,6 +42,8 @@ def shape(reading: QuestionReading) -> list[tuple[str, tuple[str, ...], str | No
         ("how low did meta go in 2022", [("price", ("META",), "2022")]),
         ("nvda 2025 return", [("return", ("NVDA",), "2025")]),
         ("how did gold do in 2025", [("return", ("GLD",), "2025")]),
+        ("did coin go up in q2 2026", [("return", ("COIN",), "2026Q2")]),
+        ("msft margins", [("financials", ("MSFT",), None)]),
         ("emerging markets ytd", [("return", ("EEM",), "ytd")]),
         ("apple's p/e in march 2025", [("valuation", ("AAPL",), "2025-03")]),
         ("What is the S&P 500's P/E?", [("market_valuation", ("^GSPC",), None)]),
@@ -117,6 +119,32 @@ def test_declines() -> None:
         ("transcripts",)
     ]
     assert [p.fields for p in read("What's the price of bitcoin?").parts] == [("crypto",)]
+
+
+def test_since_then_within_one_question_starts_at_the_day_it_named() -> None:
+    reading = read("price of amzn on 2025-04-08 and its return since then")
+    assert [
+        (p.measure, p.when.kind if p.when else None, p.when.start if p.when else None) for p in reading.parts
+    ] == [
+        ("price", "day", date(2025, 4, 8)),
+        ("return", "since", date(2025, 4, 8)),
+    ]
+
+
+def test_rate_decisions_over_a_period_ask_for_every_statement_in_it() -> None:
+    for question in ("how many rate cuts did the fed make in 2025", "what did the Fed decide in 2025"):
+        docs = read(question).parts[0].docs
+        assert docs is not None and docs.each and docs.kind == "statement", question
+        assert (docs.since, docs.until) == (date(2025, 1, 1), date(2025, 12, 31))
+    # a topic over a period, or one meeting, is not every decision
+    inflation = read("what did the fed say about inflation in 2025").parts[0].docs
+    january = read("what did the fed do at the january meeting").parts[0].docs
+    assert inflation is not None and not inflation.each and january is not None and not january.each
+
+
+def test_margins_name_every_margin_and_a_kind_only_that_one() -> None:
+    assert read("msft margins").parts[0].fields == ("gross_margin", "operating_margin", "net_margin")
+    assert read("msft gross margin").parts[0].fields == ("gross_margin",)
 
 
 def test_follow_ups() -> None:
