@@ -180,7 +180,7 @@ def performance(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     if start is not None and end is not None and len(returns) == 1:
         lead += f", from {show(start)} {c} on {start.as_of} to {show(end)} {c} on {end.as_of}"
     if len(returns) == 1:
-        return lead + "."
+        return " ".join([lead + ".", *_left_out(source)])
     others = [f"{show(f, True)} {c} for {ctx.who(f.symbol)}" for f in returns[1:]]
     sentences = [lead + ", against " + join(others) + "."]
     comparisons = []
@@ -203,7 +203,22 @@ def performance(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
             sentences.append("Kinds of return: " + "; ".join(mixed) + ".")
     open_notes = [n for n in source.notes if "not over" in n or "so far" in n or "latest bar" in n]
     sentences.extend(note.rstrip(".") + "." for note in open_notes)
+    sentences.extend(_left_out(source))
     return " ".join(sentences)
+
+
+def _left_out(source: Source) -> list[str]:
+    """ "F is left out: no price history in the market-data snapshot." for each name the data lacks."""
+    out = []
+    for note in source.notes:
+        if not note.startswith("Not available: "):
+            continue
+        unknown = re.match(r"Not available: Unknown symbol '([^']+)': (.*)", note)
+        reason = note.removeprefix("Not available: ")
+        out.append(
+            f"{unknown.group(1)} is left out: {unknown.group(2)}" if unknown else f"Left out: {reason}"
+        )
+    return [s.rstrip(".") + "." for s in out]
 
 
 def _returns(source: Source) -> list[Fact]:

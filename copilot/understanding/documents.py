@@ -135,6 +135,9 @@ def read_documents(text: str, when: When | None, subjects: tuple[str, ...], refe
         else:
             meeting_month = int(when.label.split("-")[1])
         kind = kind or "statement"
+    elif when is not None and when.kind == "since" and when.start is None:
+        latest = True  # "since the last Fed meeting": the latest statement gives the day
+        kind = kind or "statement"
     elif when is not None and when.kind in ("range", "since", "year", "month", "quarter", "day"):
         since, until = when.start, when.end
         if when.kind == "year" and when.start:
@@ -145,8 +148,8 @@ def read_documents(text: str, when: When | None, subjects: tuple[str, ...], refe
         latest = True  # "what did the Fed say about jobs?" means its latest word
     ticker = subjects[0] if subjects and kind in ("10-K", "10-Q", "20-F", "filing") else None
     topic = topic_words(text)
-    if not topic and kind == "statement":
-        topic = DECISION_TOPIC  # "what did the Fed do": its decision
+    if (not topic and kind == "statement") or (when is not None and when.event == "meeting"):
+        topic = DECISION_TOPIC  # "what did the Fed do", "since the last meeting": its decision
     each = bool(
         publisher
         and kind in (None, "statement")

@@ -144,6 +144,9 @@ def find_names(text: str, resolver: Resolver | None) -> list[NameMention]:
     if resolver is not None and not found:
         _add_wordlike_ticker(text, found)
     _add_listed_wordlike(text, found)
+    if resolver is not None:
+        _add_market_compared(text, resolver, found)
+    _add_compared_unknown(text, found)
     _add_unknown_tickers(text, found)
     return sorted(found, key=lambda m: m.start)  # every mention: a name said twice is masked twice
 
@@ -301,6 +304,72 @@ def _add_listed_wordlike(text: str, found: list[NameMention]) -> None:
         found.append(
             NameMention(match.group(1), match.start(), match.end(), entry.symbol, entry.display_name)
         )
+        found.sort(key=lambda m: m.start)
+
+
+_COMPARED = re.compile(
+    r"(?P<before>[A-Za-z][\w.&'-]*)\s*,?\s+(?:or|vs\.?|versus|against|compared\s+(?:to|with))\s+"
+    r"(?:the\s+)?(?P<after>[A-Za-z][\w.&'-]*)",
+    re.IGNORECASE,
+)
+
+
+def _add_compared_unknown(text: str, found: list[NameMention]) -> None:
+    """ "which did better, tesla or ford": the other side of a comparison with a known name is a name
+    too, though the lexicon lacks it (the tool finds it or says it has no data)."""
+    if not found:
+        return
+    for match in _COMPARED.finditer(text):
+        for side, other in (("after", "before"), ("before", "after")):
+            start = match.start(side)
+            if _covered(start, found) or not _covered(match.start(other), found):
+                continue
+            word = match.group(side).strip(".'&-").removesuffix("'s")
+            lowered = word.lower()
+            if (
+                len(word) < 2
+                or lowered in _NOT_NAMES
+                or lowered in _VOCABULARY
+                or lowered in STOPWORDS
+                or word.upper() in _NOT_TICKERS
+                or measures_in(lowered)
+                or _TIME_WORD.fullmatch(lowered)
+            ):
+                continue
+            ticker = word.isupper() or (word.islower() and len(word) <= 5 and not _known_word(word))
+            name = word.upper() if ticker else word.capitalize()
+            found.append(NameMention(word, start, start + len(word), name, name, known=False))
+            found.sort(key=lambda m: m.start)
+
+
+_TIME_WORD = re.compile(
+    r"last|next|this|ytd|mtd|qtd|today|yesterday|year|years|month|months|week|weeks|quarter|day|days|"
+    r"\d.*|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*"
+)
+
+
+def _known_word(word: str) -> bool:
+    """Any dictionary word ("ford"): a name, not a ticker; "pltr" is no word at all."""
+    return bool(_spelling().word_frequency[word.lower()] > 0)
+
+
+_AGAINST_MARKET = re.compile(
+    r"\b(?:vs\.?|versus|against|compared\s+(?:to|with)|than|relative\s+to|beat)\s+"
+    r"(?P<m>(?:the\s+)?(?:overall\s+|broad\s+|broader\s+|stock\s+|us\s+)?market)\b",
+    re.IGNORECASE,
+)
+
+
+def _add_market_compared(text: str, resolver: Resolver, found: list[NameMention]) -> None:
+    """ "apple vs the market": the market a name is measured against is the S&P 500."""
+    if not found:
+        return
+    for match in _AGAINST_MARKET.finditer(text):
+        start, end = match.span("m")
+        if _covered(start, found):
+            continue
+        name = resolver.name_of("^GSPC") or "S&P 500"
+        found.append(NameMention(match.group("m"), start, end, "^GSPC", name))
         found.sort(key=lambda m: m.start)
 
 

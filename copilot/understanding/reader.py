@@ -54,6 +54,10 @@ _JOINED_PHRASES = re.compile(
     re.IGNORECASE,
 )
 _COMPARES = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against)\b|对比|相比", re.IGNORECASE)
+_ABOUT = re.compile(
+    r"\b(?:tell me about|what about|how about|thoughts on|info on|overview of|look at|update on|news on)\b",
+    re.IGNORECASE,
+)
 _BARE_SINCE = re.compile(r"\bsince\s*[?.!]*\s*$", re.IGNORECASE)
 _BROAD_MARKET = re.compile(
     r"\b(?:the\s+)?(?:stock\s+|us\s+|u\.s\.\s+)?(?:market|stocks|equities)\b|\bel mercado\b|股市|大盘", re.I
@@ -91,6 +95,11 @@ def read_question(
             parts = tuple(
                 p.with_subjects((name,)) if p.measure in PER_SUBJECT and not p.subjects else p for p in parts
             )
+    if not parts and not mentions and _ABOUT.search(text):
+        name = unknown_name(text, mentions) or unknown_ticker_word(text, mentions)
+        if name:  # "tell me about palantir": a name nobody knows, for the tool to find or refuse
+            unknown.append(name)
+            parts = (Part("price", (name,), text=text, rule="a_bare_name_is_a_quote"),)
     parts, beyond = _limit(parts)
     reading = QuestionReading(
         question=question,

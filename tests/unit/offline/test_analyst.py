@@ -318,6 +318,7 @@ def test_is_the_market_overheated_asks_for_a_labelled_composite() -> None:
         ("what is nvda's implied volatility", "no options data"),
         ("what did apple say on its last earnings call", "no earnings-call transcripts"),
         ("blorp zindle frobnicate", "not sure what you're asking"),
+        ("how much did spy pay in dividends", "no record of dividend payments"),
     ],
 )
 def test_questions_it_cannot_answer_get_an_honest_reply(question: str, expected: str) -> None:
