@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, computed_field
 
 from copilot.figures import split_sentences
 from copilot.schemas import Source
-from copilot.understanding.reading import Part, QuestionReading, describe_part
+from copilot.understanding.reading import RECORD_START, Part, QuestionReading, describe_part
 from copilot.understanding.when import point_in_time
 
 Status = Literal["covered", "declined", "missing"]
@@ -166,6 +166,9 @@ def _symbols(source: Source) -> set[str]:
 def _price(part: Part, subject: str | None, source: Source, as_of: date | None) -> bool:
     if subject not in _symbols(source):
         return False
+    if "all_time_high" in part.fields:  # a 52-week high is not the all-time high
+        start = _arg_date(source, "start")
+        return source.tool in ("price_history", "history") and start is not None and start <= RECORD_START
     when = part.when
     if when is None or when.kind == "latest" or when.label == "1d":
         return source.tool == "quote" or _on_day(source, as_of)

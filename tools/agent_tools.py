@@ -165,6 +165,7 @@ class DocumentSearch(Protocol):
         fiscal_year: int | None = None,
         fiscal_quarter: int | None = None,
         viewer: str | None = None,
+        per_document: bool = False,
     ) -> Sequence[PassageLike]: ...
 
 
@@ -279,9 +280,11 @@ def build_tools(
         """Prices of one stock, ETF or index on a past day or over a range of days, up to the analysis date.
         date (YYYY-MM-DD): the close, open, high, low and volume of that day's session (a non-trading
         day gives the last session before it, and says so). Or start and end (YYYY-MM-DD; end defaults
-        to the analysis date): first and last close, change, highest high and lowest low with their
-        dates, average and total volume, number of sessions. Prices are as traded; ..._adjusted
-        figures are dividend-adjusted prices (no traded price on record). Quote them with their [n]."""
+        to the analysis date): first and last close, change, highest high and lowest low, highest and
+        lowest close, each with its date, how far the last close is below the highest close, average
+        and total volume, number of sessions. An all-time high is the range from start 1900-01-01 (the
+        record's start; say the date it begins). Prices are as traded; ..._adjusted figures are
+        dividend-adjusted prices (no traded price on record). Quote them with their [n]."""
 
         def call(c: TurnContext) -> Source:
             day = _parse_date(date, "date")
@@ -415,6 +418,7 @@ def _search_documents_tool(runner: _Runner, knowledge: KnowledgeGetter, market: 
         publisher: str | None = None,
         fiscal_period: str | None = None,
         k: int = 5,
+        per_document: bool = False,
     ) -> ToolResult:
         """Search the stored documents (FOMC statements, minutes and projections, Fed speeches, SEC
         10-K/10-Q/20-F filings, notes) and return the best passages, each with its [n], its
@@ -426,8 +430,10 @@ def _search_documents_tool(runner: _Runner, knowledge: KnowledgeGetter, market: 
         speaker: a Fed speaker's surname ("Waller"); meeting: an FOMC meeting as a date, "2026-01",
         "January 2026" or "January" (the newest January meeting); latest: true for "latest"/"recently"
         (the newest available documents first); since/until: availability dates YYYY-MM-DD;
-        ticker; publisher; fiscal_period of a filing ("Q3 FY2026", "FY2025"); k passages (1-10).
-        Nothing published after the analysis date is returned; minutes count from their release."""
+        ticker; publisher; fiscal_period of a filing ("Q3 FY2026", "FY2025"); k passages (1-10);
+        per_document: true for the best passage of each document only ("every rate decision in
+        2025": kind statement, since/until the year, k 10). Nothing published after the analysis
+        date is returned; minutes count from their release."""
 
         def call(c: TurnContext) -> list[Any]:
             year, quarter = parse_fiscal_period(fiscal_period) if fiscal_period else (None, None)
@@ -446,6 +452,7 @@ def _search_documents_tool(runner: _Runner, knowledge: KnowledgeGetter, market: 
                 fiscal_year=year,
                 fiscal_quarter=quarter,
                 viewer=c.viewer,
+                per_document=per_document,
             )
             if not found:
                 raise NoDataError(f"no stored document matches {query!r}")

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from copilot.errors import BadInputError, NoDataError
+from copilot.errors import BadInputError, NoDataError, UnknownSymbolError, VerityError
 from copilot.lexicon import SECTOR_SYMBOLS
 from copilot.schemas import Source, utc_now
 from tools.market_windows import STALE_BAR_DAYS, Windows, minus
@@ -160,10 +160,30 @@ class MarketData:
             raise BadInputError(f"end {end} is after the analysis date {day}")
         if start is not None and start >= day:
             raise BadInputError(f"empty range: start {start} is not before the analysis date {day}")
-        matches = [self.resolve(name) for name in symbols]
-        wanted = list(dict.fromkeys(m.symbol for m in matches))
+        named: list[tuple[str, SymbolMatch]] = []  # (as asked, as resolved)
+        lacking: list[VerityError] = []
+        for name in symbols:
+            try:
+                named.append((name, self.resolve(name)))
+            except UnknownSymbolError as exc:
+                lacking.append(exc)
+        if not named:
+            raise lacking[0]
+        wanted = list(dict.fromkeys(m.symbol for _, m in named))
         custom = Window("custom", end or day, anchor=start) if start is not None else None
-        histories, windows, late = self.windows.periods(wanted, key, day, custom)
+        while True:  # a name the data lacks is left out and said so; the others are still compared
+            try:
+                histories, windows, late = self.windows.periods(wanted, key, day, custom)
+                break
+            except (UnknownSymbolError, NoDataError) as exc:
+                if (len(wanted) < 2 or exc.symbol not in wanted) and lacking:
+                    reasons = "; ".join(e.message for e in [*lacking, exc])
+                    raise NoDataError(reasons, symbol=exc.symbol) from exc
+                if len(wanted) < 2 or exc.symbol not in wanted:
+                    raise
+                wanted.remove(exc.symbol)
+                lacking.append(exc)
+        named = [(name, m) for name, m in named if m.symbol in wanted]
         returns = [
             period_return(
                 s, bars_until(histories[s], windows[s].end), windows[s], histories[s].adjusted_through
@@ -173,9 +193,10 @@ class MarketData:
         label = f"{start} to {end or day}" if custom else span_label(key)
         result = performance_metrics(returns, key, histories[wanted[0]].currency, label)
         result.notes.extend([*late, *_open_period(windows[wanted[0]], day)])
+        result.notes.extend(f"Not available: {exc.message}" for exc in lacking)
         arguments: dict[str, Any] = {"symbols": wanted, "period": key, "as_of": day.isoformat()}
-        if any(name != m.symbol for name, m in zip(symbols, matches, strict=True)):
-            arguments["names"] = list(symbols)
+        if any(name != m.symbol for name, m in named):
+            arguments["names"] = [name for name, _ in named]
         arguments |= _resolved(windows[wanted[0]], returns[0])
         title = f"Performance {label}: " + " vs ".join(wanted)
         return self._source("performance", title, arguments, list(histories.values()), result)

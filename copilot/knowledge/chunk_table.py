@@ -35,6 +35,7 @@ class Filters:
     fiscal_quarter: int | None = None
     viewer: str | None = None
     latest: bool = False
+    per_document: bool = False  # one passage per document ("every decision in 2025")
 
 
 def _ordinal(day: date | None) -> int:

@@ -121,11 +121,13 @@ class KnowledgeBase:
         fiscal_year: int | None = None,
         fiscal_quarter: int | None = None,
         viewer: str | None = None,
+        per_document: bool = False,
     ) -> list[Passage]:
         """The k passages that best answer the query under the filters, from what the viewer may see.
 
         Dates filter on the availability date (as_of excludes later documents); ``latest`` orders
-        the newest available documents about the query first (never an undated one).
+        the newest available documents about the query first (never an undated one);
+        ``per_document`` returns the best passage of each document only.
         """
         if not query.strip():
             raise BadInputError("the search query is empty")
@@ -149,6 +151,7 @@ class KnowledgeBase:
             fiscal_quarter=fiscal_quarter,
             viewer=viewer,
             latest=latest,
+            per_document=per_document,
         )
         with self._lock:  # one SQLite connection: reads must not interleave with a write
             searcher = self._get_searcher()

@@ -101,7 +101,8 @@ class HybridSearcher:
         else:
             order = hits[np.argsort(-score, kind="stable")]
         total = fused + boost
-        return [(self.table.ids[i], float(total[i])) for i in self._one_per_page(order, k)]
+        chosen = self._one_per_page(order, k, whole_documents=filters.per_document)
+        return [(self.table.ids[i], float(total[i])) for i in chosen]
 
     def _apply_intent(
         self, intent: QueryIntent, mask: np.ndarray, filters: Filters
@@ -171,12 +172,13 @@ class HybridSearcher:
         narrowed[positions[keep]] = True
         return narrowed
 
-    def _one_per_page(self, order: np.ndarray, k: int) -> list[int]:
-        """Skip further chunks of a page already chosen: overlapping chunks would crowd out other pages."""
+    def _one_per_page(self, order: np.ndarray, k: int, whole_documents: bool = False) -> list[int]:
+        """Skip further chunks of a page already chosen: overlapping chunks would crowd out other pages.
+        With ``whole_documents``, a document is one page: its best chunk only."""
         chosen: list[int] = []
         pages: set[tuple[str, int]] = set()
         for index in order:
-            page = int(self.table.page[index])
+            page = 0 if whole_documents else int(self.table.page[index])
             key = (self.table.doc_ids[index], page)
             if page >= 0 and key in pages:
                 continue

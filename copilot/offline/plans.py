@@ -12,16 +12,21 @@ from typing import Any
 
 from copilot.lexicon import MONTH_NAMES
 from copilot.understanding.documents import expanded_query
-from copilot.understanding.reading import Part
+from copilot.understanding.reading import RECORD_START, Part
 from copilot.understanding.when import When, point_in_time, with_reference
 
 Call = tuple[str, dict[str, Any]]
 DOCUMENT_PASSAGES = 5
+EVERY_DOCUMENT = 10  # the search's most: the FOMC meets eight times a year
 
 
 def plan_price(part: Part, reference: date) -> list[Call]:
     """A quote for now; the close on a day; the closes over a span."""
     when = part.when
+    if "all_time_high" in part.fields:
+        return [
+            ("get_price_history", {"symbol": s, "start": RECORD_START.isoformat()}) for s in part.subjects
+        ]
     if when is None or when.kind == "latest" or when.label == "1d":
         return [("get_quote", {"symbol": s}) for s in part.subjects]
     if when.kind == "day" and when.start:
@@ -121,6 +126,8 @@ def plan_documents(part: Part, reference: date) -> list[Call]:
         args["latest"] = True
     if docs.ticker:
         args["ticker"] = docs.ticker
+    if docs.each:  # the best passage of every statement of the period: its decision
+        args |= {"k": EVERY_DOCUMENT, "per_document": True}
     return [("search_documents", args)]
 
 

@@ -32,6 +32,15 @@ _DECLINES = {
         "and it depends on your goals, horizon and risk tolerance. I can lay out the data: quotes, returns, "
         "valuation, analyst targets and technicals."
     ),
+    "causes": (
+        "The market data shows what {who}price did, not why: Verity holds no news, and its stored "
+        "documents (Fed statements, minutes and speeches, SEC filings) are searched only for what they say."
+    ),
+    "dividends": (
+        "Verity has no record of dividend payments, so I can't list {who}dividends or their dates; I can "
+        "give its total return (dividends reinvested) beside its price return where the record holds "
+        "dividend-adjusted prices, and a provider's dividend yield where one is reported."
+    ),
     "forecast": (
         "I don't predict prices: no one's data holds the future. I can show analysts' price targets, "
         "valuation and the record so far."

@@ -62,7 +62,36 @@ def documents_result(result: ToolResult, ctx: Context, part: Part) -> str:
     topic = (docs.topic if docs is not None and docs.topic else part.text) or ctx.reading.question
     latest = bool(docs.latest) if docs is not None else False
     texts = rendered_passages(result.content)
+    if docs is not None and docs.each:
+        return decisions(result.artifact.sources, Citer(result.artifact), part, texts)
     return documents(result.artifact.sources, Citer(result.artifact), topic, latest, texts)
+
+
+def decisions(sources: Sequence[Source], cite: Citer, part: Part, texts: dict[int, str]) -> str:
+    """The decision sentence of every statement found for the period, oldest first, each quoted."""
+    statements = sorted(
+        (s for s in sources if s.kind == "document"), key=lambda s: s.published or s.as_of or _EPOCH
+    )
+    lines: list[str] = []
+    for source in statements:
+        text = _passage_text(source, cite, texts)
+        picked = best_sentences([(source, text)], ["decide", "target range"], limit=1)
+        if not picked or "decided" not in picked[0][0].lower():
+            continue
+        sentence, _ = picked[0]
+        c = cite(source)
+        day = source.published or source.as_of
+        shown = sentence if sentence[:1].isupper() else "…" + sentence  # a chunk cut mid-sentence
+        said = f"“{shown}” {c}{in_figures(sentence, source, c)}"
+        lines.append(f"on {day.isoformat() if day else 'an undated day'}, {said}")
+    when = part.when.describe() if part.when else "in the period asked"
+    if not lines:
+        return f"The statements found {when} hold no sentence stating a decision."
+    return (
+        f"The FOMC statements published {when} that the store holds record these decisions: "
+        + "; ".join(lines)
+        + "."
+    )
 
 
 def documents(

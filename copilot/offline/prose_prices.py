@@ -9,6 +9,7 @@ no traded price), the sentence says so.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from copilot.lexicon import YIELD_INDEXES
 from copilot.offline.prose_common import Citer, Context, cap, facts_of, join, show, subject_of
@@ -101,6 +102,8 @@ def price_range(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     first, last = f.get("first_close"), f.get("last_close")
     if first is None or last is None:
         return f"The price source {c} holds no closes for {who} from {start} to {end}."
+    if "all_time_high" in part.fields:
+        return _record_high(source, c, who, f)
     change = f.get("change_pct")
     moved = f", a change of {show(change, True)} {c}" if change is not None else ""
     first_day, last_day = first.as_of or start, last.as_of or end
@@ -128,6 +131,27 @@ def price_range(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     return text
 
 
+def _record_high(source: Source, c: str, who: str, f: dict[str, Fact]) -> str:
+    """The all-time high as far as the record goes: the day the record begins is said."""
+    first, last, top, high = f.get("first_close"), f.get("last_close"), f.get("high_close"), f.get("high")
+    if first is None or last is None or top is None:
+        return f"The price source {c} holds no closes for {who}."
+    text = (
+        f"In the record of {who}'s traded prices, which begins on {first.as_of}, its highest close was "
+        f"{show(top)} {c} on {top.as_of}"
+    )
+    if high is not None:
+        text += f" and its highest intraday high {show(high)} {c} on {high.as_of}"
+    text += f". It closed at {show(last)} {c} on {last.as_of}"
+    below = f.get("pct_from_high_close")
+    if below is not None and round(below.value, below.precision) < 0:
+        gap = below.model_copy(update={"value": abs(below.value)})
+        text += f", {show(gap)} {c} below that highest close"
+    elif below is not None:
+        text += ", its highest close on record"
+    return text + "."
+
+
 def _return_kind(fact: Fact) -> str:
     return "total return" if fact.key.startswith("total_return") else "price return"
 
@@ -139,8 +163,8 @@ def performance(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     returns = _returns(source)
     if not returns:
         return f"The performance source {c} holds no returns for that period."
-    when = _period_words(source, part)
     subject = returns[0]
+    when = _period_words(source, part, subject.as_of)
     kinds = {_return_kind(f) for f in returns}
     kind = kinds.pop() if len(kinds) == 1 else "return"
     lead = f"{cap(when)}, {ctx.who(subject.symbol)} had a {kind} of {show(subject, True)} {c}"
@@ -156,7 +180,7 @@ def performance(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
     if start is not None and end is not None and len(returns) == 1:
         lead += f", from {show(start)} {c} on {start.as_of} to {show(end)} {c} on {end.as_of}"
     if len(returns) == 1:
-        return lead + "."
+        return " ".join([lead + ".", *_left_out(source)])
     others = [f"{show(f, True)} {c} for {ctx.who(f.symbol)}" for f in returns[1:]]
     sentences = [lead + ", against " + join(others) + "."]
     comparisons = []
@@ -179,7 +203,22 @@ def performance(source: Source, cite: Citer, ctx: Context, part: Part) -> str:
             sentences.append("Kinds of return: " + "; ".join(mixed) + ".")
     open_notes = [n for n in source.notes if "not over" in n or "so far" in n or "latest bar" in n]
     sentences.extend(note.rstrip(".") + "." for note in open_notes)
+    sentences.extend(_left_out(source))
     return " ".join(sentences)
+
+
+def _left_out(source: Source) -> list[str]:
+    """ "F is left out: no price history in the market-data snapshot." for each name the data lacks."""
+    out = []
+    for note in source.notes:
+        if not note.startswith("Not available: "):
+            continue
+        unknown = re.match(r"Not available: Unknown symbol '([^']+)': (.*)", note)
+        reason = note.removeprefix("Not available: ")
+        out.append(
+            f"{unknown.group(1)} is left out: {unknown.group(2)}" if unknown else f"Left out: {reason}"
+        )
+    return [s.rstrip(".") + "." for s in out]
 
 
 def _returns(source: Source) -> list[Fact]:
@@ -200,10 +239,13 @@ def _fact(source: Source, key: str) -> Fact | None:
     return next((f for f in source.facts if f.key == key), None)
 
 
-def _period_words(source: Source, part: Part) -> str:
-    """ "in 2025", "year to date through 2026-08-21", "from 2025-03-03 to 2025-04-08"."""
+def _period_words(source: Source, part: Part, last: date | None = None) -> str:
+    """ "in 2025", "year to date through 2026-08-21", "from 2025-03-03 to 2025-04-08" (through the
+    last close ``last`` when the record ends before the period asked)."""
     period = str(source.arguments.get("period") or "")
     start, end = source.arguments.get("start"), source.arguments.get("end")
+    if last is not None and end and last.isoformat() < str(end):
+        end = last.isoformat()
     when = part.when
     if when is not None and when.kind in ("range", "since") and start:
         if when.kind == "since":

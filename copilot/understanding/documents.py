@@ -40,6 +40,12 @@ _KINDS: tuple[tuple[DocKind, re.Pattern[str]], ...] = (
 _FED = re.compile(
     r"\b(?:fed|fomc|federal reserve|central bank|reserva federal|la fed)\b|美联储|议息", re.IGNORECASE
 )
+# words asking what the Fed decided over a period, meeting by meeting
+_DECISIONS = re.compile(
+    r"\b(?:rate (?:cuts?|hikes?|increases?|decisions?)|cut rates|raised? rates|hiked?|decisions?|decided?"
+    r"|how many (?:times|cuts|hikes)|each meeting|every meeting|meetings)\b|降息|加息",
+    re.IGNORECASE,
+)
 _MEETING = re.compile(r"\bmeeting\b|\breuni[oó]n\b|议息会议|会议", re.IGNORECASE)
 _SPEAKER = re.compile(
     r"\b(" + "|".join(FED_SPEAKERS) + r")\b|(" + "|".join(FED_SPEAKER_NAMES) + ")", re.IGNORECASE
@@ -129,6 +135,9 @@ def read_documents(text: str, when: When | None, subjects: tuple[str, ...], refe
         else:
             meeting_month = int(when.label.split("-")[1])
         kind = kind or "statement"
+    elif when is not None and when.kind == "since" and when.start is None:
+        latest = True  # "since the last Fed meeting": the latest statement gives the day
+        kind = kind or "statement"
     elif when is not None and when.kind in ("range", "since", "year", "month", "quarter", "day"):
         since, until = when.start, when.end
         if when.kind == "year" and when.start:
@@ -139,9 +148,23 @@ def read_documents(text: str, when: When | None, subjects: tuple[str, ...], refe
         latest = True  # "what did the Fed say about jobs?" means its latest word
     ticker = subjects[0] if subjects and kind in ("10-K", "10-Q", "20-F", "filing") else None
     topic = topic_words(text)
-    if not topic and kind == "statement":
-        topic = DECISION_TOPIC  # "what did the Fed do": its decision
+    if (not topic and kind == "statement") or (when is not None and when.event == "meeting"):
+        topic = DECISION_TOPIC  # "what did the Fed do", "since the last meeting": its decision
+    each = bool(
+        publisher
+        and kind in (None, "statement")
+        and not speaker
+        and meeting is None
+        and meeting_month is None
+        and since is not None
+        and when is not None
+        and when.kind in ("range", "since", "year", "quarter")
+        and _DECISIONS.search(text)
+    )
+    if each:  # "how many rate cuts did the Fed make in 2025": the decision of every meeting in it
+        kind, topic = "statement", DECISION_TOPIC
     return DocFilter(
+        each=each,
         topic=topic,
         kind=kind,
         speaker=speaker,

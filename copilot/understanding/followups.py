@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date
 
 from copilot.understanding.reading import PER_SUBJECT, PERIODIC, Part, QuestionReading
-from copilot.understanding.when import When
+from copilot.understanding.when import SINCE_THEN, When
 
 _PLURAL = re.compile(
     r"\b(?:the\s+two|both(?:\s+of\s+them)?|them|they|their|each|those|these|all\s+of\s+them|los\s+dos|ambos)\b"
@@ -30,7 +30,6 @@ _CONTINUES = re.compile(
     re.IGNORECASE,
 )
 _COMPARE = re.compile(r"\b(?:vs\.?|versus|compared?(?: to| with)?|against|relative to|than)\b", re.I)
-_SINCE_THEN = re.compile(r"\bsince\s+then\b|\bdesde\s+entonces\b|自那以后|从那时起", re.IGNORECASE)
 _TOPIC = re.compile(
     r"^\s*(?:and\s+)?(?:what\s+about|how\s+about|about|on|regarding)\s+(?:the\s+)?([^?.!]{2,80})[?.!]*\s*$",
     re.IGNORECASE,
@@ -58,7 +57,7 @@ def with_context(
     if reading.parts != tuple(parts_before) and all(p.subjects for p in reading.parts):
         return replace(reading, names={**previous.names, **reading.names}, follow_up=True)
     parts = list(reading.parts)
-    since_then = _SINCE_THEN.search(masked)
+    since_then = SINCE_THEN.search(masked)
     implicit = bool(parts) and all(any(r in p.rule for r in _IMPLICIT_RULES) for p in parts)
     new_subjects = reading.subjects
     changed = False

@@ -65,6 +65,15 @@ MEASURE_WORDS: dict[Measure, re.Pattern[str]] = {
         r"crypto(?:currenc(?:y|ies))?",
         r"dogecoin",
         r"solana",
+        r"why (?:did|is|was|has|have|are|were|do|does)",
+        r"what caused",
+        r"reasons? (?:for|behind)",
+        r"por ?qu[eé]",
+        r"为什么",
+        r"dividends? (?:paid|payments?|history|per share|payouts?|distributions?|amounts?)",
+        r"pa(?:y|ys|id|ying) (?:out )?(?:in )?dividends?",
+        r"(?:ex-?dividend|dividend) dates?",
+        r"how much (?:is|was) (?:the|its) dividend",
         r"should (?:i|we)",
         r"buy or sell",
         r"(?:a )?good (?:buy|investment|time to buy)",
@@ -143,6 +152,7 @@ MEASURE_WORDS: dict[Measure, re.Pattern[str]] = {
         r"operating (?:income|margin|profit)",
         r"net margin",
         r"profit margin",
+        r"margins",
         r"free cash flow",
         r"fcf",
         r"cash flow",
@@ -357,6 +367,9 @@ MEASURE_WORDS: dict[Measure, re.Pattern[str]] = {
     ),
 }
 
+# "margins" with no kind named: gross, operating and net
+_ANY_MARGINS = r"(?<!gross )(?<!operating )(?<!net )(?<!profit )margins"
+
 FIELD_WORDS: dict[Measure, tuple[FieldWords, ...]] = {
     "price": (
         FieldWords(
@@ -370,9 +383,9 @@ FIELD_WORDS: dict[Measure, tuple[FieldWords, ...]] = {
             _words(
                 r"52[- ]?(?:week|wk|w) highs?",
                 r"(?:from|off) (?:its|the) (?:52[- ]?(?:week|wk|w) )?highs?",
-                r"all[- ]time high",
             ),
         ),
+        FieldWords("all_time_high", _words(r"all[- ]time highs?", r"record highs?", r"ath")),
         FieldWords(
             "closes",
             _words(
@@ -430,10 +443,10 @@ FIELD_WORDS: dict[Measure, tuple[FieldWords, ...]] = {
             _words(r"net income", r"profits?", r"earnings(?! per share)", r"beneficios?", r"净利润", r"利润"),
         ),
         FieldWords("eps", _words(r"(?:diluted )?eps", r"earnings per share", r"每股收益")),
-        FieldWords("gross_margin", _words(r"gross (?:margin|profit)")),
+        FieldWords("gross_margin", _words(r"gross (?:margin|profit)", _ANY_MARGINS)),
         FieldWords("operating_income", _words(r"operating (?:income|profit)")),
-        FieldWords("operating_margin", _words(r"operating margin")),
-        FieldWords("net_margin", _words(r"net margin", r"profit margin")),
+        FieldWords("operating_margin", _words(r"operating margin", _ANY_MARGINS)),
+        FieldWords("net_margin", _words(r"net margin", r"profit margin", _ANY_MARGINS)),
         FieldWords("free_cash_flow", _words(r"free cash flow", r"fcf", r"cash flow", r"现金流")),
         FieldWords("debt", _words(r"(?:total )?debt", r"负债")),
         FieldWords("cash", _words(r"cash(?! flow)(?: and equivalents)?")),
@@ -465,6 +478,25 @@ FIELD_WORDS: dict[Measure, tuple[FieldWords, ...]] = {
                 r"solana",
                 r"比特币",
                 r"加密货币",
+            ),
+        ),
+        FieldWords(
+            "causes",
+            _words(
+                r"why (?:did|is|was|has|have|are|were|do|does)",
+                r"what caused",
+                r"reasons? (?:for|behind)",
+                r"por ?qu[eé]",
+                r"为什么",
+            ),
+        ),
+        FieldWords(
+            "dividends",
+            _words(
+                r"dividends? (?:paid|payments?|history|per share|payouts?|distributions?|amounts?)",
+                r"pa(?:y|ys|id|ying) (?:out )?(?:in )?dividends?",
+                r"(?:ex-?dividend|dividend) dates?",
+                r"how much (?:is|was) (?:the|its) dividend",
             ),
         ),
         FieldWords(

@@ -49,6 +49,8 @@ _GENERIC = re.compile(
     r"(?<![\w-])(?P<large>(?:large|big|mega)[\s-]?caps?(?:\s+stocks)?)|(?P<broad>the\s+broad\s+market)"
     r"|(?P<semis>semiconductors?(?:\s+stocks)?|semis|chip\s?(?:stocks|makers))"
     r"|(?P<biotech>biotech(?:nology)?(?:\s+stocks)?)"
+    r"|(?P<gold>gold(?:\s+prices?)?(?![\w-]))"
+    r"|(?P<emerging>emerging[\s-]markets?(?:\s+stocks)?)"
     r"|(?P<sector>tech|technology|energy|financials|utilities|health\s?care|industrials|materials"
     r"|real\s+estate|consumer\s+staples|consumer\s+discretionary|communication\s+services)(?![\w-])",
     re.IGNORECASE,
@@ -58,6 +60,8 @@ _GENERIC_ALIASES = {
     "broad": "S&P 500",
     "semis": "semiconductors",
     "biotech": "biotech",
+    "gold": "gold",
+    "emerging": "emerging markets",
 }
 _DOCUMENT_CONTEXT = re.compile(
     r"\b(?:fed|fomc|federal reserve|powell|minutes|speech|filing|10-k|10-q|central bank|statement)\b", re.I
@@ -140,6 +144,9 @@ def find_names(text: str, resolver: Resolver | None) -> list[NameMention]:
     if resolver is not None and not found:
         _add_wordlike_ticker(text, found)
     _add_listed_wordlike(text, found)
+    if resolver is not None:
+        _add_market_compared(text, resolver, found)
+    _add_compared_unknown(text, found)
     _add_unknown_tickers(text, found)
     return sorted(found, key=lambda m: m.start)  # every mention: a name said twice is masked twice
 
@@ -166,18 +173,19 @@ def unknown_name(text: str, mentions: Sequence[NameMention]) -> str | None:
 
 
 def unknown_ticker_word(text: str, mentions: Sequence[NameMention]) -> str | None:
-    """In a terse question naming nothing known, a lower-case word that is no English word and
-    could be a ticker ("ibm price" -> "IBM"): passed on so the tool finds it or says it has none."""
+    """In a terse question naming nothing known, the words that are no English words: one short
+    word is a ticker ("ibm price" -> "IBM"), a run of them a name ("goldman sachs" -> "Goldman
+    Sachs"); passed on so the tool finds it or says it has none."""
     words = list(_WORD.finditer(text))
     if len(words) > 6:
         return None
     speller = _spelling()
+    rare = []
     for match in words:
         word = match.group(0).strip(".'&-")
         lowered = word.lower()
         if (
             _covered(match.start(), mentions)
-            or not (2 <= len(word) <= 5 and word.isalpha() and word.islower())
             or word.upper() in _NOT_TICKERS
             or lowered in _NOT_NAMES
             or lowered in _VOCABULARY
@@ -185,8 +193,14 @@ def unknown_ticker_word(text: str, mentions: Sequence[NameMention]) -> str | Non
             or speller.word_frequency[lowered] >= _COMMON
         ):
             continue
-        return word.upper()
-    return None
+        rare.append(match)
+    if not rare or len(rare) > 3 or not all(text[a.end() : b.start()].isspace() for a, b in pairwise(rare)):
+        return None
+    first = rare[0].group(0).strip(".'&-")
+    if len(rare) == 1 and 2 <= len(first) <= 5 and first.isalpha() and first.islower():
+        return first.upper()
+    # "goldman sachs price", "palantir price": a name, for the tool to find or say it has none
+    return " ".join(m.group(0).strip(".'&-").removesuffix("'s").capitalize() for m in rare)
 
 
 def _covered(position: int, mentions: Sequence[NameMention]) -> bool:
@@ -213,7 +227,7 @@ def _add_generic(text: str, resolver: Resolver, found: list[NameMention]) -> Non
         if _covered(match.start(), found):
             continue
         group = match.lastgroup or "broad"
-        if group == "sector" and documents:
+        if group in ("sector", "gold", "emerging") and documents:
             continue
         phrase = _GENERIC_ALIASES.get(group) or " ".join(match.group(0).lower().split())
         try:
@@ -262,7 +276,7 @@ def _add_wordlike_ticker(text: str, found: list[NameMention]) -> None:
     """A terse question naming nothing else: "hood since 2024-12-31" is about HOOD, not a hood."""
     words = text.split()
     match = _WORDLIKE.search(text)
-    if match is None or len(words) > 6 or match.start() > len(words[0]) + 1:
+    if match is None or len(words) > 8 or match.start() > len(words[0]) + 1:
         return  # only as the first or second word of a short question
     entry = next((e for e in ENTRIES if e.symbol.lower() == match.group(1).lower()), None)
     if entry is not None:
@@ -290,6 +304,72 @@ def _add_listed_wordlike(text: str, found: list[NameMention]) -> None:
         found.append(
             NameMention(match.group(1), match.start(), match.end(), entry.symbol, entry.display_name)
         )
+        found.sort(key=lambda m: m.start)
+
+
+_COMPARED = re.compile(
+    r"(?P<before>[A-Za-z][\w.&'-]*)\s*,?\s+(?:or|vs\.?|versus|against|compared\s+(?:to|with))\s+"
+    r"(?:the\s+)?(?P<after>[A-Za-z][\w.&'-]*)",
+    re.IGNORECASE,
+)
+
+
+def _add_compared_unknown(text: str, found: list[NameMention]) -> None:
+    """ "which did better, tesla or ford": the other side of a comparison with a known name is a name
+    too, though the lexicon lacks it (the tool finds it or says it has no data)."""
+    if not found:
+        return
+    for match in _COMPARED.finditer(text):
+        for side, other in (("after", "before"), ("before", "after")):
+            start = match.start(side)
+            if _covered(start, found) or not _covered(match.start(other), found):
+                continue
+            word = match.group(side).strip(".'&-").removesuffix("'s")
+            lowered = word.lower()
+            if (
+                len(word) < 2
+                or lowered in _NOT_NAMES
+                or lowered in _VOCABULARY
+                or lowered in STOPWORDS
+                or word.upper() in _NOT_TICKERS
+                or measures_in(lowered)
+                or _TIME_WORD.fullmatch(lowered)
+            ):
+                continue
+            ticker = word.isupper() or (word.islower() and len(word) <= 5 and not _known_word(word))
+            name = word.upper() if ticker else word.capitalize()
+            found.append(NameMention(word, start, start + len(word), name, name, known=False))
+            found.sort(key=lambda m: m.start)
+
+
+_TIME_WORD = re.compile(
+    r"last|next|this|ytd|mtd|qtd|today|yesterday|year|years|month|months|week|weeks|quarter|day|days|"
+    r"\d.*|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*"
+)
+
+
+def _known_word(word: str) -> bool:
+    """Any dictionary word ("ford"): a name, not a ticker; "pltr" is no word at all."""
+    return bool(_spelling().word_frequency[word.lower()] > 0)
+
+
+_AGAINST_MARKET = re.compile(
+    r"\b(?:vs\.?|versus|against|compared\s+(?:to|with)|than|relative\s+to|beat)\s+"
+    r"(?P<m>(?:the\s+)?(?:overall\s+|broad\s+|broader\s+|stock\s+|us\s+)?market)\b",
+    re.IGNORECASE,
+)
+
+
+def _add_market_compared(text: str, resolver: Resolver, found: list[NameMention]) -> None:
+    """ "apple vs the market": the market a name is measured against is the S&P 500."""
+    if not found:
+        return
+    for match in _AGAINST_MARKET.finditer(text):
+        start, end = match.span("m")
+        if _covered(start, found):
+            continue
+        name = resolver.name_of("^GSPC") or "S&P 500"
+        found.append(NameMention(match.group("m"), start, end, "^GSPC", name))
         found.sort(key=lambda m: m.start)
 
 

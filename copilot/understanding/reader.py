@@ -33,7 +33,7 @@ from copilot.understanding.reading import (
     QuestionReading,
 )
 from copilot.understanding.rules import Decision, decide
-from copilot.understanding.when import When, read_when
+from copilot.understanding.when import SINCE_THEN, When, read_when
 
 MAX_READ_CHARS = 4000
 _GREETING = re.compile(
@@ -54,6 +54,10 @@ _JOINED_PHRASES = re.compile(
     re.IGNORECASE,
 )
 _COMPARES = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against)\b|对比|相比", re.IGNORECASE)
+_ABOUT = re.compile(
+    r"\b(?:tell me about|what about|how about|thoughts on|info on|overview of|look at|update on|news on)\b",
+    re.IGNORECASE,
+)
 _BARE_SINCE = re.compile(r"\bsince\s*[?.!]*\s*$", re.IGNORECASE)
 _BROAD_MARKET = re.compile(
     r"\b(?:the\s+)?(?:stock\s+|us\s+|u\.s\.\s+)?(?:market|stocks|equities)\b|\bel mercado\b|股市|大盘", re.I
@@ -91,6 +95,11 @@ def read_question(
             parts = tuple(
                 p.with_subjects((name,)) if p.measure in PER_SUBJECT and not p.subjects else p for p in parts
             )
+    if not parts and not mentions and _ABOUT.search(text):
+        name = unknown_name(text, mentions) or unknown_ticker_word(text, mentions)
+        if name:  # "tell me about palantir": a name nobody knows, for the tool to find or refuse
+            unknown.append(name)
+            parts = (Part("price", (name,), text=text, rule="a_bare_name_is_a_quote"),)
     parts, beyond = _limit(parts)
     reading = QuestionReading(
         question=question,
@@ -159,6 +168,11 @@ def _parts(clauses: list[Clause], question_when: When | None, reference: date) -
     last_subjects: tuple[str, ...] = ()
     for piece, own, measures, _ in clauses:
         when = read_when(piece, reference)
+        then = SINCE_THEN.search(piece)
+        if when is None and then is not None and parts:
+            # "the price on 2025-04-08 and its return since then": from the day the question named
+            anchor = next((p.when.start for p in parts if p.when and p.when.kind == "day"), None)
+            when = When("since", start=anchor, text=then.group(0), event="then") if anchor else None
         if when is None and _BARE_SINCE.search(piece) and any(p.measure == "documents" for p in parts):
             # "what did the Fed do in December and how have small caps done since": since that meeting
             when = When("since", text="since", event="meeting")

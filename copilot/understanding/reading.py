@@ -43,6 +43,7 @@ class DocFilter:
     since: date | None = None
     until: date | None = None
     ticker: str | None = None
+    each: bool = False  # every document of the period ("how many cuts in 2025": each statement's decision)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,9 @@ class QuestionReading:
         return f"{name} ({symbol})" if name and name.upper() != symbol.upper() else symbol
 
 
+# "all-time": the range from the start of the record (a tool says the day its record begins)
+RECORD_START = date(1900, 1, 1)
+
 # how a label names a field of a part ("pe" -> "P/E"); others read with spaces for underscores
 FIELD_LABELS = {
     "pe": "P/E",
@@ -119,7 +123,13 @@ def describe_part(part: Part, reading: QuestionReading, subject: str | None = No
         return document_label(part.docs)
     fields = ", ".join(FIELD_LABELS.get(f, f.replace("_", " ")) for f in part.fields)
     what = {
-        "price": "price" if "closes" not in part.fields else "highest and lowest close",
+        "price": (
+            "all-time high"
+            if "all_time_high" in part.fields
+            else "highest and lowest close"
+            if "closes" in part.fields
+            else "price"
+        ),
         "return": "return",
         "technicals": fields or "technical indicators",
         "valuation": fields or "valuation",

@@ -85,6 +85,16 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule(
+        "dividend_payments_are_declined_not_quoted",
+        "How much did SPY pay in dividends?",
+        lambda d: (
+            "unsupported" in d.measures
+            and "dividends" in fields_in("unsupported", d.text)
+            and not re.search(r"\byield\b", d.text, re.I)
+        ),
+        only=("unsupported",),
+    ),
+    Rule(
         "advice_and_unknowable_are_declined",
         "Should I buy Tesla?",
         lambda d: (
@@ -153,7 +163,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "index_valuation_is_market_valuation",
         "What is the S&P 500's P/E?",
-        lambda d: "valuation" in d.measures and bool(d.subjects) and set(d.subjects) <= MARKET_SYMBOLS,
+        lambda d: (
+            "valuation" in d.measures
+            and bool(d.subjects)
+            and set(d.subjects) <= MARKET_SYMBOLS
+            and set(fields_in("valuation", d.text)) <= {"pe"}  # the market's P/E or CAPE, not SPY's yield
+        ),
         swap=("valuation", "market_valuation"),
     ),
     Rule(
@@ -190,7 +205,12 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "fed_questions_are_documents",
         "What did the Fed do at the January meeting?",
-        lambda d: "documents" in d.measures and bool(_FED_SOURCE.search(d.text)) and not d.subjects,
+        lambda d: (
+            "documents" in d.measures
+            and bool(_FED_SOURCE.search(d.text))
+            and not d.subjects
+            and not (d.when is not None and d.when.event == "meeting")  # "done since the last meeting"
+        ),
         only=("documents", "sectors", "composite"),
     ),
     Rule(

@@ -110,9 +110,14 @@ _SINCE = re.compile(
     rf"\b(?:since|desde)\s+(?:the\s+(?:start|beginning)\s+of\s+)?(?:el\s+|la\s+)?(?P<a>{_DAY_TEXT})",
     re.IGNORECASE,
 )
-_SINCE_THEN = re.compile(r"\bsince\s+then\b|\bdesde\s+entonces\b|自那以后|从那时起", re.IGNORECASE)
+SINCE_THEN = re.compile(r"\bsince\s+then\b|\bdesde\s+entonces\b|自那以后|从那时起", re.IGNORECASE)
 _SINCE_MEETING = re.compile(
     rf"\bsince\s+the\s+(?P<m>{_MONTH_WORD})(?:\s+(?P<y>{_YEAR}))?\s+(?:fomc\s+|fed\s+)?meeting\b",
+    re.IGNORECASE,
+)
+_SINCE_LAST_MEETING = re.compile(
+    r"\bsince\s+the\s+(?:(?:last|latest|most\s+recent|previous|recent)\s+)?(?:fed\s+|fomc\s+|federal\s+reserve\s+)?"
+    r"(?:meeting|(?:rate\s+)?decision)\b",
     re.IGNORECASE,
 )
 _TO_DATE = (
@@ -250,6 +255,9 @@ def _range(text: str, reference: date) -> When | None:
 
 
 def _since(text: str, reference: date) -> When | None:
+    last = _SINCE_LAST_MEETING.search(text)
+    if last:  # the day comes from the latest statement, once the search has found it
+        return When("since", text=last.group(0), event="meeting")
     meeting = _SINCE_MEETING.search(text)
     if meeting:
         month = MONTHS[meeting.group("m").lower()]

@@ -161,6 +161,16 @@ def range_metrics(
             bottom_at.date(),
             symbol,
         ),
+        make_fact(
+            "pct_from_high_close",
+            "Last close against the highest close (%)",
+            (last_close / float(view["close"].max()) - 1) * 100,
+            "%",
+            last_day,
+            symbol,
+            formula="(last_close / high_close - 1) * 100",
+            inputs={"last_close": last_close, "high_close": float(view["close"].max())},
+        ),
         make_fact("sessions", "Trading sessions", float(len(view)), "count", last_day, symbol, precision=0),
     ]
     volume = view["volume"].to_numpy(dtype=np.float64)

@@ -97,7 +97,7 @@ class SnapshotProvider:
         records = table.get(key)
         if not records:
             if key not in self.manifest["symbols"] and not self._has_name(key):
-                raise UnknownSymbolError(symbol, f"not in the snapshot at {self.path}")
+                raise UnknownSymbolError(symbol, "not in the market-data snapshot")
             raise NoDataError(f"{key}: the snapshot has no fundamentals for it", symbol=key)
         dated = [r for r in records if date.fromisoformat(r["as_of"]) <= as_of]
         if not dated:
@@ -205,7 +205,7 @@ class SnapshotProvider:
         upper = symbol.strip().upper()
         if upper in table:
             return upper
-        raise UnknownSymbolError(symbol, f"no price history in the snapshot at {self.path}")
+        raise UnknownSymbolError(symbol, "no price history in the market-data snapshot")
 
     def _load_bars(self, symbol: str) -> pd.DataFrame:
         cached = self._bars.get(symbol)

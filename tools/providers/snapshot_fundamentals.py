@@ -83,7 +83,7 @@ class SnapshotFundamentals:
         key = symbol.strip().upper()
         rows = lines.loc[lines["symbol"] == key]
         if rows.empty:
-            raise UnknownSymbolError(key, f"the snapshot at {self.path} has no financial statements for it")
+            raise UnknownSymbolError(key, "the market-data snapshot has no financial statements for it")
         out = rows.loc[:, list(LINE_COLUMNS)].reset_index(drop=True)
         filings = self._filings(key)
         return FinancialStatements(
@@ -102,7 +102,7 @@ class SnapshotFundamentals:
         key = symbol.strip().upper()
         rows = table.loc[table["symbol"] == key].sort_values("date")
         if rows.empty:
-            raise UnknownSymbolError(key, f"the snapshot at {self.path} has no analyst targets for it")
+            raise UnknownSymbolError(key, "the market-data snapshot has no analyst targets for it")
         dated = rows.loc[rows["date"] <= as_of.isoformat()]
         if dated.empty:
             raise NoDataError(

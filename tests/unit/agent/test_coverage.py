@@ -130,3 +130,16 @@ async def test_todays_valuation_does_not_cover_a_valuation_asked_at_a_past_month
     done, _ = await _done(_service(settings, model), "What was Apple's P/E in March 2025?")
     assert done.coverage is not None and not done.coverage.complete
     assert done.coverage.parts[0].label == "Apple Inc. (AAPL) P/E in March 2025"
+
+
+async def test_a_52_week_high_does_not_cover_an_all_time_high(settings: Settings) -> None:
+    model = ScriptedChatModel().enqueue(
+        tool_calls(("get_quote", {"symbol": "SPY"})),
+        "SPY closed at $500.00 [1].",
+    )
+    done, _ = await _done(_service(settings, model), "How far is SPY from its all-time high?")
+    assert done.coverage is not None
+    assert [(p.label, p.status) for p in done.coverage.parts] == [
+        ("SPDR S&P 500 ETF Trust (SPY) all-time high", "declined")
+    ]  # not covered: the repair round could not fetch it, so the answer says what it lacks
+    assert "does not cover: SPDR S&P 500 ETF Trust (SPY) all-time high" in done.answer

@@ -90,7 +90,7 @@ async def test_get_analyst_targets_and_market_valuation(market: MarketData) -> N
             {"symbol": "AAPL", "freq": "weekly"},
             "Error: freq must be one of annual, quarterly",
         ),
-        ("get_financials", {"symbol": "SPY"}, "Error: Unknown symbol 'SPY': the snapshot at"),
+        ("get_financials", {"symbol": "SPY"}, "Error: Unknown symbol 'SPY': the market-data snapshot has"),
         (
             "get_analyst_targets",
             {"symbol": "AAPL"},

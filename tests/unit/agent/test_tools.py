@@ -29,7 +29,7 @@ INTERFACE_ARGS = {
     "lookup_symbol": {"query"},
     "search_documents": {
         *("query", "kind", "speaker", "meeting", "latest", "since", "until", "ticker", "publisher"),
-        *("fiscal_period", "k"),
+        *("fiscal_period", "k", "per_document"),
     },
 }
 
@@ -194,7 +194,7 @@ async def test_document_passages_are_quoted_material_with_their_label() -> None:
         {"query": "fed rates", "k": 10, "ticker": None, "since": date(2025, 12, 1), "until": None,
          "publisher": None, "as_of": date(2026, 1, 9), "kind": "statement", "speaker": None,
          "meeting": "December", "latest": False, "fiscal_year": 2026, "fiscal_quarter": 3,
-         "viewer": "user-7"}
+         "viewer": "user-7", "per_document": False}
     ]  # fmt: skip
 
 

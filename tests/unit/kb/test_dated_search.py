@@ -132,3 +132,17 @@ def test_undated_documents_never_answer_latest(
         assert latest and all(p.source.title != "Rates note" for p in latest)
         assert all(p.source.published is not None for p in latest)
     assert kb.search("federal funds rate target range", k=5, kind="note", latest=True) == []
+
+
+def test_per_document_gives_the_decision_of_every_statement_of_a_year(
+    fed_kb: KnowledgeBase, shared_data: Path
+) -> None:
+    expected = [d for d in meeting_days(shared_data, "statement") if d.year == 2025]
+    found = fed_kb.search(
+        "decided target range federal funds rate", k=10, kind="statement",
+        since=date(2025, 1, 1), until=date(2025, 12, 31), per_document=True, as_of=date(2026, 8, 21),
+    )  # fmt: skip
+    days = [p.source.published for p in found]
+    assert sorted(days) == expected and len(set(days)) == len(days)  # one passage per statement
+    # and the best passage of each is the one that states the decision
+    assert all("decided" in p.content for p in found)

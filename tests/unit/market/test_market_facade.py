@@ -178,3 +178,16 @@ def test_bad_numbers_never_become_facts() -> None:
     source = market(InMemoryProvider({"IWM": frame})).technicals("IWM", as_of=AS_OF)
     assert source.fact("volatility_20d") is None and "volatility_20d" in source.details["missing"]
     assert all(np.isfinite(f.value) for f in source.facts)
+
+
+def test_a_comparison_leaves_out_a_name_the_data_lacks_and_says_so() -> None:
+    md = market(csv_provider(fundamentals={}))
+    alone = md.performance(["IWM"], "1m", as_of=AS_OF)
+    source = md.performance(["IWM", "ZZZZ"], "1m", as_of=AS_OF)
+    assert source.arguments["symbols"] == ["IWM"]
+    assert [f.value for f in source.facts if f.key.startswith("price_return")] == [
+        f.value for f in alone.facts if f.key.startswith("price_return")
+    ]
+    assert any(n.startswith("Not available: Unknown symbol 'ZZZZ'") for n in source.notes)
+    with pytest.raises(UnknownSymbolError):  # nothing left to compare: the error itself
+        md.performance(["ZZZZ"], "1m", as_of=AS_OF)

@@ -214,7 +214,12 @@ def test_bad_requests_are_typed_errors() -> None:
     with pytest.raises(NoDataError):
         md.performance(["^GSPC"], "1y", as_of=date(2017, 1, 3))
     with pytest.raises(UnknownSymbolError, match="ZZZZ"):
-        md.performance(["^RUT", "ZZZZ"], "ytd", as_of=AS_OF)
+        md.performance(["ZZZZ"], "ytd", as_of=AS_OF)
+    partial = md.performance(["^RUT", "ZZZZ"], "ytd", as_of=AS_OF)  # the rest, and what is left out
+    assert (
+        partial.arguments["symbols"] == ["^RUT"]
+        and "Not available: Unknown symbol 'ZZZZ'" in partial.notes[-1]
+    )
     with pytest.raises(BadInputError, match="empty range"):
         md.performance(["^RUT"], None, start=date(2026, 1, 9), end=date(2026, 1, 2), as_of=AS_OF)
     with pytest.raises(BadInputError, match="after the analysis date"):

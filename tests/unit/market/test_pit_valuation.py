@@ -148,7 +148,7 @@ def test_valuations_of_a_fund_without_either_source_give_both_reasons(md: Market
     with pytest.raises(NoDataError) as error:
         md.valuations("SPY", as_of=TODAY)
     assert error.value.message == (
-        f"Unknown symbol 'SPY': the snapshot at {md.provider.path} has no financial statements for it; "  # type: ignore[attr-defined]
+        "Unknown symbol 'SPY': the market-data snapshot has no financial statements for it; "
         "SPY: the snapshot has no fundamentals for it"
     )
 

@@ -97,6 +97,7 @@ def test_a_range_sums_up_the_sessions_in_it(md: MarketData) -> None:
     assert facts["high_close"].as_of == frame["close"].idxmax().date()
     assert facts["low_close"].value == frame["close"].min()
     assert facts["low_close"].as_of == frame["close"].idxmin().date()
+    assert facts["pct_from_high_close"].value == pytest.approx((last / frame["close"].max() - 1) * 100)
     assert facts["avg_volume"].value == pytest.approx(frame["volume"].mean(), rel=1e-12)
     assert facts["total_volume"].value == pytest.approx(frame["volume"].sum(), rel=1e-12)
     assert facts["sessions"].value == len(frame) == 21

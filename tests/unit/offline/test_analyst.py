@@ -270,6 +270,27 @@ def test_follow_ups_reuse_subjects_and_periods() -> None:
         ("apple's p/e in march 2025", [("get_valuation", {"symbol": "AAPL", "date": "2025-03-31"})]),
         ("apple pe", [("get_valuation", {"symbol": "AAPL"})]),
         (
+            "how many rate cuts did the fed make in 2025",
+            [
+                (
+                    "search_documents",
+                    {
+                        "query": "decided target range federal funds rate federal funds rate target range "
+                        "policy rate interest rate",
+                        "k": 10,
+                        "kind": "statement",
+                        "since": "2025-01-01",
+                        "until": "2025-12-31",
+                        "per_document": True,
+                    },
+                )
+            ],
+        ),
+        (
+            "how far is spy from its all time high",
+            [("get_price_history", {"symbol": "SPY", "start": "1900-01-01"})],
+        ),
+        (
             "what was tesla's high in 2024",
             [("get_price_history", {"symbol": "TSLA", "start": "2024-01-01", "end": "2024-12-31"})],
         ),
@@ -297,6 +318,7 @@ def test_is_the_market_overheated_asks_for_a_labelled_composite() -> None:
         ("what is nvda's implied volatility", "no options data"),
         ("what did apple say on its last earnings call", "no earnings-call transcripts"),
         ("blorp zindle frobnicate", "not sure what you're asking"),
+        ("how much did spy pay in dividends", "no record of dividend payments"),
     ],
 )
 def test_questions_it_cannot_answer_get_an_honest_reply(question: str, expected: str) -> None:

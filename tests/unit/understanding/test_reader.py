@@ -41,6 +41,24 @@ def shape(reading: QuestionReading) -> list[tuple[str, tuple[str, ...], str | No
         ("what was tesla's high in 2024", [("price", ("TSLA",), "2024")]),
         ("how low did meta go in 2022", [("price", ("META",), "2022")]),
         ("nvda 2025 return", [("return", ("NVDA",), "2025")]),
+        ("how did gold do in 2025", [("return", ("GLD",), "2025")]),
+        ("did coin go up in q2 2026", [("return", ("COIN",), "2026Q2")]),
+        ("msft margins", [("financials", ("MSFT",), None)]),
+        ("which did better last year, tesla or ford", [("return", ("TSLA", "Ford"), "2025")]),
+        ("msft vs pltr", [("return", ("MSFT", "PLTR"), None)]),
+        ("did nvda beat the market this year", [("return", ("NVDA", "^GSPC"), "ytd")]),
+        ("apple vs the market", [("return", ("AAPL", "^GSPC"), None)]),
+        ("tell me about palantir", [("price", ("Palantir",), None)]),
+        (
+            "How has the market done since the last fed meeting?",
+            [("documents", (), "since"), ("return", ("^GSPC",), "since")],
+        ),
+        ("how much did spy pay in dividends", [("unsupported", ("SPY",), None)]),
+        (
+            "why did tesla drop on 2025-03-10",
+            [("unsupported", ("TSLA",), "day"), ("return", ("TSLA",), "day")],
+        ),
+        ("emerging markets ytd", [("return", ("EEM",), "ytd")]),
         ("apple's p/e in march 2025", [("valuation", ("AAPL",), "2025-03")]),
         ("What is the S&P 500's P/E?", [("market_valuation", ("^GSPC",), None)]),
         ("Is the market overheated?", [("composite", ("^GSPC",), None)]),
@@ -117,6 +135,32 @@ def test_declines() -> None:
     assert [p.fields for p in read("What's the price of bitcoin?").parts] == [("crypto",)]
 
 
+def test_since_then_within_one_question_starts_at_the_day_it_named() -> None:
+    reading = read("price of amzn on 2025-04-08 and its return since then")
+    assert [
+        (p.measure, p.when.kind if p.when else None, p.when.start if p.when else None) for p in reading.parts
+    ] == [
+        ("price", "day", date(2025, 4, 8)),
+        ("return", "since", date(2025, 4, 8)),
+    ]
+
+
+def test_rate_decisions_over_a_period_ask_for_every_statement_in_it() -> None:
+    for question in ("how many rate cuts did the fed make in 2025", "what did the Fed decide in 2025"):
+        docs = read(question).parts[0].docs
+        assert docs is not None and docs.each and docs.kind == "statement", question
+        assert (docs.since, docs.until) == (date(2025, 1, 1), date(2025, 12, 31))
+    # a topic over a period, or one meeting, is not every decision
+    inflation = read("what did the fed say about inflation in 2025").parts[0].docs
+    january = read("what did the fed do at the january meeting").parts[0].docs
+    assert inflation is not None and not inflation.each and january is not None and not january.each
+
+
+def test_margins_name_every_margin_and_a_kind_only_that_one() -> None:
+    assert read("msft margins").parts[0].fields == ("gross_margin", "operating_margin", "net_margin")
+    assert read("msft gross margin").parts[0].fields == ("gross_margin",)
+
+
 def test_follow_ups() -> None:
     first = read("How did Apple and Microsoft do this year?")
     amazon = read("and Amazon?", first)
@@ -147,6 +191,11 @@ def test_a_ticker_nobody_knows_is_passed_on_and_never_replaced_by_the_last_subje
     assert read("pltr price").unknown == ("PLTR",)
     assert read("shop price").unknown == () and read("show me the price").unknown == ()
     assert read("rsi please").unknown == ()
+    # a run of words no dictionary knows is a name; two apart are typos, not a name
+    assert read("goldman sachs price").unknown == ("Goldman Sachs",)
+    assert read("waht is teh price").unknown == ()
+    gold = read("what did the Fed say about gold")  # in a document question, gold is a topic
+    assert gold.subjects == () and gold.parts[0].docs is not None and gold.parts[0].docs.topic == "gold"
 
 
 def test_more_names_than_one_answer_compares_are_listed() -> None:
