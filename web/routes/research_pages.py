@@ -51,7 +51,8 @@ def _render(
     """A page on base.html: the top bar's user and model, and the page's data as JSON for its module."""
     models = [asdict(m) for m in services.models.describe()]
     page = {"today": services.clock.today().isoformat(), "models": models, "user": _user(caller), **data}
-    context = {"page": page, "user": page["user"], "model": models[0], "models": models, "version": __version__}
+    user, version = page["user"], __version__
+    context = {"page": page, "user": user, "model": models[0], "models": models, "version": version}
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
