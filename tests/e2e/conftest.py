@@ -25,6 +25,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from copilot.config import Settings
 from copilot.errors import LLMUnavailableError
 from copilot.model_registry import DEFAULT_MODEL, ModelInfo
+from copilot.turn_fields import repair_of
 from copilot.services import build_services
 from tests.conftest import SHARED_DATA
 from tests.e2e.server import PacedAnalyst, PacedScriptedModel, SendLog, Served, served
@@ -122,18 +123,29 @@ def marker_answer() -> str:
     return " ".join(f"w{i:03d}" for i in range(1, MARKERS + 1))
 
 
-def _question(messages: list[BaseMessage]) -> tuple[str, bool]:
-    """The last question, and whether a tool already answered since it was asked."""
+UNVERIFIED_ANSWER = "Revenue grew 15 percent [1] in the quarter."
+
+
+def _question(messages: list[BaseMessage]) -> tuple[str, bool, bool]:
+    """The last question, whether a tool answered since it was asked, and whether it is the
+    verifier's repair request (not a person's question)."""
     for index in range(len(messages) - 1, -1, -1):
         if isinstance(messages[index], HumanMessage):
             later = messages[index + 1 :]
-            return str(messages[index].content), any(isinstance(m, ToolMessage) for m in later)
-    return "", False
+            answered = any(isinstance(m, ToolMessage) for m in later)
+            return str(messages[index].content), answered, repair_of(messages[index]) is not None
+    return "", False, False
 
 
 def scripted_reply(messages: list[BaseMessage]) -> AIMessage:
     """What the scripted server's model says to each test question."""
-    question, answered = _question(messages)
+    question, answered, repair = _question(messages)
+    if repair:  # the one question whose answer fails verification: the repair fails too
+        return AIMessage(content=UNVERIFIED_ANSWER)
+    if "unverified figure" in question:
+        if not answered:
+            return tool_calls(("search_documents", {"query": "quarterly outlook revenue margins"}))
+        return AIMessage(content=UNVERIFIED_ANSWER)
     if "stream markers" in question:
         return AIMessage(content=marker_answer())
     if "model down" in question:

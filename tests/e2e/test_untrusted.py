@@ -127,3 +127,28 @@ def test_a_model_that_is_down_says_so_and_keeps_the_conversation(
     expect(step).to_contain_text("Fetched the ZZZZQ quote")
     expect(step.locator(".step-error")).to_contain_text("ZZZZQ")
     watched.clean(page)
+
+
+def test_an_unverified_figure_is_marked_in_the_text_with_its_reason(
+    scripted_server: ScriptedServer, new_page: Any
+) -> None:
+    page, watched = new_page(scripted_server.url)
+    page.goto("/")
+    ask(page, "an unverified figure please")
+    turn = wait_for_answer(page)
+    badge = turn.locator(".badge")
+    expect(badge).to_contain_text("0/1 figure verified")
+    expect(badge).to_have_class("badge is-partial")
+    figure = turn.locator(".answer-body .unverified-figure")
+    expect(figure).to_have_text("15 percent")  # the figure itself, marked where it stands
+    mark = turn.locator(".answer-body .unverified-mark")
+    reason = turn.locator(".answer-body .unverified-reason")
+    expect(reason).to_be_hidden()
+    mark.click()
+    expect(reason).to_be_visible()
+    expect(reason).to_contain_text("Not verified:")
+    assert "(⚠ unverified)" not in turn.locator(".answer-body").inner_text()  # the mark became the button
+    badge.click()
+    expect(turn.locator(".badge-panel .figure-bad")).to_have_count(1)
+    expect(turn.locator(".badge-panel")).to_contain_text("15 percent")
+    watched.clean(page)
