@@ -23,7 +23,7 @@ from copilot.services import Services, build_services
 from web.bodylimit import BodyLimit
 from web.errors import install_error_handlers
 from web.ratelimit import RateLimiter, build_storage
-from web.routes import auth, chat, conversations, documents, health, market, openai, pages
+from web.routes import auth, charts, chat, conversations, documents, health, market, openai, pages
 from web.security import SecurityHeaders
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = services
     install_error_handlers(app)
     # routes are matched in order: the cheap, frequent reads first
-    for module in (health, pages, market, chat, conversations, auth, documents, openai):
+    for module in (health, pages, market, charts, chat, conversations, auth, documents, openai):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, uploads=settings.max_upload_bytes)

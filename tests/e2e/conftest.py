@@ -25,8 +25,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from copilot.config import Settings
 from copilot.errors import LLMUnavailableError
 from copilot.model_registry import DEFAULT_MODEL, ModelInfo
-from copilot.turn_fields import repair_of
 from copilot.services import build_services
+from copilot.turn_fields import repair_of
 from tests.conftest import SHARED_DATA
 from tests.e2e.server import PacedAnalyst, PacedScriptedModel, SendLog, Served, served
 from tests.fakes import tool_calls

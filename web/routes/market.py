@@ -1,9 +1,8 @@
 """``/api/market/*``: the verified market-data layer as JSON — each answer is a ``Source`` with its facts.
 
 quote, performance, technicals, valuation and sectors return the same Source the agent cites;
-``history`` returns daily bars up to ``as_of``; ``chart/price`` and ``chart/relative`` return a chart's
-lines computed here (a price with its 50/200-day averages, symbols rebased to 100), so a page draws
-them and never computes a figure. Answers are cached in this process for
+``history`` returns daily bars up to ``as_of`` (``web/routes/charts.py`` adds the lines a chart draws).
+Answers are cached in this process for
 the quote time-to-live (a pinned past ``as_of`` never changes, so it is kept for the finished-bars
 time-to-live): a page that polls a quote does not recompute it.
 """
@@ -24,12 +23,8 @@ from pydantic import BaseModel
 
 from copilot.config import Settings
 from copilot.errors import BadInputError, ConfigError, ProviderUnavailableError
-from copilot.research.report import Chart, ChartPoint, ChartSeries
 from copilot.schemas import Source
 from copilot.services import Services
-from tools.chart_series import ChartLines, price_lines, rebased_lines
-from tools.market_windows import minus
-from tools.metrics.technicals import HISTORY_DAYS as TECHNICALS_DAYS
 from web.deps import client_address
 
 if TYPE_CHECKING:
@@ -110,7 +105,7 @@ async def market_context(request: Request) -> Market:
 MarketDep = Annotated[Market, Depends(market_context)]
 
 
-async def _answer(
+async def cached_answer(
     market: Market, key: tuple[Any, ...], as_of: date | None, call: Callable[[], Any]
 ) -> Response:
     services, settings = market.services, market.settings
@@ -128,11 +123,33 @@ async def _answer(
     return Response(cached, media_type="application/json")
 
 
+def analysis_day(market: Market, as_of: date | None) -> date:
+    """The analysis date a request asked for (today by default); BadInputError when in the future."""
+    today = market.services.clock.today()
+    if as_of is not None and as_of > today:
+        raise BadInputError(f"as_of {as_of} is in the future (today is {today})")
+    return as_of or today
+
+
+def days_before(day: date, days: int) -> date:
+    """``days`` calendar days before ``day``; a date near the calendar's start has none before it
+    (schemathesis sends 0001-01-02)."""
+    return day - timedelta(days=days) if day.toordinal() > days else date.min
+
+
+def market_facade(market: Any) -> MarketData:
+    from tools.market import MarketData
+
+    if not isinstance(market, MarketData):
+        raise ConfigError("price history needs the MarketData facade")
+    return market
+
+
 @router.get("/quote", response_model=Source)
 async def quote(symbol: Symbol, market: MarketDep, as_of: AsOf = None) -> Response:
     """Last price, day change and range, volume against its averages, 52-week range."""
     key = ("quote", symbol.upper(), as_of)
-    return await _answer(market, key, as_of, lambda: market.services.market.quote(symbol, as_of))
+    return await cached_answer(market, key, as_of, lambda: market.services.market.quote(symbol, as_of))
 
 
 @router.get("/performance", response_model=Source)
@@ -147,7 +164,7 @@ async def performance(
     if not names or len(names) > 12 or any(len(n) > 40 for n in names):
         raise BadInputError("symbols: give one to twelve tickers or names")
     key = ("performance", tuple(n.upper() for n in names), period, as_of)
-    return await _answer(
+    return await cached_answer(
         market, key, as_of, lambda: market.services.market.performance(names, period=period, as_of=as_of)
     )
 
@@ -156,21 +173,21 @@ async def performance(
 async def technicals(symbol: Symbol, market: MarketDep, as_of: AsOf = None) -> Response:
     """Moving averages, RSI, MACD, Bollinger bands, ATR, support and resistance, volatility, drawdown."""
     key = ("technicals", symbol.upper(), as_of)
-    return await _answer(market, key, as_of, lambda: market.services.market.technicals(symbol, as_of))
+    return await cached_answer(market, key, as_of, lambda: market.services.market.technicals(symbol, as_of))
 
 
 @router.get("/valuation", response_model=Source)
 async def valuation(symbol: Symbol, market: MarketDep, as_of: AsOf = None) -> Response:
     """P/E (trailing, forward), P/B, P/S, EV/EBITDA, PEG, dividend yield, market cap."""
     key = ("valuation", symbol.upper(), as_of)
-    return await _answer(market, key, as_of, lambda: market.services.market.valuation(symbol, as_of))
+    return await cached_answer(market, key, as_of, lambda: market.services.market.valuation(symbol, as_of))
 
 
 @router.get("/sectors", response_model=Source)
 async def sectors(market: MarketDep, period: Period = "1d", as_of: AsOf = None) -> Response:
     """The eleven sector ETFs ranked by return over the period."""
     key = ("sectors", period, as_of)
-    return await _answer(market, key, as_of, lambda: market.services.market.sectors(period, as_of))
+    return await cached_answer(market, key, as_of, lambda: market.services.market.sectors(period, as_of))
 
 
 @router.get("/history", response_model=HistoryOut)
@@ -181,25 +198,17 @@ async def history(
     as_of: AsOf = None,
 ) -> Response:
     """Daily bars from ``start`` up to ``as_of`` (never after it), for charts."""
-    day = _analysis_day(market, as_of)
-    first = start or _year_before(day)
+    day = analysis_day(market, as_of)
+    first = start or days_before(day, HISTORY_DAYS)
     if first > day:
         raise BadInputError(f"start {first} is after the analysis date {day}")
     key = ("history", symbol.upper(), first, as_of)
-    return await _answer(market, key, as_of, lambda: _bars(market.services.market, symbol, first, day))
-
-
-def _facade(market: Any) -> MarketData:
-    from tools.market import MarketData
-
-    if not isinstance(market, MarketData):
-        raise ConfigError("price history needs the MarketData facade")
-    return market
+    return await cached_answer(market, key, as_of, lambda: _bars(market.services.market, symbol, first, day))
 
 
 def _bars(market: Any, symbol: str, start: date, day: date) -> HistoryOut:
     """The bars of one symbol from ``start``, cut at the analysis date (``MarketData.bars``)."""
-    facade = _facade(market)
+    facade = market_facade(market)
     match = facade.resolve(symbol)
     found = facade.bars(match.symbol, start=start, as_of=day)
     frame = found.bars
@@ -237,111 +246,4 @@ def _bars(market: Any, symbol: str, start: date, day: date) -> HistoryOut:
         as_of=rows[-1].date if rows else day,
         stale=found.stale,
         bars=rows,
-    )
-
-
-# --- charts ----------------------------------------------------------------------------------
-
-
-def _analysis_day(market: Market, as_of: date | None) -> date:
-    today = market.services.clock.today()
-    if as_of is not None and as_of > today:
-        raise BadInputError(f"as_of {as_of} is in the future (today is {today})")
-    return as_of or today
-
-
-def _year_before(day: date) -> date:
-    # a date near the calendar's start has no year before it (schemathesis sends 0001-01-02)
-    return day - timedelta(days=HISTORY_DAYS) if day.toordinal() > HISTORY_DAYS else date.min
-
-
-def _chart(key: str, title: str, found: ChartLines, note: str) -> Chart:
-    return Chart(
-        key=key,
-        kind="line",
-        title=title,
-        unit=found.unit,
-        series=[
-            ChartSeries(
-                name=line.name,
-                symbol=line.symbol,
-                points=[
-                    ChartPoint(x=d.isoformat(), y=v) for d, v in zip(line.dates, line.values, strict=True)
-                ],
-            )
-            for line in found.lines
-        ],
-        note=note,
-    )
-
-
-def _price_chart(market: Any, symbol: str, start: date | None, day: date) -> Chart:
-    facade = _facade(market)
-    match = facade.resolve(symbol)
-    # the window the technicals tool reads, so the last averages equal its cited figures
-    history = facade.bars(match.symbol, start=minus(day, TECHNICALS_DAYS), as_of=day)
-    name = match.name if match.name and match.name != match.symbol else match.symbol
-    found = price_lines(history, start or _year_before(day), name=f"{name} ({match.symbol})")
-    return _chart(
-        "price",
-        f"{name} with its 50- and 200-day averages, as of {found.end}",
-        found,
-        f"Daily closes ({found.basis}), {found.provider}; simple moving averages of closes (TA-Lib).",
-    )
-
-
-def _relative_chart(market: Any, names: list[str], start: date, day: date) -> Chart:
-    facade = _facade(market)
-    matches = list({m.symbol: m for m in (facade.resolve(n) for n in names)}.values())
-    histories = [
-        (
-            m.symbol if m.name in ("", m.symbol) else f"{m.name} ({m.symbol})",
-            facade.bars(m.symbol, start=minus(start, 14), as_of=day),
-        )
-        for m in matches
-    ]
-    found = rebased_lines(histories, start)
-    kind = "total returns" if found.basis == "dividend-adjusted" else "price returns"
-    return _chart(
-        "relative",
-        f"Performance from {found.start} to {found.end}, rebased to 100",
-        found,
-        f"Each line divides the closes ({found.basis}) by the last close on or before {start} "
-        f"({kind}), {found.provider}.",
-    )
-
-
-@router.get("/chart/price", response_model=Chart)
-async def price_chart(
-    symbol: Symbol,
-    market: MarketDep,
-    start: Annotated[date | None, Query(description="first day shown (default: a year before as_of)")] = None,
-    as_of: AsOf = None,
-) -> Response:
-    """A symbol's daily closes with their 50- and 200-day simple moving averages, up to ``as_of``."""
-    day = _analysis_day(market, as_of)
-    if start is not None and start > day:
-        raise BadInputError(f"start {start} is after the analysis date {day}")
-    key = ("chart/price", symbol.upper(), start, as_of)
-    return await _answer(market, key, as_of, lambda: _price_chart(market.services.market, symbol, start, day))
-
-
-@router.get("/chart/relative", response_model=Chart)
-async def relative_chart(
-    market: MarketDep,
-    symbols: Annotated[list[str], Query(min_length=1, max_length=12, description="two to twelve symbols")],
-    start: Annotated[date | None, Query(description="the base day (default: a year before as_of)")] = None,
-    as_of: AsOf = None,
-) -> Response:
-    """Several symbols' closes rebased to 100 at the last close on or before ``start``, up to ``as_of``."""
-    names = [s for s in (part.strip() for item in symbols for part in item.split(",")) if s]
-    if not 1 <= len(names) <= 12 or any(len(n) > 40 for n in names):
-        raise BadInputError("symbols: give one to twelve tickers or names")
-    day = _analysis_day(market, as_of)
-    first = start or _year_before(day)
-    if first >= day:
-        raise BadInputError(f"start {first} is not before the analysis date {day}")
-    key = ("chart/relative", tuple(n.upper() for n in names), first, as_of)
-    return await _answer(
-        market, key, as_of, lambda: _relative_chart(market.services.market, names, first, day)
     )
