@@ -55,9 +55,13 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's chromium (Playwright's own browser download cannot work on these machines)."""
+    """Debian's chromium (Playwright's own browser download cannot work on these machines).
+
+    One per module, not per session: Playwright's sync API keeps an event loop running in this
+    thread while it is open, and the asyncio tests that follow the browser tests need the thread free.
+    """
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright

@@ -29,6 +29,7 @@ def close_on_or_before(series: pd.Series, day: date) -> float:
 def set_as_of(page: Any, day: str) -> None:
     """Pick the analysis date with the "As of" control."""
     page.click("#as-of-chip")
+    expect(page.locator("#as-of-panel")).to_be_visible()
     page.fill("#as-of-date", day)
     page.click("#as-of-done")
 

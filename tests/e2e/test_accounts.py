@@ -26,6 +26,7 @@ def register(page: Any, email: str) -> None:
     page.fill("#auth-password", PASSWORD)
     page.click("#auth-submit")
     expect(page.locator(".account-email")).to_have_text(email)
+    page.wait_for_load_state("load")  # the page's modules run before its load event
 
 
 def log_in(page: Any, email: str, password: str = PASSWORD) -> None:
@@ -33,6 +34,7 @@ def log_in(page: Any, email: str, password: str = PASSWORD) -> None:
     page.fill("#auth-email", email)
     page.fill("#auth-password", password)
     page.click("#auth-submit")
+    page.wait_for_load_state("load")
 
 
 def test_register_ask_reload_log_out_and_in_again_finds_the_conversation(

@@ -50,7 +50,9 @@ export class ChatBox {
     this.busy = busy;
     this.send.hidden = busy;
     this.stop.hidden = !busy;
-    if (!busy && this.form.contains(document.activeElement) === false) this.text.focus({ preventScroll: true });
+    // back to the box for the next question, unless the person moved elsewhere meanwhile
+    const idle = !document.activeElement || document.activeElement === document.body || this.form.contains(document.activeElement);
+    if (!busy && idle) this.text.focus({ preventScroll: true });
   }
 
   get value() { return this.text.value; }
