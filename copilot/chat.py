@@ -53,7 +53,7 @@ from copilot.llm import build_chat_model
 from copilot.model_registry import ModelFactory, ModelRegistry
 from copilot.understanding.reader import read_conversation
 from copilot.understanding.reading import QuestionReading
-from copilot.verify import VerificationReport
+from copilot.verify import FigureCheck, VerificationReport
 from prompts import load_prompt
 from tools.agent_tools import DocumentSearch, KnowledgeGetter, MarketTools, TurnContext, build_tools
 
@@ -289,6 +289,7 @@ class ChatService:
                     total=verification.total,
                     verified=verification.verified,
                     unverified=verification.unverified,
+                    verified_figures=verification.verified_figures,
                     coverage=coverage,
                 ),
                 mode=mode,
@@ -364,18 +365,23 @@ def verification_event(
         summary=report.summary,
         total=report.total,
         verified=len(report.verified),
-        unverified=[
-            FigureResult(
-                text=f.text,
-                sentence=f.sentence,
-                citations=f.citations,
-                matched_fact=f.matched_fact,
-                reason=f.reason,
-            )
-            for f in report.unverified
-        ],
+        unverified=[figure_result(f) for f in report.unverified],
+        verified_figures=[figure_result(f) for f in report.verified],
         removed_citations=removed,
         repaired=repaired,
+    )
+
+
+def figure_result(check: FigureCheck) -> FigureResult:
+    """A checked figure as clients show it (the badge lists them; unverified ones carry their reason)."""
+    return FigureResult(
+        text=check.text,
+        sentence=check.sentence,
+        citations=check.citations,
+        matched_fact=check.matched_fact,
+        derived_from=check.derived_from,
+        formula=check.formula,
+        reason=check.reason,
     )
 
 
