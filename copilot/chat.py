@@ -155,6 +155,8 @@ class ChatService:
         conversation unstored: the caller stores it (a web run stores it with the run's record)."""
         text = validate_question(question, self.settings.max_question_chars)
         day = validate_as_of(as_of or self.settings.as_of, self.clock.today())
+        if day is None and self.clock.stopped:
+            day = self.clock.today()  # a snapshot's world ends on its last session: answer as of it
         name = self.models.check(model)
         self._agent(name)  # build before opening anything: a model that cannot be built fails here
         if conversation_id:

@@ -395,7 +395,11 @@ def build_market_data(settings: Settings, session: requests.Session | None = Non
 
         from tools.providers.snapshot import SnapshotProvider
 
-        return MarketData(SnapshotProvider(Path(settings.market_data.removeprefix("snapshot:"))))
+        from copilot.clock import ExchangeClock
+
+        snapshot = SnapshotProvider(Path(settings.market_data.removeprefix("snapshot:")))
+        # a snapshot's clock stops at its last session: "today" is never later than that day
+        return MarketData(snapshot, today=ExchangeClock(stops=snapshot.last_session).today)
     from tools.cache import CachedProvider, CacheTTL
     from tools.providers.yfinance_provider import YFinanceProvider
 
