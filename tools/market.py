@@ -393,9 +393,8 @@ def build_market_data(settings: Settings, session: requests.Session | None = Non
     if settings.market_data.startswith("snapshot:"):
         from pathlib import Path
 
-        from tools.providers.snapshot import SnapshotProvider
-
         from copilot.clock import ExchangeClock
+        from tools.providers.snapshot import SnapshotProvider
 
         snapshot = SnapshotProvider(Path(settings.market_data.removeprefix("snapshot:")))
         # a snapshot's clock stops at its last session: "today" is never later than that day
