@@ -54,7 +54,7 @@ from copilot.model_registry import ModelFactory, ModelRegistry
 from copilot.open_documents import OpenDocument, context_message
 from copilot.understanding.reader import read_conversation
 from copilot.understanding.reading import QuestionReading
-from copilot.verify import VerificationReport
+from copilot.verify import FigureCheck, VerificationReport
 from prompts import load_prompt
 from tools.agent_tools import DocumentSearch, KnowledgeGetter, MarketTools, TurnContext, build_tools
 
@@ -159,6 +159,8 @@ class ChatService:
         ``context``: documents the reader has open (``copilot.open_documents``), citable by the answer."""
         text = validate_question(question, self.settings.max_question_chars)
         day = validate_as_of(as_of or self.settings.as_of, self.clock.today())
+        if day is None and self.clock.stopped:
+            day = self.clock.today()  # a snapshot's world ends on its last session: answer as of it
         name = self.models.check(model)
         self._agent(name)  # build before opening anything: a model that cannot be built fails here
         if conversation_id:
@@ -303,6 +305,7 @@ class ChatService:
                     total=verification.total,
                     verified=verification.verified,
                     unverified=verification.unverified,
+                    verified_figures=verification.verified_figures,
                     coverage=coverage,
                 ),
                 mode=mode,
@@ -378,18 +381,23 @@ def verification_event(
         summary=report.summary,
         total=report.total,
         verified=len(report.verified),
-        unverified=[
-            FigureResult(
-                text=f.text,
-                sentence=f.sentence,
-                citations=f.citations,
-                matched_fact=f.matched_fact,
-                reason=f.reason,
-            )
-            for f in report.unverified
-        ],
+        unverified=[figure_result(f) for f in report.unverified],
+        verified_figures=[figure_result(f) for f in report.verified],
         removed_citations=removed,
         repaired=repaired,
+    )
+
+
+def figure_result(check: FigureCheck) -> FigureResult:
+    """A checked figure as clients show it (the badge lists them; unverified ones carry their reason)."""
+    return FigureResult(
+        text=check.text,
+        sentence=check.sentence,
+        citations=check.citations,
+        matched_fact=check.matched_fact,
+        derived_from=check.derived_from,
+        formula=check.formula,
+        reason=check.reason,
     )
 
 

@@ -16,10 +16,12 @@ EXCHANGE_TZ = ZoneInfo("America/New_York")
 
 @dataclass(frozen=True)
 class ExchangeClock:
-    """Dates and times on the exchange's clock; ``fixed`` pins today (tests, reproducible runs)."""
+    """Dates and times on the exchange's clock; ``fixed`` pins today (tests, reproducible runs);
+    ``stops`` is the last day of a recorded world (a snapshot's last session): today is never later."""
 
     tz: ZoneInfo = field(default=EXCHANGE_TZ)
     fixed: date | None = None
+    stops: date | None = None
 
     def now(self) -> datetime:
         """The current time in the exchange's time zone."""
@@ -27,4 +29,10 @@ class ExchangeClock:
 
     def today(self) -> date:
         """Today's date on the exchange's calendar (the newest possible analysis date)."""
-        return self.fixed or self.now().date()
+        day = self.fixed or self.now().date()
+        return min(day, self.stops) if self.stops is not None else day
+
+    @property
+    def stopped(self) -> bool:
+        """The calendar has run past the recorded world: every answer is as of its last day."""
+        return self.stops is not None and (self.fixed or self.now().date()) > self.stops

@@ -35,6 +35,7 @@ class TurnVerification(BaseModel):
     total: int = 0
     verified: int = 0
     unverified: list[FigureResult] = Field(default_factory=list)
+    verified_figures: list[FigureResult] = Field(default_factory=list)
     coverage: Coverage | None = None
 
 

@@ -69,7 +69,9 @@ class FigureResult(BaseModel):
     text: str
     sentence: str
     citations: list[int] = Field(default_factory=list)
-    matched_fact: str | None = None
+    matched_fact: str | None = None  # "[1] ^RUT:price_return_ytd"
+    derived_from: list[str] = Field(default_factory=list)  # the cited facts a derived figure comes from
+    formula: str | None = None  # how a derived figure follows from them, e.g. "5.73 / 1.76 = 3.26"
     reason: str = ""  # why it could not be verified
 
 
@@ -79,6 +81,7 @@ class VerificationEvent(BaseModel):
     total: int
     verified: int
     unverified: list[FigureResult] = Field(default_factory=list)
+    verified_figures: list[FigureResult] = Field(default_factory=list)  # what each verified one matched
     removed_citations: list[int] = Field(default_factory=list)
     repaired: bool = False  # a repair round ran
     coverage: Coverage | None = None  # which parts of the question the answer covers

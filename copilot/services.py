@@ -208,8 +208,8 @@ def build_services(
     from tools.market import MarketData, build_market_data
     from tools.symbols import SymbolResolver
 
-    clock = ExchangeClock(fixed=None)
     built = build_market_data(settings)
+    clock = ExchangeClock(fixed=None, stops=getattr(built.provider, "last_session", None))
     resolver = SymbolResolver(search=built.provider.search)
     market = MarketData(built.provider, resolver, today=clock.today)
     # the server always has a knowledge base (an upload creates it); the command line only when one exists

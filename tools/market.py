@@ -393,9 +393,12 @@ def build_market_data(settings: Settings, session: requests.Session | None = Non
     if settings.market_data.startswith("snapshot:"):
         from pathlib import Path
 
+        from copilot.clock import ExchangeClock
         from tools.providers.snapshot import SnapshotProvider
 
-        return MarketData(SnapshotProvider(Path(settings.market_data.removeprefix("snapshot:"))))
+        snapshot = SnapshotProvider(Path(settings.market_data.removeprefix("snapshot:")))
+        # a snapshot's clock stops at its last session: "today" is never later than that day
+        return MarketData(snapshot, today=ExchangeClock(stops=snapshot.last_session).today)
     from tools.cache import CachedProvider, CacheTTL
     from tools.providers.yfinance_provider import YFinanceProvider
 

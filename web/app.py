@@ -4,15 +4,19 @@ Startup builds the ``Services`` the settings describe (or uses the ones a test p
 the database (running migrations when ``migrate_on_start``), and shares them with every request;
 shutdown cancels this worker's running turns (each ends with its terminal state stored), sends the
 research reports it was writing back to the queue with their partial reports, and closes the database.
-State lives only in the stores, so several workers can serve the same data.
+State lives only in the stores, so several workers can serve the same data. The pages' static files
+are served from ``web/static`` under ``/static``; every response carries the security headers of
+``web.security`` (a Content-Security-Policy that forbids inline script).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from copilot import __version__
 from copilot.config import Settings, get_settings
@@ -20,7 +24,22 @@ from copilot.services import Services, build_services
 from web.bodylimit import BodyLimit
 from web.errors import install_error_handlers
 from web.ratelimit import RateLimiter, build_storage
-from web.routes import auth, chat, conversations, documents, market, openai, pages, research, research_pages
+from web.routes import (
+    auth,
+    charts,
+    chat,
+    conversations,
+    documents,
+    health,
+    market,
+    openai,
+    pages,
+    research,
+    research_pages,
+)
+from web.security import SecurityHeaders
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 DESCRIPTION = (
     "Financial research copilot: every figure is computed by code, cited [n] and verified against "
@@ -56,7 +75,21 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.state.services = services
     install_error_handlers(app)
     # routes are matched in order: the cheap, frequent reads first
-    for module in (pages, research_pages, market, chat, conversations, research, auth, documents, openai):
+    for module in (
+        health,
+        pages,
+        research_pages,
+        market,
+        charts,
+        chat,
+        conversations,
+        research,
+        auth,
+        documents,
+        openai,
+    ):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimit, default=settings.max_body_bytes, uploads=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)
     return app

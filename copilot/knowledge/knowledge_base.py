@@ -103,6 +103,23 @@ class KnowledgeBase:
             return self.catalog.documents(viewer, everyone)
 
     # --- reading -------------------------------------------------------------------------
+    def passage(
+        self, document_id: str, chunk_id: str, viewer: str | None = None
+    ) -> tuple[DocumentRecord, str]:
+        """A cited passage's document and whole text (a source's snippet is its first few lines).
+
+        The viewer sees the shared corpus and their own documents: anything else, or a chunk that is
+        no longer stored (its document was replaced), is not found.
+        """
+        with self._lock:
+            doc = self.catalog.document(document_id)
+            found = self.catalog.chunks([chunk_id]) if doc is not None else []
+        if doc is None or (doc.owner is not None and doc.owner != viewer):
+            raise NoDataError(f"no document with id {document_id!r} (see the list of documents)")
+        if not found or found[0].doc_id != document_id:
+            raise NoDataError(f"{document_id} has no passage {chunk_id!r} (the document may have changed)")
+        return doc, found[0].text
+
     def search(
         self,
         query: str,

@@ -83,14 +83,12 @@ def decisions(sources: Sequence[Source], cite: Citer, part: Part, texts: dict[in
         day = source.published or source.as_of
         shown = sentence if sentence[:1].isupper() else "…" + sentence  # a chunk cut mid-sentence
         said = f"“{shown}” {c}{in_figures(sentence, source, c)}"
-        lines.append(f"on {day.isoformat() if day else 'an undated day'}, {said}")
+        lines.append(f"- {day.isoformat() if day else 'Undated'}: {said}.")
     when = part.when.describe() if part.when else "in the period asked"
     if not lines:
         return f"The statements found {when} hold no sentence stating a decision."
-    return (
-        f"The FOMC statements published {when} that the store holds record these decisions: "
-        + "; ".join(lines)
-        + "."
+    return f"The FOMC statements published {when} that the store holds record these decisions:\n" + "\n".join(
+        lines
     )
 
 

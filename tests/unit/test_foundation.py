@@ -43,10 +43,10 @@ def test_source_id_is_a_content_hash_independent_of_retrieval_time() -> None:
 
 
 def test_health_page(settings: Settings) -> None:
-    client = TestClient(create_app(settings))
-    body = client.get("/health").json()
-    assert body["status"] == "ok" and body["llm"] == "offline"
-    assert "Verity" in client.get("/").text
+    with TestClient(create_app(settings)) as client:  # the pages read the services startup builds
+        body = client.get("/health").json()
+        assert body["status"] == "ok" and body["llm"] == "offline"
+        assert "Verity" in client.get("/").text
 
 
 def test_a_negative_dollar_amount_puts_its_sign_before_the_dollar() -> None:

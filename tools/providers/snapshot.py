@@ -172,6 +172,12 @@ class SnapshotProvider:
         stamp = self.manifest.get("created_at")
         return datetime.fromisoformat(stamp).astimezone(UTC) if stamp else None
 
+    @property
+    def last_session(self) -> date | None:
+        """The newest session any symbol of the snapshot holds: where the snapshot's clock stops."""
+        days = [entry["last_date"] for entry in self.manifest["symbols"].values() if entry.get("last_date")]
+        return date.fromisoformat(max(days)) if days else None
+
     def symbols(self) -> list[str]:
         """Every symbol with price history in the snapshot."""
         return sorted(self.manifest["symbols"])

@@ -1,4 +1,5 @@
-"""``/api/documents``: upload (multipart field ``file``: PDF, Markdown, HTML or text), list, delete.
+"""``/api/documents``: upload (multipart field ``file``: PDF, Markdown, HTML or text), list, delete, and
+read a cited passage whole (what a source card quotes).
 
 A caller sees the shared documents plus their own; an upload belongs to its uploader and reaches
 nobody else's search or answers (the knowledge base filters by viewer). A knowledge base that
@@ -39,6 +40,16 @@ class DocumentOut(BaseModel):
     kind: str | None = None
     chunks: int = 0
     owned: bool = False  # the caller's own upload (else a shared document)
+
+
+class PassageOut(BaseModel):
+    document_id: str
+    chunk_id: str
+    title: str
+    publisher: str | None = None
+    url: str | None = None
+    published: date | None = None
+    text: str  # the whole passage a citation points to
 
 
 class UploadOut(BaseModel):
@@ -129,6 +140,26 @@ async def list_documents(caller: OptionalCaller, services: ServicesDep) -> list[
     _per_owner(kb.list_documents, "viewer")
     records = await asyncio.to_thread(kb.list_documents, viewer=viewer)
     return [_document(r, viewer) for r in records]
+
+
+@router.get("/{document_id}/passages/{chunk_id}")
+async def read_passage(
+    document_id: str, chunk_id: str, caller: OptionalCaller, services: ServicesDep
+) -> PassageOut:
+    """The whole text of a cited passage (``details.chunk_id`` of a document source), for source cards."""
+    viewer = caller.owner if caller else None
+    kb = await asyncio.to_thread(_knowledge, services)
+    _per_owner(kb.passage, "viewer")
+    record, text = await asyncio.to_thread(kb.passage, document_id, chunk_id, viewer=viewer)
+    return PassageOut(
+        document_id=record.doc_id,
+        chunk_id=chunk_id,
+        title=record.title,
+        publisher=record.publisher,
+        url=record.url,
+        published=record.published,
+        text=text,
+    )
 
 
 @router.delete("/{document_id}", status_code=204)

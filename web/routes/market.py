@@ -1,7 +1,8 @@
 """``/api/market/*``: the verified market-data layer as JSON — each answer is a ``Source`` with its facts.
 
 quote, performance, technicals, valuation and sectors return the same Source the agent cites;
-``history`` returns daily bars up to ``as_of`` for charts. Answers are cached in this process for
+``history`` returns daily bars up to ``as_of`` (``web/routes/charts.py`` adds the lines a chart draws).
+Answers are cached in this process for
 the quote time-to-live (a pinned past ``as_of`` never changes, so it is kept for the finished-bars
 time-to-live): a page that polls a quote does not recompute it.
 """
@@ -9,21 +10,25 @@ time-to-live): a page that polls a quote does not recompute it.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 
 from copilot.config import Settings
-from copilot.errors import BadInputError, ConfigError, NoDataError, ProviderUnavailableError
+from copilot.errors import BadInputError, ConfigError, ProviderUnavailableError
 from copilot.schemas import Source
 from copilot.services import Services
 from web.deps import client_address
+
+if TYPE_CHECKING:
+    from tools.market import MarketData
 
 router = APIRouter(prefix="/api/market", tags=["market"])
 
@@ -41,6 +46,8 @@ class Bar(BaseModel):
     low: float
     close: float
     volume: float
+    traded: bool  # false: the record holds no traded price that day (the prices are dividend-adjusted)
+    adj_close: float | None  # dividend-adjusted close, where a source gives one
 
 
 class HistoryOut(BaseModel):
@@ -98,7 +105,7 @@ async def market_context(request: Request) -> Market:
 MarketDep = Annotated[Market, Depends(market_context)]
 
 
-async def _answer(
+async def cached_answer(
     market: Market, key: tuple[Any, ...], as_of: date | None, call: Callable[[], Any]
 ) -> Response:
     services, settings = market.services, market.settings
@@ -116,11 +123,33 @@ async def _answer(
     return Response(cached, media_type="application/json")
 
 
+def analysis_day(market: Market, as_of: date | None) -> date:
+    """The analysis date a request asked for (today by default); BadInputError when in the future."""
+    today = market.services.clock.today()
+    if as_of is not None and as_of > today:
+        raise BadInputError(f"as_of {as_of} is in the future (today is {today})")
+    return as_of or today
+
+
+def days_before(day: date, days: int) -> date:
+    """``days`` calendar days before ``day``; a date near the calendar's start has none before it
+    (schemathesis sends 0001-01-02)."""
+    return day - timedelta(days=days) if day.toordinal() > days else date.min
+
+
+def market_facade(market: Any) -> MarketData:
+    from tools.market import MarketData
+
+    if not isinstance(market, MarketData):
+        raise ConfigError("price history needs the MarketData facade")
+    return market
+
+
 @router.get("/quote", response_model=Source)
 async def quote(symbol: Symbol, market: MarketDep, as_of: AsOf = None) -> Response:
     """Last price, day change and range, volume against its averages, 52-week range."""
     key = ("quote", symbol.upper(), as_of)
-    return await _answer(market, key, as_of, lambda: market.services.market.quote(symbol, as_of))
+    return await cached_answer(market, key, as_of, lambda: market.services.market.quote(symbol, as_of))
 
 
 @router.get("/performance", response_model=Source)
@@ -135,7 +164,7 @@ async def performance(
     if not names or len(names) > 12 or any(len(n) > 40 for n in names):
         raise BadInputError("symbols: give one to twelve tickers or names")
     key = ("performance", tuple(n.upper() for n in names), period, as_of)
-    return await _answer(
+    return await cached_answer(
         market, key, as_of, lambda: market.services.market.performance(names, period=period, as_of=as_of)
     )
 
@@ -144,21 +173,21 @@ async def performance(
 async def technicals(symbol: Symbol, market: MarketDep, as_of: AsOf = None) -> Response:
     """Moving averages, RSI, MACD, Bollinger bands, ATR, support and resistance, volatility, drawdown."""
     key = ("technicals", symbol.upper(), as_of)
-    return await _answer(market, key, as_of, lambda: market.services.market.technicals(symbol, as_of))
+    return await cached_answer(market, key, as_of, lambda: market.services.market.technicals(symbol, as_of))
 
 
 @router.get("/valuation", response_model=Source)
 async def valuation(symbol: Symbol, market: MarketDep, as_of: AsOf = None) -> Response:
     """P/E (trailing, forward), P/B, P/S, EV/EBITDA, PEG, dividend yield, market cap."""
     key = ("valuation", symbol.upper(), as_of)
-    return await _answer(market, key, as_of, lambda: market.services.market.valuation(symbol, as_of))
+    return await cached_answer(market, key, as_of, lambda: market.services.market.valuation(symbol, as_of))
 
 
 @router.get("/sectors", response_model=Source)
 async def sectors(market: MarketDep, period: Period = "1d", as_of: AsOf = None) -> Response:
     """The eleven sector ETFs ranked by return over the period."""
     key = ("sectors", period, as_of)
-    return await _answer(market, key, as_of, lambda: market.services.market.sectors(period, as_of))
+    return await cached_answer(market, key, as_of, lambda: market.services.market.sectors(period, as_of))
 
 
 @router.get("/history", response_model=HistoryOut)
@@ -169,48 +198,46 @@ async def history(
     as_of: AsOf = None,
 ) -> Response:
     """Daily bars from ``start`` up to ``as_of`` (never after it), for charts."""
-    today = market.services.clock.today()
-    if as_of is not None and as_of > today:
-        raise BadInputError(f"as_of {as_of} is in the future (today is {today})")
-    day = as_of or today
-    # a date near the calendar's start has no year before it (schemathesis sends 0001-01-02)
-    first = start or (day - timedelta(days=HISTORY_DAYS) if day.toordinal() > HISTORY_DAYS else date.min)
+    day = analysis_day(market, as_of)
+    first = start or days_before(day, HISTORY_DAYS)
     if first > day:
         raise BadInputError(f"start {first} is after the analysis date {day}")
     key = ("history", symbol.upper(), first, as_of)
-    return await _answer(market, key, as_of, lambda: _bars(market.services.market, symbol, first, day))
+    return await cached_answer(market, key, as_of, lambda: _bars(market.services.market, symbol, first, day))
 
 
 def _bars(market: Any, symbol: str, start: date, day: date) -> HistoryOut:
-    """The bars of one symbol over MarketData's provider, cut at the analysis date.
-
-    Until ``MarketData.bars`` exists in ``tools.market``, this reads ``provider.price_history`` and
-    cuts with ``tools.metrics.bars_until`` (the same cut every metric uses)."""
-    from tools.market import MarketData
-    from tools.metrics import bars_until
-
-    if not isinstance(market, MarketData):
-        raise ConfigError("price history needs the MarketData facade")
-    match = market.resolve(symbol)
-    found = market.provider.price_history([match.symbol], start, day).get(match.symbol)
-    if found is None:
-        raise NoDataError(f"{match.symbol}: no prices from {start} to {day}", symbol=match.symbol)
-    frame = bars_until(found, day)
+    """The bars of one symbol from ``start``, cut at the analysis date (``MarketData.bars``)."""
+    facade = market_facade(market)
+    match = facade.resolve(symbol)
+    found = facade.bars(match.symbol, start=start, as_of=day)
+    frame = found.bars
     rows = [
-        Bar(date=stamp.date(), open=o, high=h, low=lo, close=c, volume=v)
-        for stamp, o, h, lo, c, v in zip(
+        Bar(
+            date=stamp.date(),
+            open=o,
+            high=h,
+            low=lo,
+            close=c,
+            volume=v,
+            traded=bool(t),
+            adj_close=None if math.isnan(a) else a,
+        )
+        for stamp, o, h, lo, c, v, t, a in zip(
             frame.index,
             frame["open"].tolist(),
             frame["high"].tolist(),
             frame["low"].tolist(),
             frame["close"].tolist(),
             frame["volume"].fillna(0.0).tolist(),
+            frame["traded"].tolist(),
+            frame["adj_close"].tolist(),
             strict=True,
         )
         if stamp.date() >= start
     ]
     return HistoryOut(
-        symbol=match.symbol,
+        symbol=found.symbol,
         name=match.name,
         provider=found.provider,
         url=found.url,

@@ -11,6 +11,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 from copilot.chat import ChatService, model_mode
+from copilot.clock import ExchangeClock
 from copilot.config import Settings
 from copilot.conversations import LOCAL_OWNER
 from copilot.events import (
@@ -180,6 +181,23 @@ async def test_a_pinned_as_of_reaches_the_tools_and_the_system_prompt(settings: 
     system = model.calls[0][0]
     assert isinstance(system, SystemMessage) and "Analysis date: 2026-01-05." in str(system.content)
     assert _one(events, DoneEvent).as_of == date(2026, 1, 5)
+
+
+async def test_a_recorded_world_answers_as_of_its_last_session(settings: Settings) -> None:
+    """A snapshot ends on its last session: a question without a date is asked as of that day
+    (so "this month" is its month), never of a calendar day the data does not reach."""
+    stopped = ExchangeClock(fixed=date(2026, 12, 2), stops=date(2026, 8, 21))
+    assert stopped.today() == date(2026, 8, 21) and stopped.stopped
+    assert not ExchangeClock(fixed=date(2026, 8, 20), stops=date(2026, 8, 21)).stopped
+    market = FakeMarketData()
+    model = ScriptedChatModel().enqueue(tool_calls(("get_quote", {"symbol": "AAPL"})), "Apple's quote [1].")
+    model.enqueue(
+        "Apple's quote [1]."
+    )  # the fake's quote is of its own day: a coverage repair round asks again
+    service = ChatService(settings, market, model_factory=lambda _: model, clock=stopped)
+    events = await _run(service, "Apple?")
+    assert market.calls == [("quote", ("AAPL", date(2026, 8, 21)))]
+    assert _one(events, DoneEvent).as_of == date(2026, 8, 21)
 
 
 async def test_the_agent_is_built_once_and_concurrent_turns_number_sources_independently(
