@@ -14,6 +14,7 @@ from tests.conftest import SHARED_DATA
 INDICES = SHARED_DATA / "prices" / "indices_daily_2016_2026.csv.gz"
 LARGE_CAPS = SHARED_DATA / "prices" / "us_large_caps_daily_2016_2026.csv.gz"
 ANSWER_TIMEOUT = 30_000
+OWN_BUDGET = 150 * 1024  # bytes of a page's own JS and CSS (vendored libraries apart)
 
 
 def closes(path: Any, symbol: str) -> pd.Series:
@@ -52,3 +53,24 @@ def wait_for_answer(page: Any, index: int = -1) -> Any:
 def percent(value: float) -> str:
     """A return as the answers write it: +5.73%."""
     return f"{value:+.2f}%"
+
+
+PASSWORD = "a long enough password"
+
+
+def register(page: Any, email: str) -> None:
+    page.goto("/login?mode=register")
+    expect(page.locator("#auth-title")).to_have_text("Create your account")
+    page.fill("#auth-email", email)
+    page.fill("#auth-password", PASSWORD)
+    page.click("#auth-submit")
+    expect(page.locator(".account-email")).to_have_text(email)
+    page.wait_for_load_state("load")  # the page's modules run before its load event
+
+
+def log_in(page: Any, email: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    page.fill("#auth-email", email)
+    page.fill("#auth-password", password)
+    page.click("#auth-submit")
+    page.wait_for_load_state("load")

@@ -11,30 +11,10 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import ask, set_as_of, wait_for_answer
+from tests.e2e.helpers import ask, log_in, register, set_as_of, wait_for_answer
 from tests.e2e.server import Served
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "a long enough password"
-
-
-def register(page: Any, email: str) -> None:
-    page.goto("/login?mode=register")
-    expect(page.locator("#auth-title")).to_have_text("Create your account")
-    page.fill("#auth-email", email)
-    page.fill("#auth-password", PASSWORD)
-    page.click("#auth-submit")
-    expect(page.locator(".account-email")).to_have_text(email)
-    page.wait_for_load_state("load")  # the page's modules run before its load event
-
-
-def log_in(page: Any, email: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.fill("#auth-email", email)
-    page.fill("#auth-password", password)
-    page.click("#auth-submit")
-    page.wait_for_load_state("load")
 
 
 def test_register_ask_reload_log_out_and_in_again_finds_the_conversation(

@@ -28,7 +28,7 @@ export function sectionVerification(section) {
 /** The related stocks: symbol, name, last price or level, day change, each as of the report's date. */
 export function relatedStrip(related) {
   if (!related || !related.length) return null;
-  return h("ul", { class: "related-strip", "aria-label": "Related stocks" }, related.map((quote) => {
+  const strip = h("ul", { class: "related-strip", "aria-labelledby": "related-title" }, related.map((quote) => {
     const change = typeof quote.change_pct === "number" ? quote.change_pct : null;
     const direction = change === null ? "" : change >= 0 ? "is-up" : "is-down";
     return h("li", { class: `related-item ${direction}` },
@@ -38,6 +38,7 @@ export function relatedStrip(related) {
       change === null ? null : h("span", { class: "related-change" }, `${change >= 0 ? "+" : ""}${formatNumber(change)}%`),
       quote.as_of ? h("span", { class: "related-date" }, formatDay(quote.as_of)) : null);
   }));
+  return h("section", { class: "related" }, h("h2", { class: "related-title", id: "related-title" }, "Related Stocks"), strip);
 }
 
 /** One section: heading (linkable), body, badge, notes. */
