@@ -96,6 +96,18 @@ def test_order_read_publish_and_ask_under_the_note(
     expect(strip).to_be_visible()
     expect(strip.locator(".related-item", has_text="^RUT")).to_contain_text(f"{rut:,.2f}")
 
+    # a citation opens its source card: the cited YTD return, recomputed from the CSV
+    rut_closes = closes(INDICES, "^RUT")
+    ytd = (rut / close_on_or_before(rut_closes, date(2025, 12, 31)) - 1) * 100
+    card = page.locator("#source-popover")
+    report.locator("#section-summary .cite").first.click()
+    expect(card).to_be_visible()
+    expect(card.locator(".source-card-title")).to_have_text("Performance YTD: ^RUT vs ^GSPC vs ^IXIC")
+    expect(card.locator(".source-meta")).to_contain_text("as of Jan 9, 2026")
+    expect(card.locator("tr.is-cited", has_text="Price return YTD^RUT")).to_contain_text(f"{ytd:.2f}%")
+    page.keyboard.press("Escape")
+    expect(card).to_be_hidden()
+
     # charts are drawn (canvas or svg inside each chart figure)
     charts = report.locator(".chart-card")
     assert charts.count() >= 1
