@@ -39,6 +39,7 @@ from copilot.research.events import (
 )
 from copilot.research.evidence import StepResult
 from copilot.research.plan import PlannedStep, ResearchPlan, gather_node
+from copilot.research.planner import step_id
 from copilot.research.report import ResearchReport
 from copilot.research.run_state import RunState
 from copilot.research.sections import write_analysis_section, write_synthesis_section
@@ -145,6 +146,13 @@ class _Runner:
         s = self.s
         plan = await self._plan()
         gathers = {step.id: asyncio.create_task(self._gather(step)) for step in plan.steps}
+        try:
+            await self._subject_priced(plan, gathers)
+        except NoDataError:
+            for task in gathers.values():
+                task.cancel()
+            await asyncio.gather(*gathers.values(), return_exceptions=True)
+            raise
         analysis: dict[str, asyncio.Task[None]] = {}
         for section in (x for x in plan.sections if not x.synthesis):
             needs = [gathers[i] for i in section.steps if i in gathers]
@@ -168,6 +176,24 @@ class _Runner:
             reasons = "; ".join(dict.fromkeys(r.error or "" for r in s.evidence.results.values()))
             raise NoDataError(f"no data could be gathered for this report ({reasons})")
         return await s.assemble(self.in_thread)
+
+    async def _subject_priced(self, plan: ResearchPlan, gathers: dict[str, asyncio.Task[None]]) -> None:
+        """NoDataError when the report's own subject has no price by the analysis date ("biotech"
+        before the record of XBI begins): a report on its benchmarks alone, under the topic's title,
+        would answer another question. Sections are written only once this is known."""
+        primary = plan.subject("primary")
+        if primary is None:
+            return
+        quote = step_id("quote", primary.symbol)
+        if quote not in gathers:
+            return
+        await asyncio.gather(gathers[quote], return_exceptions=True)
+        result = self.s.evidence.results.get(quote)
+        if result is not None and not result.ok and result.code in ("no_data", "unknown_symbol"):
+            raise NoDataError(
+                f"the report cannot cover {primary.name} as of {self.s.as_of.isoformat()}: {result.error}",
+                primary.symbol,
+            )
 
     @staticmethod
     async def _after(needs: list[asyncio.Task[Any]], then: Callable[..., Awaitable[T]], *args: Any) -> T:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from copilot.errors import BadInputError, UnknownSymbolError
@@ -59,3 +60,29 @@ async def test_a_refused_topic_ends_the_run_with_its_reason(real: Any) -> None:
     failed = events[-1]
     assert isinstance(failed, ResearchFailedEvent) and failed.code == "bad_input"
     assert "cryptocurrencies" in failed.message
+
+
+async def test_a_subject_without_prices_by_the_date_ends_the_run_with_its_reason(real: Any) -> None:
+    # the shared price files hold XBI only from 2026-03-31 (plain pandas on every file)
+    first = "9999"
+    for path in sorted((real.settings.shared_data / "prices").glob("*.csv.gz")):
+        rows = pd.read_csv(path, usecols=["date", "symbol"])
+        dates = rows.loc[rows["symbol"] == "XBI", "date"]
+        if len(dates):
+            first = min(first, str(dates.min()))
+    assert first == "2026-03-31"
+
+    request = ResearchRequest(topic="biotech", as_of=AS_OF, model="verity-offline")
+    events = [e async for e in run_research(request, real.deps())]
+    failed = events[-1]
+    assert isinstance(failed, ResearchFailedEvent) and failed.code == "no_data"
+    assert failed.message.startswith("the report cannot cover SPDR S&P Biotech ETF as of 2026-01-09: ")
+    assert "2026-03-31" in failed.message
+    assert not any(isinstance(e, ResearchDoneEvent) for e in events)
+    # no section was written about the benchmarks in its place
+    assert failed.report is None or not any(section.body for section in failed.report.sections)
+
+    later = ResearchRequest(topic="biotech", as_of=date(2026, 6, 30), model="verity-offline")
+    done = [e async for e in run_research(later, real.deps())][-1]
+    assert isinstance(done, ResearchDoneEvent)
+    assert done.report.related[0].symbol == "XBI"
