@@ -13,7 +13,7 @@ from typing import Any
 from copilot.lexicon import MONTH_NAMES
 from copilot.understanding.documents import expanded_query
 from copilot.understanding.reading import RECORD_START, Part
-from copilot.understanding.when import When, point_in_time, with_reference
+from copilot.understanding.when import When, point_in_time, trailing_span_start, with_reference
 
 Call = tuple[str, dict[str, Any]]
 DOCUMENT_PASSAGES = 5
@@ -29,6 +29,8 @@ def plan_price(part: Part, reference: date) -> list[Call]:
         ]
     if when is None or when.kind == "latest" or when.label == "1d":
         return [("get_quote", {"symbol": s}) for s in part.subjects]
+    if when.kind == "trailing" and "avg_volume" in part.fields:
+        return [("get_quote", {"symbol": s}) for s in part.subjects]  # its 3-month average volume
     if when.kind == "day" and when.start:
         return [("get_price_history", {"symbol": s, "date": when.start.isoformat()}) for s in part.subjects]
     start, end = _span(when, reference)
@@ -156,4 +158,6 @@ def _span(when: When, reference: date) -> tuple[date | None, date | None]:
     fixed = with_reference(when, reference)
     if fixed.start is not None:
         return fixed.start, fixed.end
+    if when.kind == "trailing":
+        return trailing_span_start(when.label, reference), None
     return None, None

@@ -140,7 +140,9 @@ def _with_when(part: Part, when: When, reference: date) -> Part:
         docs = read_documents(part.text, when, part.subjects, reference)
         return replace(part, when=when, docs=replace(docs, topic=part.docs.topic or docs.topic))
     if part.measure in PERIODIC or part.measure == "price":
-        measure = "return" if part.measure == "price" and when.kind in ("since", "range") else part.measure
+        # a price over a period ("and last week?" after "apple price") is how it moved over it
+        moved = when.kind not in ("day", "latest")
+        measure = "return" if part.measure == "price" and moved else part.measure
         return replace(part, when=when, measure=measure)
     return part
 

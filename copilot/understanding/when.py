@@ -214,6 +214,12 @@ _MONTH_DAY = re.compile(
     re.IGNORECASE,
 )
 _ZH_DAY = re.compile(rf"(?P<y>{_YEAR})年(?P<m>1[0-2]|0?[1-9])月(?P<d>[0-3]?\d)日?")
+_AGO = re.compile(
+    r"\b(?P<n>\d{1,2}|one|two|three|four|five|six|ten|twelve|a|an)\s+(?P<u>days?|weeks?|months?|years?)\s+ago\b"
+    r"|\bhace\s+(?P<sn>\d{1,2}|un|una|uno|dos|tres|cinco|seis|diez|doce)\s+(?P<su>d[ií]as?|semanas?|mes(?:es)?|años?)\b"
+    r"|(?P<zn>\d+|一|两|二|三|五|六|十|十二)(?:个)?(?P<zu>天|周|星期|月|年)(?:以)?前",
+    re.IGNORECASE,
+)
 _YESTERDAY = re.compile(r"\byesterday\b|\bayer\b|昨天", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(?:last|on|this\s+past)\s+(monday|tuesday|wednesday|thursday|friday)\b", re.I)
 _LATEST = re.compile(
@@ -422,6 +428,15 @@ def _day(text: str, reference: date) -> When | None:
         except ValueError:
             continue
         return When("day", start=day, end=day, text=match.group(0))
+    ago = _AGO.search(text)
+    if ago:  # "a month ago": the same day a month before the analysis date
+        count = _count(ago.group("n") or ago.group("sn") or ago.group("zn"))
+        unit_text = (ago.group("u") or ago.group("su") or ago.group("zu") or "").lower()
+        unit = _UNIT_WORDS.get(unit_text) or _UNIT_WORDS.get(unit_text.rstrip("s"), "w")
+        if unit_text == "星期":
+            unit = "w"
+        day = _back(reference, count, unit)
+        return When("day", start=day, end=day, text=ago.group(0))
     if _YESTERDAY.search(text):
         day = reference - timedelta(days=1)
         return When("day", start=day, end=day, text="yesterday")
@@ -432,6 +447,31 @@ def _day(text: str, reference: date) -> When | None:
         day = reference - timedelta(days=back)
         return When("day", start=day, end=day, text=weekday.group(0))
     return _foreign_day(text, reference)
+
+
+def trailing_span_start(label: str, reference: date) -> date | None:
+    """The first day of a trailing period as a span of days ("the past week" as a range of
+    sessions): the day after the same day one period earlier ("5d" is a calendar week)."""
+    match = re.fullmatch(r"(\d+)([dmy])", label)
+    if match is None or label == "1d":
+        return None
+    count, unit = int(match.group(1)), match.group(2)
+    if unit == "d":
+        return reference - timedelta(days=7 * count // 5 - 1)
+    return _back(reference, count, unit) + timedelta(days=1)
+
+
+def _back(reference: date, count: int, unit: str) -> date:
+    """``count`` days, weeks, months or years before ``reference`` (a month's end clamps: March 31
+    less a month is February 28)."""
+    if unit == "d":
+        return reference - timedelta(days=count)
+    if unit == "w":
+        return reference - timedelta(weeks=count)
+    months = count * (12 if unit == "y" else 3 if unit == "q" else 1)
+    year, month = divmod(reference.year * 12 + reference.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(reference.day, calendar.monthrange(year, month)[1]))
 
 
 def _month(text: str, reference: date) -> When | None:

@@ -176,6 +176,13 @@ def test_follow_ups() -> None:
     assert [(p.measure, p.subjects, p.when.start if p.when else None) for p in since.parts] == [
         ("return", ("AAPL",), date(2025, 3, 3))
     ]
+    quote = read("apple price")
+    month_ago = read("and a month ago?", quote)
+    assert [(p.measure, p.subjects, p.when.start if p.when else None) for p in month_ago.parts] == [
+        ("price", ("AAPL",), date(2025, 12, 9))
+    ]
+    week = read("and last week?", quote)  # a price over a period: how it moved
+    assert shape(week) == [("return", ("AAPL",), "5d")]
     against = read("and against the Nasdaq?", read("how has nvda done this year?"))
     assert shape(against) == [("return", ("NVDA", "^IXIC"), "ytd")]
     topic = read("and about inflation?", read("What did the Fed say about jobs in its latest statement?"))

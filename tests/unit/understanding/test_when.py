@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from copilot.understanding.when import When, read_when
+from copilot.understanding.when import When, read_when, trailing_span_start
 
 REF = date(2026, 1, 9)  # a Friday
 
@@ -69,6 +69,12 @@ def test_periods(text: str, expected: tuple[str, str]) -> None:
         ("the close on 3 March 2025", date(2025, 3, 3)),
         ("yesterday", date(2026, 1, 8)),
         ("last friday", date(2026, 1, 2)),
+        ("and a month ago?", date(2025, 12, 9)),
+        ("where was nvda trading a year ago", date(2025, 1, 9)),
+        ("msft close 3 weeks ago", date(2025, 12, 19)),
+        ("two days ago", date(2026, 1, 7)),
+        ("hace un mes", date(2025, 12, 9)),
+        ("一个月前", date(2025, 12, 9)),
         ("on December 31", date(2025, 12, 31)),  # the latest such day on or before the reference
     ],
 )
@@ -114,3 +120,22 @@ def test_tool_arguments_and_descriptions() -> None:
     assert quarter is not None and quarter.describe() == "in Q4 2025"
     month = read_when("in february 2024", REF)
     assert month is not None and month.describe() == "in February 2024"
+
+
+def test_a_month_ago_from_a_months_end_clamps() -> None:
+    found = read_when("a month ago", date(2026, 3, 31))
+    assert found is not None and found.start == date(2026, 2, 28)
+
+
+@pytest.mark.parametrize(
+    ("label", "start"),
+    [
+        ("5d", date(2026, 1, 3)),
+        ("1m", date(2025, 12, 10)),
+        ("3m", date(2025, 10, 10)),
+        ("1y", date(2025, 1, 10)),
+    ],
+)
+def test_a_trailing_period_as_a_span_of_days(label: str, start: date) -> None:
+    # the past week as a range is Saturday to Friday: five sessions; a month from the day after
+    assert trailing_span_start(label, REF) == start
