@@ -64,7 +64,14 @@ def documents_result(result: ToolResult, ctx: Context, part: Part) -> str:
     texts = rendered_passages(result.content)
     if docs is not None and docs.each:
         return decisions(result.artifact.sources, Citer(result.artifact), part, texts)
-    return documents(result.artifact.sources, Citer(result.artifact), topic, latest, texts)
+    said = documents(result.artifact.sources, Citer(result.artifact), topic, latest, texts)
+    if docs is not None and docs.said_at_meeting:
+        return (
+            f"Verity's documents hold no transcript of what {docs.said_at_meeting} said at an FOMC "
+            f"meeting (its press conferences are not stored); the Committee's statement of the meeting "
+            f"is the record it has. {said}"
+        )
+    return said
 
 
 def decisions(sources: Sequence[Source], cite: Citer, part: Part, texts: dict[int, str]) -> str:

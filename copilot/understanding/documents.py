@@ -116,6 +116,9 @@ def read_documents(text: str, when: When | None, subjects: tuple[str, ...], refe
             else FED_SPEAKER_NAMES[speaker_match.group(2)]
         )
     kind: DocKind | None = next((k for k, pattern in _KINDS if pattern.search(text)), None)
+    said_at_meeting = None
+    if speaker and kind in (None, "statement") and _MEETING.search(text):
+        said_at_meeting, speaker, kind = speaker, None, "statement"
     if speaker and kind in (None, "statement"):
         kind = "speech"
     publisher = "Federal Reserve" if (_FED.search(text) or speaker) else None
@@ -175,6 +178,7 @@ def read_documents(text: str, when: When | None, subjects: tuple[str, ...], refe
         since=since,
         until=until,
         ticker=ticker,
+        said_at_meeting=said_at_meeting,
     )
 
 

@@ -44,6 +44,9 @@ class DocFilter:
     until: date | None = None
     ticker: str | None = None
     each: bool = False  # every document of the period ("how many cuts in 2025": each statement's decision)
+    # "what did Powell say at the last meeting": the store holds no press-conference transcripts, so
+    # the meeting's statement answers, and the answer says whose words it does not have
+    said_at_meeting: str | None = None
 
 
 @dataclass(frozen=True)

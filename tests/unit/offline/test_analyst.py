@@ -225,6 +225,16 @@ def test_the_fed_decision_is_quoted_from_the_statement_of_the_meeting_asked() ->
     assert report.total == 6 and report.unverified == []  # the cut and both ends, as quoted and in figures
 
 
+def test_what_a_speaker_said_at_a_meeting_is_the_statement_and_the_answer_says_whose_words_it_lacks() -> None:
+    ledger = SourceLedger()
+    question = [SYSTEM, HumanMessage(content="What did Powell say at the December meeting?")]
+    calls, answer = answer_turn(question, {"search_documents": [document_source()]}, ledger)
+    args = calls.tool_calls[0]["args"]
+    assert (args["kind"], args["meeting"]) == ("statement", "December") and "speaker" not in args
+    assert answer.startswith("Verity's documents hold no transcript of what Powell said at an FOMC meeting")
+    assert "the Committee decided to lower the target range" in answer and "2025-12-10" in answer
+
+
 def test_follow_ups_reuse_subjects_and_periods() -> None:
     history: list[BaseMessage] = [
         SYSTEM,

@@ -112,6 +112,12 @@ def test_document_questions_get_their_filters() -> None:
     assert (january.docs.kind, january.docs.meeting_month, january.docs.latest) == ("statement", 1, False)
     waller = read("What has Waller said recently on cuts?").parts[0].docs
     assert waller is not None and (waller.kind, waller.speaker, waller.latest) == ("speech", "Waller", True)
+    # no press conference is stored: what Powell said "at the last meeting" is the meeting's statement
+    # (the answer says whose words it lacks), never an older speech of his
+    at_meeting = read("what did powell say about inflation at the last meeting").parts[0].docs
+    assert at_meeting is not None
+    assert (at_meeting.kind, at_meeting.speaker, at_meeting.said_at_meeting) == ("statement", None, "Powell")
+    assert at_meeting.latest
     latest = read("What does the latest statement say on inflation?").parts[0].docs
     assert latest is not None and (latest.kind, latest.latest, latest.topic) == (
         "statement",
