@@ -353,6 +353,7 @@ COMPANIES = (
     _company("EBAY", "eBay Inc.", "eBay"),
     _company("V", "Visa Inc.", "Visa", wordlike=True),
     _company("MA", "Mastercard Incorporated", "Mastercard"),
+    _company("TGT", "Target Corporation", "Target", wordlike=True),
 )
 
 ENTRIES: tuple[Entry, ...] = (*INDEXES, *SECTORS, *FUNDS, *COMPANIES)

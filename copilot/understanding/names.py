@@ -292,14 +292,19 @@ def _wordlike_names() -> re.Pattern[str]:
     return re.compile(r"(?:(?<=, )|(?<=and ))(" + alternation + r")\b", re.IGNORECASE)
 
 
+@cache
+def _wordlike_by_name() -> dict[str, Entry]:
+    return {n.lower(): e for e in ENTRIES if e.wordlike for n in e.names if " " not in n and n.isalpha()}
+
+
 def _add_listed_wordlike(text: str, found: list[NameMention]) -> None:
     """ "apple, microsoft, meta and tesla": in a list of companies, a word like "meta" is one too."""
     if not found:
         return
     by_name = {n.lower(): e for e in ENTRIES if e.wordlike for n in e.names}
     for match in _wordlike_names().finditer(text):
-        if _covered(match.start(), found) or not any(0 <= match.start() - m.end <= 3 for m in found):
-            continue  # only right after another name of the list
+        if _covered(match.start(), found) or not any(0 <= match.start() - m.end <= 5 for m in found):
+            continue  # only right after another name of the list (", " or " and ")
         entry = by_name[match.group(1).lower()]
         found.append(
             NameMention(match.group(1), match.start(), match.end(), entry.symbol, entry.display_name)
@@ -326,6 +331,11 @@ def _add_compared_unknown(text: str, found: list[NameMention]) -> None:
                 continue
             word = match.group(side).strip(".'&-").removesuffix("'s")
             lowered = word.lower()
+            entry = _wordlike_by_name().get(lowered)
+            if entry is not None:  # "costco vs target": the other side is the company
+                found.append(NameMention(word, start, start + len(word), entry.symbol, entry.display_name))
+                found.sort(key=lambda m: m.start)
+                continue
             if (
                 len(word) < 2
                 or lowered in _NOT_NAMES

@@ -226,3 +226,12 @@ def test_every_rule_has_a_name_and_an_example() -> None:
 def test_greeting_and_empty() -> None:
     assert read("hello").refusal == "greeting"
     assert read("   ").refusal == "empty"
+
+
+def test_target_in_a_list_or_a_comparison_is_the_company_and_a_price_target_is_not() -> None:
+    listed = read("compare costco walmart and target ytd")
+    assert shape(listed) == [("return", ("COST", "WMT", "TGT"), "ytd")]
+    compared = read("costco vs target")
+    assert compared.subjects == ("COST", "TGT")
+    targets = read("apple and microsoft price targets")
+    assert "TGT" not in targets.subjects and {p.measure for p in targets.parts} == {"targets"}
