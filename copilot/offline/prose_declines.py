@@ -41,6 +41,10 @@ _DECLINES = {
         "give its total return (dividends reinvested) beside its price return where the record holds "
         "dividend-adjusted prices, and a provider's dividend yield where one is reported."
     ),
+    "screener": (
+        "Verity has no screener: it can't rank every stock in the market. It ranks the 11 sector funds "
+        "over any period and compares the stocks you name."
+    ),
     "forecast": (
         "I don't predict prices: no one's data holds the future. I can show analysts' price targets, "
         "valuation and the record so far."

@@ -21,7 +21,7 @@ Measure = Literal[
     "documents",  # what a document says
     "composite",  # "is the market overheated?": a labelled set of gauges
     "lookup",  # the ticker of a name
-    "unsupported",  # what Verity has no data for (fields: options, transcripts, crypto, advice, forecast)
+    "unsupported",  # what Verity has no data for (options, transcripts, crypto, advice, forecast, screener)
 ]
 
 
@@ -79,6 +79,13 @@ MEASURE_WORDS: dict[Measure, re.Pattern[str]] = {
         r"(?:a )?good (?:buy|investment|time to buy)",
         r"worth buying",
         r"buy (?:it )?now",
+        r"(?:is|are) \S+(?: \S+)? a (?:good |strong )?(?:buy|sell)",
+        r"(?:which|what) (?:stocks|companies|shares)",
+        r"top (?:gainers|losers|movers|stocks)",
+        r"biggest (?:gainers|losers|movers)",
+        r"(?:best|worst)[- ]performing (?:stocks|companies|shares)",
+        r"stock screener",
+        r"screen(?:er)? for stocks",
         r"我应该买",
         r"该买",
         r"值得买",
@@ -503,8 +510,23 @@ FIELD_WORDS: dict[Measure, tuple[FieldWords, ...]] = {
             "forecast", _words(r"predict(?:ion|ions)?", r"forecast (?:the )?price", r"where will .{1,30} be")
         ),
         FieldWords(
+            "screener",
+            _words(
+                r"(?:which|what) (?:stocks|companies|shares)",
+                r"top (?:gainers|losers|movers|stocks)",
+                r"biggest (?:gainers|losers|movers)",
+                r"(?:best|worst)[- ]performing (?:stocks|companies|shares)",
+                r"stock screener",
+                r"screen(?:er)? for stocks",
+            ),
+        ),
+        FieldWords(
             "advice",
             _words(
+                r"(?:a )?good (?:buy|investment|time to buy)",
+                r"worth buying",
+                r"buy (?:it )?now",
+                r"(?:is|are) \S+(?: \S+)? a (?:good |strong )?(?:buy|sell)",
                 r"should (?:i|we)",
                 r"buy or sell",
                 r"(?:is it|would it be) (?:a )?(?:good|wise|smart) (?:time )?to (?:buy|sell|invest)",

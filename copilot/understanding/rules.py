@@ -104,6 +104,18 @@ RULES: tuple[Rule, ...] = (
         only=("unsupported",),
     ),
     Rule(
+        "a_market_screen_is_declined_and_the_sectors_ranked",
+        "Which stocks are up the most this month?",
+        lambda d: (
+            "unsupported" in d.measures
+            and not d.subjects
+            and "screener" in fields_in("unsupported", d.text)
+            and not set(fields_in("unsupported", d.text)) & {"advice", "forecast"}
+        ),
+        only=("unsupported",),
+        add="sectors",
+    ),
+    Rule(
         "crypto_alone_is_declined",
         "What's the price of bitcoin?",
         lambda d: (

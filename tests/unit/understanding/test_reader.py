@@ -235,3 +235,15 @@ def test_target_in_a_list_or_a_comparison_is_the_company_and_a_price_target_is_n
     assert compared.subjects == ("COST", "TGT")
     targets = read("apple and microsoft price targets")
     assert "TGT" not in targets.subjects and {p.measure for p in targets.parts} == {"targets"}
+
+
+def test_a_market_screen_is_declined_with_the_sector_ranking_and_is_x_a_buy_is_advice() -> None:
+    screen = read("which stocks are up the most this month")
+    assert [(p.measure, p.fields) for p in screen.parts if p.measure == "unsupported"] == [
+        ("unsupported", ("screener",))
+    ]
+    sectors = [p for p in screen.parts if p.measure == "sectors"]
+    assert len(sectors) == 1 and sectors[0].when is not None and sectors[0].when.label == "mtd"
+    for question in ("is tesla a buy", "is apple stock a good investment"):
+        parts = read(question).parts
+        assert [(p.measure, "advice" in p.fields) for p in parts] == [("unsupported", True)], question
