@@ -10,6 +10,7 @@ jobs run in-process on SQLite), as `make run` starts it.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -40,6 +41,39 @@ def research_server(snapshot: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
     def build() -> Any:
         return create_app(settings, build_services(settings))
+
+    with served(build) as server:
+        yield server
+
+
+class SlowMarket:
+    """The market data with a second's latency per call, as a live provider under load: a report
+    then takes several seconds, long enough to watch it being written."""
+
+    def __init__(self, market: Any, delay: float = 1.0) -> None:
+        self._market, self._delay = market, delay
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._market, name)
+        if not callable(attribute) or name == "resolver":
+            return attribute
+
+        def slow(*args: Any, **kwargs: Any) -> Any:
+            time.sleep(self._delay)  # the research runner calls the market in its own threads
+            return attribute(*args, **kwargs)
+
+        return slow
+
+
+@pytest.fixture(scope="module")
+def slow_research_server(snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    settings = server_settings(tmp_path_factory.mktemp("e2e-research-slow"), snapshot)
+
+    def build() -> Any:
+        services = build_services(settings)
+        assert services.research is not None
+        services.research.deps.market = SlowMarket(services.research.deps.market)  # type: ignore[assignment]
+        return create_app(settings, services)
 
     with served(build) as server:
         yield server
@@ -164,3 +198,28 @@ def test_order_read_publish_and_ask_under_the_note(
 
     for p, w in ((page, watched), (other, other_watched), (visitor, visitor_watched)):
         w.clean(p, allow_console=("404",))
+
+
+def test_a_report_is_watched_while_it_is_written(
+    slow_research_server: Served, new_page: Any, artifacts: Path
+) -> None:
+    page, watched = new_page(slow_research_server.url)
+    register(page, f"cy-{uuid.uuid4().hex[:8]}@example.com")
+    _order(page, "How is Apple doing?", AS_OF)
+    # live: the state, a progress bar that moves, and the steps as they start and finish
+    expect(page.locator("#job-state")).to_have_text("Being written")
+    expect(page.locator("#job-progress")).to_be_visible()
+    steps = page.locator("#job-step-list .step")
+    expect(steps.first).to_be_attached()
+    expect(page.locator("#job-step-list .step.is-done").first).to_be_attached()
+    percent = int(page.locator("#job-percent").get_attribute("value") or "0")
+    assert 0 <= percent < 100
+    expect(page.locator("#job-steps-count")).to_contain_text(re.compile(r"^\d+ of \d+ steps$"))
+    page.locator("#job-steps").evaluate("(details) => { details.open = true; }")
+    page.screenshot(path=str(artifacts / "research-progress.png"), full_page=True)
+    # then the finished report replaces the progress
+    expect(page.locator("#job-state")).to_have_text("Finished", timeout=REPORT_TIMEOUT)
+    expect(page.locator("#job-progress")).to_be_hidden()
+    expect(page.locator("#report .report-section").first).to_be_visible()
+    expect(page.locator("#report .related-strip .related-item").first).to_contain_text("AAPL")
+    watched.clean(page)
