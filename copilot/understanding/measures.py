@@ -45,6 +45,22 @@ class FieldWords:
     pattern: re.Pattern[str]
 
 
+# "is tesla a buy", "worth buying": advice; "which stocks are up": a screen of the whole market
+_BUY_WORDS = (
+    r"(?:a )?good (?:buy|investment|time to buy)",
+    r"worth buying",
+    r"buy (?:it )?now",
+    r"(?:is|are) \S+(?: \S+)? a (?:good |strong )?(?:buy|sell)",
+)
+_SCREENER_WORDS = (
+    r"(?:which|what) (?:stocks|companies|shares)",
+    r"top (?:gainers|losers|movers|stocks)",
+    r"biggest (?:gainers|losers|movers)",
+    r"(?:best|worst)[- ]performing (?:stocks|companies|shares)",
+    r"stock screener",
+    r"screen(?:er)? for stocks",
+)
+
 MEASURE_WORDS: dict[Measure, re.Pattern[str]] = {
     "unsupported": _words(
         r"implied vol(?:atility)?",
@@ -76,16 +92,8 @@ MEASURE_WORDS: dict[Measure, re.Pattern[str]] = {
         r"how much (?:is|was) (?:the|its) dividend",
         r"should (?:i|we)",
         r"buy or sell",
-        r"(?:a )?good (?:buy|investment|time to buy)",
-        r"worth buying",
-        r"buy (?:it )?now",
-        r"(?:is|are) \S+(?: \S+)? a (?:good |strong )?(?:buy|sell)",
-        r"(?:which|what) (?:stocks|companies|shares)",
-        r"top (?:gainers|losers|movers|stocks)",
-        r"biggest (?:gainers|losers|movers)",
-        r"(?:best|worst)[- ]performing (?:stocks|companies|shares)",
-        r"stock screener",
-        r"screen(?:er)? for stocks",
+        *_BUY_WORDS,
+        *_SCREENER_WORDS,
         r"我应该买",
         r"该买",
         r"值得买",
@@ -511,22 +519,12 @@ FIELD_WORDS: dict[Measure, tuple[FieldWords, ...]] = {
         ),
         FieldWords(
             "screener",
-            _words(
-                r"(?:which|what) (?:stocks|companies|shares)",
-                r"top (?:gainers|losers|movers|stocks)",
-                r"biggest (?:gainers|losers|movers)",
-                r"(?:best|worst)[- ]performing (?:stocks|companies|shares)",
-                r"stock screener",
-                r"screen(?:er)? for stocks",
-            ),
+            _words(*_SCREENER_WORDS),
         ),
         FieldWords(
             "advice",
             _words(
-                r"(?:a )?good (?:buy|investment|time to buy)",
-                r"worth buying",
-                r"buy (?:it )?now",
-                r"(?:is|are) \S+(?: \S+)? a (?:good |strong )?(?:buy|sell)",
+                *_BUY_WORDS,
                 r"should (?:i|we)",
                 r"buy or sell",
                 r"(?:is it|would it be) (?:a )?(?:good|wise|smart) (?:time )?to (?:buy|sell|invest)",
