@@ -11,6 +11,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -33,6 +34,15 @@ CREATE TABLE IF NOT EXISTS fundamentals_cache (
     fetched_at TEXT NOT NULL, payload TEXT NOT NULL,
     PRIMARY KEY (provider, symbol, as_of));
 """
+_OPEN_ATTEMPTS = 8
+
+
+def _unusable(db_path: Path, exc: Exception) -> CorruptDataError:
+    return CorruptDataError(
+        f"market cache {db_path} is not a usable SQLite database ({exc}); delete it to start afresh"
+    )
+
+
 _UNREADABLE = (sqlite3.Error, CorruptDataError, ValueError, KeyError, TypeError)
 
 
@@ -59,14 +69,22 @@ class CacheStore:
         self.provider = provider
         self._lock = threading.Lock()
         db_path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(db_path, check_same_thread=False, timeout=10.0)
-            self._db.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
-            self._db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise CorruptDataError(
-                f"market cache {db_path} is not a usable SQLite database ({exc}); delete it to start afresh"
-            ) from None
+        self._db = sqlite3.connect(db_path, check_same_thread=False, timeout=10.0)
+        for attempt in range(_OPEN_ATTEMPTS):
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+                self._db.executescript(_SCHEMA)
+                break
+            except sqlite3.OperationalError as exc:
+                # several server workers opening a new cache at once: switching the journal mode
+                # does not wait for the busy timeout, so the later ones see "locked" and try again
+                if "locked" not in str(exc) or attempt == _OPEN_ATTEMPTS - 1:
+                    self._db.close()
+                    raise _unusable(db_path, exc) from None
+                time.sleep(0.1 * (attempt + 1))
+            except sqlite3.DatabaseError as exc:
+                self._db.close()
+                raise _unusable(db_path, exc) from None
 
     def load_bars(self, symbol: str) -> BarsEntry | None:
         """The cached bars of ``symbol``, or ``None`` (nothing cached, or unreadable and dropped)."""

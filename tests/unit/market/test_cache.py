@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -210,6 +211,39 @@ def test_a_file_that_is_not_sqlite_is_a_clear_error(inner: FlakyProvider, tmp_pa
     db.write_bytes(b"this is not a database" * 100)
     with pytest.raises(CorruptDataError, match=r"market\.sqlite"):
         CachedProvider(inner, db, TTLS)
+
+
+def _open_cache(path: str, barrier: Any, results: Any) -> None:
+    from tools.cache_store import CacheStore
+
+    barrier.wait()  # every worker opens the file at the same moment
+    try:
+        CacheStore(Path(path), "yfinance")
+        results.put("opened")
+    except CorruptDataError as exc:
+        results.put(exc.message)
+
+
+def test_server_workers_opening_a_new_cache_at_once_all_open_it(tmp_path: Path) -> None:
+    # `verity serve --workers N` starts N processes that open the same new cache file together;
+    # before the fix about one start in five failed with "database is locked" read as corruption
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    workers = 8
+    for round_ in range(30):
+        db = tmp_path / f"cache-{round_}.sqlite"
+        barrier, results = context.Barrier(workers), context.Queue()
+        processes = [
+            context.Process(target=_open_cache, args=(str(db), barrier, results)) for _ in range(workers)
+        ]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(30)
+        assert [results.get(timeout=5) for _ in processes] == ["opened"] * workers, round_
+        tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master")}
+        assert {"price_cache", "fundamentals_cache"} <= tables
 
 
 class RebasingProvider(InMemoryProvider):
