@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from copilot.config import Settings
 from copilot.research import ResearchDeps, ResearchDoneEvent, ResearchReport, ResearchRequest, run_research
 from copilot.research.plan import PLAN_NODE, critical_path
+from copilot.services import settle_process
 from tests.fakes import ScriptedChatModel
 from tests.integration.research.conftest import SOURCES, fomc_statements
 from tools.importer import import_snapshot
@@ -167,6 +168,7 @@ def main() -> None:
         knowledge.add([fomc_statements(SHARED, root)])
         market = SlowMarket(MarketData(SnapshotProvider(root / "snapshot")))
         slow_kb = SlowKnowledge(knowledge)
+        settle_process()  # as a server does at start (copilot.services.Services.start)
         results = {}
         for label, bound in (("parallel", settings.research_concurrency), ("sequential", 1)):
             model = ScriptedChatModel(responder=_reply, delay=LLM_SECONDS)

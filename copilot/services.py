@@ -172,6 +172,20 @@ class Services:
             await self.database.close()
 
 
+def settle_process() -> None:
+    """Load what a long-running process keeps (the name-reading tables: a spelling dictionary and
+    fuzzy names, about 0.2 s), then move everything alive into the collector's permanent generation
+    (``gc.freeze``): a full collection no longer walks these objects, so it stops pausing a chat
+    turn or a report's assembly for 100+ ms (measured by ``bench/bench_research.py``)."""
+    import gc
+
+    from copilot.understanding.names import warm
+
+    warm()
+    gc.collect()
+    gc.freeze()
+
+
 def _research_jobs(
     settings: Settings,
     market: MarketTools,

@@ -11,6 +11,7 @@ are served from ``web/static`` under ``/static``; every response carries the sec
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from copilot import __version__
 from copilot.config import Settings, get_settings
-from copilot.services import Services, build_services
+from copilot.services import Services, build_services, settle_process
 from web.bodylimit import BodyLimit
 from web.errors import install_error_handlers
 from web.ratelimit import RateLimiter, build_storage
@@ -55,6 +56,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         built = services or build_services(settings)
+        if owned:  # a real server process (tests pass their own services and keep their collector)
+            await asyncio.to_thread(settle_process)
         await built.start()
         app.state.services = built
         try:

@@ -21,9 +21,10 @@ from copilot.errors import ConfigError
 
 async def _work(settings: Settings, concurrency: int) -> None:
     from copilot.queue import run_worker
-    from copilot.services import build_services
+    from copilot.services import build_services, settle_process
 
     services = build_services(settings)
+    settle_process()  # a long-running process: its full collections stop walking what it keeps
     assert services.database is not None and services.research is not None  # database storage
     try:
         await services.database.start(migrate=settings.migrate_on_start)

@@ -146,13 +146,7 @@ class _Runner:
         s = self.s
         plan = await self._plan()
         gathers = {step.id: asyncio.create_task(self._gather(step)) for step in plan.steps}
-        try:
-            await self._subject_priced(plan, gathers)
-        except NoDataError:
-            for task in gathers.values():
-                task.cancel()
-            await asyncio.gather(*gathers.values(), return_exceptions=True)
-            raise
+        priced = asyncio.create_task(self._subject_priced(plan, gathers))
         analysis: dict[str, asyncio.Task[None]] = {}
         for section in (x for x in plan.sections if not x.synthesis):
             needs = [gathers[i] for i in section.steps if i in gathers]
@@ -166,9 +160,9 @@ class _Runner:
             for section in plan.sections
             if section.synthesis
         ]
-        tasks = [*gathers.values(), *analysis.values(), *synthesis]
+        tasks = [priced, *gathers.values(), *analysis.values(), *synthesis]
         try:
-            await asyncio.gather(*tasks)
+            await asyncio.gather(*tasks)  # the subject without prices stops everything at once
         finally:
             for task in tasks:
                 task.cancel()
@@ -180,7 +174,7 @@ class _Runner:
     async def _subject_priced(self, plan: ResearchPlan, gathers: dict[str, asyncio.Task[None]]) -> None:
         """NoDataError when the report's own subject has no price by the analysis date ("biotech"
         before the record of XBI begins): a report on its benchmarks alone, under the topic's title,
-        would answer another question. Sections are written only once this is known."""
+        would answer another question. It runs beside the work, which stops when it fails."""
         primary = plan.subject("primary")
         if primary is None:
             return

@@ -123,6 +123,16 @@ def _foreign_names() -> tuple[tuple[str, Entry], ...]:
     return tuple(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
 
 
+def warm() -> None:
+    """Load the tables name reading builds on first use (a spelling dictionary, fuzzy names: about
+    0.2 s), so a server's first question or report does not pay for them."""
+    _fuzzy_table()
+    _spelling()
+    _foreign_names()
+    _wordlike_names()
+    _wordlike_by_name()
+
+
 def normalise_question(text: str) -> str:
     """Glued comparisons pulled apart ("S&P500vsNasdaq", "spx/ndx") so both names are read."""
     text = re.sub(r"(?i)(?<=[a-z0-9&])(vs\.?|versus)(?=[a-z0-9&^$])", r" \1 ", text)

@@ -91,3 +91,23 @@ def test_a_bad_setting_is_one_error_line_not_a_traceback(
     assert result.output.startswith("Error: ") and message in result.output
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_settled_process_has_its_name_tables_loaded_and_its_objects_frozen() -> None:
+    # in a child process: freezing the collector is for servers and workers, not the test process
+    import subprocess
+    import sys
+
+    code = (
+        "import gc\n"
+        "from copilot.services import settle_process\n"
+        "from copilot.understanding import names\n"
+        "assert gc.get_freeze_count() == 0\n"
+        "settle_process()\n"
+        "assert names._spelling.cache_info().currsize == 1\n"
+        "assert names._fuzzy_table.cache_info().currsize == 1\n"
+        "print(gc.get_freeze_count())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) > 10_000  # every object alive after loading them
