@@ -213,36 +213,40 @@ def test_a_file_that_is_not_sqlite_is_a_clear_error(inner: FlakyProvider, tmp_pa
         CachedProvider(inner, db, TTLS)
 
 
-def _open_cache(path: str, barrier: Any, results: Any) -> None:
+def _open_caches(paths: list[str], barrier: Any, results: Any) -> None:
+    """One server worker: for each new cache file, wait for the others, then open it with them."""
     from tools.cache_store import CacheStore
 
-    barrier.wait()  # every worker opens the file at the same moment
-    try:
-        CacheStore(Path(path), "yfinance")
-        results.put("opened")
-    except CorruptDataError as exc:
-        results.put(exc.message)
+    for path in paths:
+        barrier.wait(30)  # every worker opens the file at the same moment
+        try:
+            CacheStore(Path(path), "yfinance")
+            results.put((path, "opened"))
+        except CorruptDataError as exc:
+            results.put((path, exc.message))
 
 
 def test_server_workers_opening_a_new_cache_at_once_all_open_it(tmp_path: Path) -> None:
     # `verity serve --workers N` starts N processes that open the same new cache file together;
-    # before the fix about one start in five failed with "database is locked" read as corruption
+    # before the fix about one start in five failed with "database is locked" read as corruption.
+    # Spawned (not forked: this test process has threads), eight workers, thirty new files.
     import multiprocessing
 
-    context = multiprocessing.get_context("fork")
-    workers = 8
-    for round_ in range(30):
-        db = tmp_path / f"cache-{round_}.sqlite"
-        barrier, results = context.Barrier(workers), context.Queue()
-        processes = [
-            context.Process(target=_open_cache, args=(str(db), barrier, results)) for _ in range(workers)
-        ]
-        for process in processes:
-            process.start()
-        for process in processes:
-            process.join(30)
-        assert [results.get(timeout=5) for _ in processes] == ["opened"] * workers, round_
-        tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master")}
+    context = multiprocessing.get_context("spawn")
+    workers, rounds = 8, 30
+    paths = [str(tmp_path / f"cache-{n}.sqlite") for n in range(rounds)]
+    barrier, results = context.Barrier(workers), context.Queue()
+    processes = [context.Process(target=_open_caches, args=(paths, barrier, results)) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    outcomes = [results.get(timeout=120) for _ in range(workers * rounds)]
+    for process in processes:
+        process.join(30)
+    assert [p.exitcode for p in processes] == [0] * workers
+    failed = [(path, outcome) for path, outcome in outcomes if outcome != "opened"]
+    assert failed == []
+    for path in paths:
+        tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
         assert {"price_cache", "fundamentals_cache"} <= tables
 
 
