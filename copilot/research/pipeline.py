@@ -117,7 +117,8 @@ class _Runner:
             message = "the report was stopped before it was finished"
             s.emit(ResearchFailedEvent(code="cancelled", message=message, report=s.partial()))
         except VerityError as exc:
-            s.emit(ResearchFailedEvent(code=exc.code, message=exc.message, report=s.partial()))
+            partial = None if s.refused else s.partial()
+            s.emit(ResearchFailedEvent(code=exc.code, message=exc.message, report=partial))
         except Exception:
             log.exception("research report %s failed", s.report_id)
             s.emit(ResearchFailedEvent(code="internal", message="internal error", report=s.partial()))
@@ -184,6 +185,7 @@ class _Runner:
         await asyncio.gather(gathers[quote], return_exceptions=True)
         result = self.s.evidence.results.get(quote)
         if result is not None and not result.ok and result.code in ("no_data", "unknown_symbol"):
+            self.s.refused = True  # a section on the benchmarks alone is no partial report of this one
             raise NoDataError(
                 f"the report cannot cover {primary.name} as of {self.s.as_of.isoformat()}: {result.error}",
                 primary.symbol,

@@ -51,6 +51,7 @@ class RunState:
     records: list[StepRecord] = field(default_factory=list)
     total: int = 0  # steps of the run, known once the plan is made
     finished: int = 0
+    refused: bool = False  # the report's own subject has no data: nothing written stands as a report
 
     @classmethod
     def start(cls, request: ResearchRequest, deps: ResearchDeps) -> RunState:
