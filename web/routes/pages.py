@@ -55,7 +55,12 @@ def _user(caller: Caller | None) -> dict[str, str] | None:
 
 
 def render_page(
-    request: Request, template: str, services: Any, caller: Caller | None, **data: Any
+    request: Request,
+    template: str,
+    services: Any,
+    caller: Caller | None,
+    status_code: int = 200,
+    **data: Any,
 ) -> HTMLResponse:
     """A page on ``base.html``: ``data`` joins the page's JSON (``#page-data``) beside who is logged
     in, the models and today's date (the newest analysis date); other routers' pages call this too."""
@@ -73,7 +78,7 @@ def render_page(
         "models": models,
         "version": __version__,
     }
-    return templates.TemplateResponse(request, template, context)
+    return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
 @router.get("/", response_class=HTMLResponse)

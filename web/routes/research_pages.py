@@ -10,56 +10,27 @@ server renders who is asking and what the page is about; the modules read everyt
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
-from copilot import __version__
 from copilot.auth import Caller
 from copilot.errors import NotFoundError
 from copilot.services import Services
 from web.deps import OptionalCaller, ServicesDep
+from web.routes.pages import render_page
 from web.routes.research import job_out
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=FilePath(__file__).resolve().parents[1] / "templates")
-templates.env.trim_blocks = True
-templates.env.lstrip_blocks = True
 
 JobId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-
-
-def _user(caller: Caller | None) -> dict[str, str] | None:
-    """Who the page greets: a logged-in user (an API key or an anonymous session is nobody here)."""
-    if caller is None or caller.kind != "user" or not caller.email:
-        return None
-    return {"email": caller.email}
-
-
-def _render(
-    request: Request,
-    template: str,
-    services: Services,
-    caller: Caller | None,
-    status_code: int = 200,
-    **data: Any,
-) -> HTMLResponse:
-    """A page on base.html: the top bar's user and model, and the page's data as JSON for its module."""
-    models = [asdict(m) for m in services.models.describe()]
-    page = {"today": services.clock.today().isoformat(), "models": models, "user": _user(caller), **data}
-    user, version = page["user"], __version__
-    context = {"page": page, "user": user, "model": models[0], "models": models, "version": version}
-    return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
 @router.get("/research", response_class=HTMLResponse)
 async def research_page(request: Request, caller: OptionalCaller, services: ServicesDep) -> HTMLResponse:
     """Order a report and list one's reports; anonymous visitors are asked to log in."""
-    return _render(request, "research.html", services, caller)
+    return render_page(request, "research.html", services, caller)
 
 
 async def _job(services: Services, job_id: str, caller: Caller | None) -> Any:
@@ -79,8 +50,8 @@ async def report_page(
     """A report: its progress while it is written, then the report with its exports."""
     job = await _job(services, job_id, caller)
     if job is None:
-        return _render(request, "research_missing.html", services, caller, 404, job_id=job_id)
-    return _render(request, "research_report.html", services, caller, job=job.model_dump(mode="json"))
+        return render_page(request, "research_missing.html", services, caller, 404, job_id=job_id)
+    return render_page(request, "research_report.html", services, caller, job=job.model_dump(mode="json"))
 
 
 @router.get("/notes/{job_id}", response_class=HTMLResponse, response_model=None)
@@ -92,5 +63,5 @@ async def note_page(
     if job is not None and not job.published and job.mine:
         return RedirectResponse(f"/research/{job_id}", status_code=303)
     if job is None or not job.published or job.status != "done":
-        return _render(request, "research_missing.html", services, caller, 404, job_id=job_id)
-    return _render(request, "note.html", services, caller, job=job.model_dump(mode="json"))
+        return render_page(request, "research_missing.html", services, caller, 404, job_id=job_id)
+    return render_page(request, "note.html", services, caller, job=job.model_dump(mode="json"))
