@@ -1,11 +1,12 @@
 """Read a topic: which index, ETF, sector or company it is about, and what to compare it with.
 
-The names come from the curated symbol table (``SymbolResolver.find_mentions``, lenient as for
-typed questions): "Small-cap rally: is the Russell 2000's outperformance sustainable?" is about
+The names are read as the chat reads a question's (``copilot.understanding.names.find_names``:
+the curated symbol table, generic names such as "semiconductor stocks", tickers it lacks):
+"Small-cap rally: is the Russell 2000's outperformance sustainable?" is about
 ^RUT; its ETF comes from ``resolver.related`` (IWM); the benchmarks are the other broad indexes
 (S&P 500, Nasdaq Composite, Russell 2000). A topic that names nothing known is read as one about
 the broad US market (the S&P 500), and the plan says so; a topic naming something the data lacks
-("bitcoin", "Carvana") is refused rather than answered about the market.
+("bitcoin", "palantir") is refused rather than answered about the market.
 """
 
 from __future__ import annotations
@@ -81,8 +82,8 @@ def _named_elsewhere(
     topic: str, names: list[NameMention], unknown: list[str], market: MarketTools
 ) -> list[str]:
     """A topic naming nothing the symbol table knows may still name something: a ticker or company
-    the market data finds ("palantir", "$CVNA"), or something it has no data on ("bitcoin",
-    "Carvana"). A report about the broad market under such a title would answer another question, so
+    the market data finds ("carvana", "$CVNA"), or something it has no data on ("bitcoin",
+    "palantir"). A report about the broad market under such a title would answer another question, so
     a name the data lacks ends the run with an error that says so; a topic that names nothing at all
     ("Is the Fed going to cut rates again?") is read as one about the broad market."""
     if "crypto" in fields_in("unsupported", topic):
