@@ -7,13 +7,14 @@ an answer written from these calls covers the part it was planned for.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from copilot.lexicon import MONTH_NAMES
 from copilot.understanding.documents import expanded_query
 from copilot.understanding.reading import RECORD_START, Part
-from copilot.understanding.when import When, point_in_time, trailing_span_start, with_reference
+from copilot.understanding.when import When, point_in_time, with_reference
+from tools.metrics import periods
 
 Call = tuple[str, dict[str, Any]]
 DOCUMENT_PASSAGES = 5
@@ -161,3 +162,15 @@ def _span(when: When, reference: date) -> tuple[date | None, date | None]:
     if when.kind == "trailing":
         return trailing_span_start(when.label, reference), None
     return None, None
+
+
+def trailing_span_start(label: str, reference: date) -> date | None:
+    """The first day of a trailing period read as a span of days ("apple high last week"): the day
+    after where the period's return would start (``tools.metrics.periods``: the same day a month
+    or a year earlier); "5d" is the calendar week ending on ``reference``."""
+    if label in periods.SESSIONS:
+        return None if label == "1d" else reference - timedelta(days=7 * periods.SESSIONS[label] // 5 - 1)
+    if label not in periods.MONTHS:
+        return None
+    anchor = periods.resolve(label, reference).anchor
+    return anchor + timedelta(days=1) if anchor is not None else None

@@ -449,18 +449,6 @@ def _day(text: str, reference: date) -> When | None:
     return _foreign_day(text, reference)
 
 
-def trailing_span_start(label: str, reference: date) -> date | None:
-    """The first day of a trailing period as a span of days ("the past week" as a range of
-    sessions): the day after the same day one period earlier ("5d" is a calendar week)."""
-    match = re.fullmatch(r"(\d+)([dmy])", label)
-    if match is None or label == "1d":
-        return None
-    count, unit = int(match.group(1)), match.group(2)
-    if unit == "d":
-        return reference - timedelta(days=7 * count // 5 - 1)
-    return _back(reference, count, unit) + timedelta(days=1)
-
-
 def _back(reference: date, count: int, unit: str) -> date:
     """``count`` days, weeks, months or years before ``reference`` (a month's end clamps: March 31
     less a month is February 28)."""

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from copilot.understanding.when import When, read_when, trailing_span_start
+from copilot.offline.plans import trailing_span_start
+from copilot.understanding.when import When, read_when
 
 REF = date(2026, 1, 9)  # a Friday
 
