@@ -297,8 +297,7 @@ def _add_wordlike_ticker(text: str, found: list[NameMention]) -> None:
 
 @cache
 def _wordlike_names() -> re.Pattern[str]:
-    names = [n for e in ENTRIES if e.wordlike for n in e.names if " " not in n and n.isalpha()]
-    alternation = "|".join(sorted(names, key=len, reverse=True))
+    alternation = "|".join(sorted(_wordlike_by_name(), key=len, reverse=True))
     return re.compile(r"(?:(?<=, )|(?<=and ))(" + alternation + r")\b", re.IGNORECASE)
 
 
@@ -311,7 +310,7 @@ def _add_listed_wordlike(text: str, found: list[NameMention]) -> None:
     """ "apple, microsoft, meta and tesla": in a list of companies, a word like "meta" is one too."""
     if not found:
         return
-    by_name = {n.lower(): e for e in ENTRIES if e.wordlike for n in e.names}
+    by_name = _wordlike_by_name()
     for match in _wordlike_names().finditer(text):
         if _covered(match.start(), found) or not any(0 <= match.start() - m.end <= 5 for m in found):
             continue  # only right after another name of the list (", " or " and ")
