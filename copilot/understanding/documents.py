@@ -12,7 +12,7 @@ from datetime import date
 
 from copilot.lexicon import FED_SPEAKER_NAMES, FED_SPEAKERS
 from copilot.understanding.reading import DECISION_TOPIC, DocFilter, DocKind
-from copilot.understanding.when import When
+from copilot.understanding.when import When, with_reference
 
 _KINDS: tuple[tuple[DocKind, re.Pattern[str]], ...] = (
     ("minutes", re.compile(r"\bminutes\b|\bactas\b|会议纪要", re.I)),
@@ -45,6 +45,10 @@ _DECISIONS = re.compile(
     r"\b(?:rate (?:cuts?|hikes?|increases?|decisions?)|cut rates|raised? rates|hiked?|decisions?|decided?"
     r"|how many (?:times|cuts|hikes)|each meeting|every meeting|meetings)\b|降息|加息",
     re.IGNORECASE,
+)
+# the policy rate is the Fed's, named or not ("how many rate cuts in 2025")
+_POLICY_RATE = re.compile(
+    r"\b(?:rate (?:cuts?|hikes?|increases?|decisions?)|(?:fed|federal) funds(?: rate)?|policy rate)\b", re.I
 )
 _MEETING = re.compile(r"\bmeeting\b|\breuni[oó]n\b|议息会议|会议", re.IGNORECASE)
 _SPEAKER = re.compile(
@@ -121,7 +125,7 @@ def read_documents(text: str, when: When | None, subjects: tuple[str, ...], refe
         said_at_meeting, speaker, kind = speaker, None, "statement"
     if speaker and kind in (None, "statement"):
         kind = "speech"
-    publisher = "Federal Reserve" if (_FED.search(text) or speaker) else None
+    publisher = "Federal Reserve" if (_FED.search(text) or speaker or _POLICY_RATE.search(text)) else None
     if publisher and kind is None and _MEETING.search(text):
         kind = "statement"  # "what did the Fed do at its last meeting": the decision is the statement
     meeting = meeting_month = None
@@ -141,6 +145,9 @@ def read_documents(text: str, when: When | None, subjects: tuple[str, ...], refe
     elif when is not None and when.kind == "since" and when.start is None:
         latest = True  # "since the last Fed meeting": the latest statement gives the day
         kind = kind or "statement"
+    elif when is not None and when.kind == "to_date":  # "rate cuts this year": since January 1
+        fixed = with_reference(when, reference)
+        since, until = fixed.start, fixed.end
     elif when is not None and when.kind in ("range", "since", "year", "month", "quarter", "day"):
         since, until = when.start, when.end
         if when.kind == "year" and when.start:
@@ -161,7 +168,7 @@ def read_documents(text: str, when: When | None, subjects: tuple[str, ...], refe
         and meeting_month is None
         and since is not None
         and when is not None
-        and when.kind in ("range", "since", "year", "quarter")
+        and when.kind in ("range", "since", "year", "quarter", "to_date")
         and _DECISIONS.search(text)
     )
     if each:  # "how many rate cuts did the Fed make in 2025": the decision of every meeting in it

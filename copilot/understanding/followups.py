@@ -139,6 +139,8 @@ def _with_when(part: Part, when: When, reference: date) -> Part:
 
         docs = read_documents(part.text, when, part.subjects, reference)
         return replace(part, when=when, docs=replace(docs, topic=part.docs.topic or docs.topic))
+    if part.measure == "valuation" and when.kind == "day":  # "nvda p/e" then "and a year ago?"
+        return replace(part, when=when)
     if part.measure in PERIODIC or part.measure == "price":
         # a price over a period ("and last week?" after "apple price") is how it moved over it
         moved = when.kind not in ("day", "latest")

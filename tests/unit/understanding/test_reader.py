@@ -247,3 +247,21 @@ def test_a_market_screen_is_declined_with_the_sector_ranking_and_is_x_a_buy_is_a
     for question in ("is tesla a buy", "is apple stock a good investment"):
         parts = read(question).parts
         assert [(p.measure, "advice" in p.fields) for p in parts] == [("unsupported", True)], question
+
+
+def test_rate_cuts_are_the_feds_decisions_meeting_by_meeting_even_unnamed() -> None:
+    year = read("how many rate cuts in 2025").parts[0].docs
+    assert year is not None
+    assert (year.each, year.kind, year.publisher) == (True, "statement", "Federal Reserve")
+    assert (year.since, year.until) == (date(2025, 1, 1), date(2025, 12, 31))
+    this_year = read("rate cuts this year", reference=date(2026, 8, 21)).parts[0].docs
+    assert this_year is not None and this_year.each
+    assert (this_year.since, this_year.until) == (date(2026, 1, 1), date(2026, 8, 21))
+
+
+def test_a_valuation_follow_up_naming_a_day_asks_for_that_day() -> None:
+    pe = read("nvda p/e", reference=date(2026, 8, 21))
+    ago = read("and a year ago?", pe, reference=date(2026, 8, 21))
+    assert [(p.measure, p.subjects, p.when.start if p.when else None) for p in ago.parts] == [
+        ("valuation", ("NVDA",), date(2025, 8, 21))
+    ]
